@@ -1,0 +1,77 @@
+//! A volunteer facilitator's record, one per volunteer account.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where a volunteer stands in the lifecycle (DESIGN.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum VolunteerStatus {
+    #[sea_orm(string_value = "onboarding")]
+    Onboarding,
+    #[sea_orm(string_value = "in_training")]
+    InTraining,
+    #[sea_orm(string_value = "trained")]
+    Trained,
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "paused")]
+    Paused,
+    #[sea_orm(string_value = "left")]
+    Left,
+}
+
+/// Facilitation level: a volunteer below `lead` never facilitates without a lead beside them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum FacilitationLevel {
+    #[sea_orm(string_value = "trainee")]
+    Trainee,
+    #[sea_orm(string_value = "co_facilitator")]
+    CoFacilitator,
+    #[sea_orm(string_value = "lead")]
+    Lead,
+}
+
+impl VolunteerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Onboarding => "onboarding",
+            Self::InTraining => "in_training",
+            Self::Trained => "trained",
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Left => "left",
+        }
+    }
+}
+
+impl FacilitationLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trainee => "trainee",
+            Self::CoFacilitator => "co_facilitator",
+            Self::Lead => "lead",
+        }
+    }
+}
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "volunteers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub user_id: i64,
+    pub status: VolunteerStatus,
+    pub level: FacilitationLevel,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "user_id", to = "id")]
+    pub user: BelongsTo<super::user::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

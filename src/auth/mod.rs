@@ -1,0 +1,29 @@
+//! Accounts and who is asking: passwords, sessions, API tokens, login throttling, and the
+//! extractors that gate pages and API calls by role.
+
+pub mod email;
+pub mod extract;
+pub mod pages;
+pub mod password;
+pub mod secrets;
+pub mod service;
+pub mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use email::Email;
+pub use extract::{CurrentUser, RequireAdmin, RequireCoordinator, RequireUser};
+pub use session::{AuthUser, ClientIp, CsrfToken, Identity};
+
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/admin/accounts", get(pages::accounts))
+        .route("/admin/accounts/{id}/disable", post(pages::disable_account))
+        .route("/admin/accounts/{id}/enable", post(pages::enable_account))
+        .route("/admin/tokens/{id}/revoke", post(pages::revoke_token))
+}

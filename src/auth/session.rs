@@ -1,0 +1,250 @@
+//! Browser sessions stored in the database, and the `identify` middleware that works out
+//! who is asking: a session cookie for pages, a bearer token for `/api`.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::{Duration, Utc};
+use entity::{session, user};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+
+use super::secrets::{random_token, sha256_hex};
+use super::service;
+use crate::audit::{self, AuditEntry};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::web::flash::{self, Flash};
+
+pub const SESSION_COOKIE: &str = "convene_session";
+pub const CSRF_COOKIE: &str = "convene_csrf";
+
+/// A session ends after this long without a request…
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+/// …and this long after sign-in, whatever happens.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often, to spare the database a write per request.
+const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+
+/// The signed-in account.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: user::Role,
+}
+
+impl From<user::Model> for AuthUser {
+    fn from(model: user::Model) -> Self {
+        Self { id: model.id, email: model.email, name: model.name, role: model.role }
+    }
+}
+
+/// Who is asking, as far as the request shows.
+#[derive(Clone, Debug, Default)]
+pub struct Identity {
+    pub user: Option<AuthUser>,
+    /// Hash of the session cookie, when signed in through a browser.
+    pub session_id_hash: Option<String>,
+}
+
+/// The token every state-changing form must send back.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// The client's address as seen by this process.
+#[derive(Clone, Debug, Default)]
+pub struct ClientIp(pub Option<String>);
+
+/// Creates a session for a user who has just signed in; returns the cookie value.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<String, DbErr> {
+    let secret = random_token(32);
+    let now = Utc::now();
+    session::ActiveModel {
+        id_hash: Set(sha256_hex(&secret)),
+        user_id: Set(user_id),
+        csrf_token: Set(random_token(32)),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        ip: Set(ip.map(str::to_owned)),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(255).collect())),
+    }
+    .insert(db)
+    .await?;
+    Ok(secret)
+}
+
+pub async fn destroy(db: &impl ConnectionTrait, id_hash: &str) -> Result<(), DbErr> {
+    session::Entity::delete_by_id(id_hash.to_owned()).exec(db).await?;
+    Ok(())
+}
+
+/// The live session behind a cookie value, with its account. Expired sessions and
+/// sessions of disabled accounts are deleted and answer `None`.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    cookie_value: &str,
+) -> Result<Option<(AuthUser, session::Model)>, DbErr> {
+    let id_hash = sha256_hex(cookie_value);
+    let Some((found, account)) = session::Entity::find_by_id(id_hash.clone())
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let expired = now - found.last_seen_at > IDLE_TIMEOUT || now - found.created_at > ABSOLUTE_TIMEOUT;
+    let account = match account {
+        Some(account) if account.disabled_at.is_none() && !expired => account,
+        _ => {
+            destroy(db, &id_hash).await?;
+            return Ok(None);
+        }
+    };
+    let found = if now - found.last_seen_at > TOUCH_INTERVAL {
+        session::ActiveModel { id_hash: Set(id_hash), last_seen_at: Set(now), ..Default::default() }
+            .update(db)
+            .await?
+    } else {
+        found
+    };
+    Ok(Some((account.into(), found)))
+}
+
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build()
+}
+
+pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name, "")).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build();
+    cookie.make_removal();
+    cookie
+}
+
+pub fn append_cookie(response: &mut Response, cookie: &Cookie<'_>) {
+    if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn sets_cookie(response: &Response, name: &str) -> bool {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|value| value.to_str().is_ok_and(|v| v.starts_with(&prefix)))
+}
+
+fn client_ip(request: &Request) -> ClientIp {
+    ClientIp(request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string()))
+}
+
+fn bearer_token(request: &Request) -> Option<&str> {
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+/// Resolves the caller before any handler runs, and hands the request its `Identity`,
+/// `CsrfToken`, `ClientIp` and any flash message.
+pub async fn identify(State(state): State<AppState>, jar: CookieJar, mut request: Request, next: Next) -> Response {
+    let secure = state.settings.is_https();
+    let ip = client_ip(&request);
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut identity = Identity::default();
+    let mut csrf = None;
+    let mut new_anonymous_csrf = false;
+    let mut drop_stale_session = false;
+
+    if is_api {
+        if let Some(token) = bearer_token(&request) {
+            match service::resolve_bearer(&state.db, token).await {
+                Ok(Some(found)) => identity.user = Some(found),
+                Ok(None) => {
+                    let entry = AuditEntry {
+                        actor: "anonymous",
+                        action: "auth.token_rejected",
+                        ip: ip.0.as_deref(),
+                        detail: Some(request.uri().path().to_owned()),
+                        ..Default::default()
+                    };
+                    if let Err(error) = audit::record(&state.db, entry).await {
+                        return AppError::from(error).into_response();
+                    }
+                    return AppError::Unauthorized.into_response();
+                }
+                Err(error) => return AppError::from(error).into_response(),
+            }
+        }
+    } else if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        match load(&state.db, cookie.value()).await {
+            Ok(Some((found, live))) => {
+                identity.user = Some(found);
+                identity.session_id_hash = Some(live.id_hash);
+                csrf = Some(live.csrf_token);
+            }
+            Ok(None) => drop_stale_session = true,
+            Err(error) => return AppError::from(error).into_response(),
+        }
+    }
+    let csrf = csrf.unwrap_or_else(|| match jar.get(CSRF_COOKIE) {
+        Some(cookie) if cookie.value().len() == 43 => cookie.value().to_owned(),
+        _ => {
+            new_anonymous_csrf = true;
+            random_token(32)
+        }
+    });
+    let flash = jar.get(flash::COOKIE).and_then(|c| Flash::decode(c.value()));
+
+    let extensions = request.extensions_mut();
+    extensions.insert(identity.clone());
+    extensions.insert(CsrfToken(csrf.clone()));
+    extensions.insert(ip);
+    if let Some(message) = &flash {
+        extensions.insert(message.clone());
+    }
+
+    let mut response = next.run(request).await;
+
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if new_anonymous_csrf && is_page && !sets_cookie(&response, SESSION_COOKIE) {
+        let cookie = Cookie::build((CSRF_COOKIE, csrf.clone()))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(secure)
+            .build();
+        append_cookie(&mut response, &cookie);
+    }
+    if drop_stale_session && !sets_cookie(&response, SESSION_COOKIE) {
+        append_cookie(&mut response, &removal(SESSION_COOKIE, secure));
+    }
+    // A flash is shown once: the page that read it clears it, unless it set a new one.
+    if flash.is_some() && !sets_cookie(&response, flash::COOKIE) {
+        append_cookie(&mut response, &removal(flash::COOKIE, secure));
+    }
+    // Error pages rendered further out need to know who is asking.
+    response.extensions_mut().insert(identity);
+    response.extensions_mut().insert(CsrfToken(csrf));
+    response
+}

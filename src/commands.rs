@@ -1,0 +1,125 @@
+//! The `convene` commands of API.md.
+
+use std::io::{BufRead, IsTerminal};
+
+use crate::auth::service::{self, NewAccount};
+use crate::auth::{Email, password};
+use crate::config::{Cli, Command, ServeArgs, Settings, TokenCommand, UserCommand};
+use crate::db;
+use crate::error::AppError;
+use crate::startup::{self, Application};
+
+/// How a command failed: bad usage or configuration (exit 2) or anything else (exit 1).
+#[derive(Debug)]
+pub enum CommandError {
+    Usage(String),
+    Failed(anyhow::Error),
+}
+
+impl From<db::ConnectError> for CommandError {
+    fn from(error: db::ConnectError) -> Self {
+        CommandError::Usage(error.0)
+    }
+}
+
+impl From<AppError> for CommandError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Validation { fields, message } => {
+                let reasons: Vec<String> = fields.iter().map(|(field, why)| format!("{field}: {why}")).collect();
+                CommandError::Usage(if reasons.is_empty() { message } else { reasons.join("; ") })
+            }
+            AppError::Internal(cause) => CommandError::Failed(cause),
+            other => CommandError::Failed(anyhow::anyhow!(other.to_string())),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for CommandError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        CommandError::Failed(error.into())
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), CommandError> {
+    match cli.command {
+        Command::Serve(args) => serve(cli.database_url, args).await,
+        Command::Migrate => {
+            db::connect_and_migrate(&cli.database_url).await?;
+            println!("migrations applied to {}", db::redact(&cli.database_url));
+            Ok(())
+        }
+        Command::User(UserCommand::Add { email, name, role }) => {
+            let email = Email::parse(&email).map_err(|why| CommandError::Usage(format!("--email: {why}")))?;
+            let (password, generated) = read_password()?;
+            let db = db::connect_and_migrate(&cli.database_url).await?;
+            let account = service::create_account(
+                &db,
+                NewAccount { email, name, role: role.into(), password: Some(password.clone()) },
+            )
+            .await?;
+            println!("created {} account {} (id {})", account.role.as_str(), account.email, account.id);
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { email }) => {
+            let db = db::connect_and_migrate(&cli.database_url).await?;
+            let account = find_account(&db, &email).await?;
+            let token = service::create_api_token(&db, account.id).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { email }) => {
+            let db = db::connect_and_migrate(&cli.database_url).await?;
+            let account = find_account(&db, &email).await?;
+            let revoked = service::revoke_all_tokens(&db, account.id).await?;
+            println!("revoked {revoked} token(s) of {}", account.email);
+            Ok(())
+        }
+    }
+}
+
+async fn find_account(db: &sea_orm::DatabaseConnection, email: &str) -> Result<entity::user::Model, CommandError> {
+    let email = Email::parse(email).map_err(|why| CommandError::Usage(format!("--email: {why}")))?;
+    service::find_by_email(db, &email)
+        .await?
+        .ok_or_else(|| CommandError::Usage(format!("no account with email {email}")))
+}
+
+/// One line from stdin, or a generated password when stdin is a terminal.
+fn read_password() -> Result<(String, bool), CommandError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((password::generate(), true));
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context("reading the password from stdin")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err(CommandError::Usage("no password on stdin (send one line, or run at a terminal to generate one)".into()));
+    }
+    password::check_new_password(&password).map_err(|why| CommandError::Usage(format!("password: {why}")))?;
+    Ok((password, false))
+}
+
+async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError> {
+    let settings = Settings::for_serve(database_url, &args).map_err(CommandError::Usage)?;
+    let db = db::connect_and_migrate(&settings.database_url).await?;
+    if args.demo {
+        crate::demo::load(&db).await.map_err(CommandError::Failed)?;
+    }
+    let application = Application::bind(db, settings.clone())
+        .await
+        .map_err(|e| CommandError::Usage(format!("cannot listen on {}: {e}", settings.bind)))?;
+    let address = application.local_addr().map_err(|e| CommandError::Failed(e.into()))?;
+    tracing::info!(%address, base_url = %settings.base_url, "Convene is serving");
+    application
+        .run_until(startup::shutdown_signal())
+        .await
+        .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context("serving HTTP")))
+}

@@ -1,0 +1,92 @@
+//! Connecting to the database (SQLite by default, PostgreSQL in production) and
+//! starting write transactions that behave the same on both.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Why the database could not be used; always a one-line message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(pub String);
+
+/// Opens a pool. SQLite files are created on first use, in WAL mode with foreign keys
+/// enforced and fully synchronous (durable) commits.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
+    let backend = if url.starts_with("sqlite:") {
+        DbBackend::Sqlite
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        DbBackend::Postgres
+    } else {
+        return Err(ConnectError(format!(
+            "DATABASE_URL must start with sqlite: or postgres://, got {:?}",
+            redact(url)
+        )));
+    };
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10));
+    match backend {
+        DbBackend::Sqlite => {
+            options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        }
+        _ => {
+            options.max_connections(16);
+        }
+    }
+    Database::connect(options)
+        .await
+        .map_err(|e| ConnectError(format!("cannot open database {}: {}", redact(url), one_line(&e))))
+}
+
+/// Connects and applies every pending migration.
+pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, ConnectError> {
+    let db = connect(url).await?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| ConnectError(format!("cannot migrate database {}: {}", redact(url), one_line(&e))))?;
+    Ok(db)
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN, so
+/// two writers queue on the busy timeout instead of failing when one upgrades its read.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// True when the error is a unique-constraint violation (a duplicate row).
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn one_line(error: &DbErr) -> String {
+    error.to_string().replace('\n', " ")
+}

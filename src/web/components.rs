@@ -1,0 +1,64 @@
+//! Accessible form pieces: an error summary linking to each field, and labelled inputs
+//! with their own message.
+
+use std::collections::BTreeMap;
+
+use maud::{Markup, html};
+
+/// Messages by field name.
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// The box at the top of a form listing what to fix, each linking to its field.
+pub fn error_summary(errors: &FieldErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
+                h2 id="error-summary-title" { "There is a problem" }
+                ul {
+                    @for (field, message) in errors {
+                        li { a href={ "#" (field) } { (message) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An input with its label and, when invalid, its message.
+pub struct Input<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub autocomplete: Option<&'a str>,
+    pub hint: Option<&'a str>,
+    pub required: bool,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(name: &'a str, label: &'a str) -> Self {
+        Self { name, label, kind: "text", value: "", autocomplete: None, hint: None, required: false }
+    }
+
+    pub fn render(&self, errors: &FieldErrors) -> Markup {
+        let error = errors.get(self.name);
+        let error_id = format!("{}-error", self.name);
+        let hint_id = format!("{}-hint", self.name);
+        let described_by = match (self.hint.is_some(), error.is_some()) {
+            (true, true) => Some(format!("{hint_id} {error_id}")),
+            (true, false) => Some(hint_id.clone()),
+            (false, true) => Some(error_id.clone()),
+            (false, false) => None,
+        };
+        html! {
+            div class={ "field" @if error.is_some() { " field-invalid" } } {
+                label for=(self.name) { (self.label) }
+                @if let Some(hint) = self.hint { p class="hint" id=(hint_id) { (hint) } }
+                @if let Some(message) = error { p class="field-error" id=(error_id) { span class="visually-hidden" { "Error: " } (message) } }
+                input id=(self.name) name=(self.name) type=(self.kind) value=(self.value)
+                    autocomplete=[self.autocomplete] aria-describedby=[described_by]
+                    aria-invalid=[error.map(|_| "true")] required[self.required];
+            }
+        }
+    }
+}

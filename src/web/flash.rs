@@ -1,0 +1,58 @@
+//! One-time messages shown on the page after a redirect ("Account disabled.").
+
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::auth::session::append_cookie;
+
+pub const COOKIE: &str = "convene_flash";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+}
+
+impl Flash {
+    fn encode(&self) -> String {
+        let kind = match self.kind {
+            FlashKind::Success => 's',
+            FlashKind::Info => 'i',
+            FlashKind::Error => 'e',
+        };
+        URL_SAFE_NO_PAD.encode(format!("{kind}{}", self.message))
+    }
+
+    /// Reads the cookie; anything malformed is ignored.
+    pub fn decode(value: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(value).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let mut chars = text.chars();
+        let kind = match chars.next()? {
+            's' => FlashKind::Success,
+            'i' => FlashKind::Info,
+            'e' => FlashKind::Error,
+            _ => return None,
+        };
+        let message: String = chars.take(300).collect();
+        Some(Self { kind, message })
+    }
+}
+
+/// A 303 redirect that shows `message` on the next page.
+pub fn redirect(to: &str, kind: FlashKind, message: impl Into<String>) -> Response {
+    let flash = Flash { kind, message: message.into() };
+    let mut response = Redirect::to(to).into_response();
+    let cookie = Cookie::build((COOKIE, flash.encode())).path("/").http_only(true).same_site(SameSite::Lax).build();
+    append_cookie(&mut response, &cookie);
+    response
+}
