@@ -101,7 +101,9 @@ fn read_password() -> Result<(String, bool), CommandError> {
         .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context("reading the password from stdin")))?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     if password.is_empty() {
-        return Err(CommandError::Usage("no password on stdin (send one line, or run at a terminal to generate one)".into()));
+        return Err(CommandError::Usage(
+            "no password on stdin (send one line, or run at a terminal to generate one)".into(),
+        ));
     }
     password::check_new_password(&password).map_err(|why| CommandError::Usage(format!("password: {why}")))?;
     Ok((password, false))

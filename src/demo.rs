@@ -24,9 +24,12 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
     for (email, name, role) in ACCOUNTS {
         let email = Email::parse(email).map_err(anyhow::Error::msg)?;
         let secret = password::generate();
-        service::create_account(db, NewAccount { email: email.clone(), name: name.into(), role, password: Some(secret.clone()) })
-            .await
-            .map_err(|e| anyhow::anyhow!("creating demo account {email}: {e}"))?;
+        service::create_account(
+            db,
+            NewAccount { email: email.clone(), name: name.into(), role, password: Some(secret.clone()) },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("creating demo account {email}: {e}"))?;
         println!("  {:<12} {email}  password: {secret}", role.as_str());
     }
     Ok(())

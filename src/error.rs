@@ -124,10 +124,10 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let mut response = status.into_response();
-        if let AppError::RateLimited { retry_after_secs } = &self {
-            if let Ok(value) = retry_after_secs.to_string().parse() {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
-            }
+        if let AppError::RateLimited { retry_after_secs } = &self
+            && let Ok(value) = retry_after_secs.to_string().parse()
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
         }
         response.extensions_mut().insert(self.body());
         response

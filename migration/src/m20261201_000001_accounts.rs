@@ -45,13 +45,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_sessions_user")
-                    .table("sessions")
-                    .col("user_id")
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("idx_sessions_user").table("sessions").col("user_id").to_owned())
             .await?;
 
         manager

@@ -62,11 +62,7 @@ impl FromRequestParts<AppState> for RequireCoordinator {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = identity(parts).ok_or(AppError::Unauthorized)?;
-        if user.role.is_coordinator() {
-            Ok(Self(user))
-        } else {
-            Err(deny(parts, state, &user, "coordinator").await)
-        }
+        if user.role.is_coordinator() { Ok(Self(user)) } else { Err(deny(parts, state, &user, "coordinator").await) }
     }
 }
 

@@ -1,9 +1,9 @@
 //! Sign-in and sign-out pages, and the admin's accounts page.
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -105,10 +105,7 @@ pub async fn login(
         }
         LoginOutcome::Throttled { retry_after_secs } => {
             let minutes = retry_after_secs.div_ceil(60);
-            errors.insert(
-                "email".into(),
-                format!("Too many failed attempts. Wait {minutes} minutes, then try again."),
-            );
+            errors.insert("email".into(), format!("Too many failed attempts. Wait {minutes} minutes, then try again."));
             let markup = login_page(&ctx, &form.email, &next, &errors);
             Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], markup)
                 .into_response())
@@ -129,7 +126,11 @@ fn when(at: Option<DateTime<Utc>>) -> String {
     at.map_or_else(|| "—".to_owned(), |at| at.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
-pub async fn accounts(State(state): State<AppState>, RequireAdmin(_): RequireAdmin, ctx: PageContext) -> AppResult<Markup> {
+pub async fn accounts(
+    State(state): State<AppState>,
+    RequireAdmin(_): RequireAdmin,
+    ctx: PageContext,
+) -> AppResult<Markup> {
     let accounts = service::accounts_with_tokens(&state.db).await?;
     Ok(page(
         &ctx,
@@ -178,17 +179,29 @@ pub async fn accounts(State(state): State<AppState>, RequireAdmin(_): RequireAdm
     ))
 }
 
-pub async fn disable_account(State(state): State<AppState>, RequireAdmin(admin): RequireAdmin, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn disable_account(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     service::set_disabled(&state.db, &admin, id, true).await?;
     Ok(flash::redirect("/admin/accounts", FlashKind::Success, "Account disabled; its sessions have ended."))
 }
 
-pub async fn enable_account(State(state): State<AppState>, RequireAdmin(admin): RequireAdmin, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn enable_account(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     service::set_disabled(&state.db, &admin, id, false).await?;
     Ok(flash::redirect("/admin/accounts", FlashKind::Success, "Account enabled."))
 }
 
-pub async fn revoke_token(State(state): State<AppState>, RequireAdmin(_): RequireAdmin, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    RequireAdmin(_): RequireAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     service::revoke_token(&state.db, id).await?;
     Ok(flash::redirect("/admin/accounts", FlashKind::Success, "Token revoked."))
 }

@@ -5,8 +5,8 @@ use entity::user::{self, Role};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use entity::{api_token, session};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 
 use super::email::Email;
@@ -114,7 +114,13 @@ pub async fn authenticate(
         let detail = if account_failures >= MAX_FAILURES_PER_ACCOUNT { "account" } else { "address" };
         audit::record(
             db,
-            AuditEntry { actor: &actor, action: "login.throttled", ip, detail: Some(detail.into()), ..Default::default() },
+            AuditEntry {
+                actor: &actor,
+                action: "login.throttled",
+                ip,
+                detail: Some(detail.into()),
+                ..Default::default()
+            },
         )
         .await?;
         return Ok(LoginOutcome::Throttled { retry_after_secs: THROTTLE_WINDOW.num_seconds().unsigned_abs() });
@@ -130,7 +136,13 @@ pub async fn authenticate(
         Some(account) if password_ok && account.disabled_at.is_none() => {
             audit::record(
                 db,
-                AuditEntry { actor_user_id: Some(account.id), actor: &actor, action: "login.success", ip, ..Default::default() },
+                AuditEntry {
+                    actor_user_id: Some(account.id),
+                    actor: &actor,
+                    action: "login.success",
+                    ip,
+                    ..Default::default()
+                },
             )
             .await?;
             Ok(LoginOutcome::SignedIn(account.into()))
@@ -262,9 +274,5 @@ pub async fn set_disabled(db: &DatabaseConnection, actor: &AuthUser, user_id: i6
 pub async fn accounts_with_tokens(
     db: &impl ConnectionTrait,
 ) -> Result<Vec<(user::Model, Vec<api_token::Model>)>, DbErr> {
-    user::Entity::find()
-        .order_by_asc(user::Column::Email)
-        .find_with_related(api_token::Entity)
-        .all(db)
-        .await
+    user::Entity::find().order_by_asc(user::Column::Email).find_with_related(api_token::Entity).all(db).await
 }

@@ -90,15 +90,10 @@ pub async fn destroy(db: &impl ConnectionTrait, id_hash: &str) -> Result<(), DbE
 
 /// The live session behind a cookie value, with its account. Expired sessions and
 /// sessions of disabled accounts are deleted and answer `None`.
-pub async fn load(
-    db: &impl ConnectionTrait,
-    cookie_value: &str,
-) -> Result<Option<(AuthUser, session::Model)>, DbErr> {
+pub async fn load(db: &impl ConnectionTrait, cookie_value: &str) -> Result<Option<(AuthUser, session::Model)>, DbErr> {
     let id_hash = sha256_hex(cookie_value);
-    let Some((found, account)) = session::Entity::find_by_id(id_hash.clone())
-        .find_also_related(user::Entity)
-        .one(db)
-        .await?
+    let Some((found, account)) =
+        session::Entity::find_by_id(id_hash.clone()).find_also_related(user::Entity).one(db).await?
     else {
         return Ok(None);
     };
@@ -112,9 +107,7 @@ pub async fn load(
         }
     };
     let found = if now - found.last_seen_at > TOUCH_INTERVAL {
-        session::ActiveModel { id_hash: Set(id_hash), last_seen_at: Set(now), ..Default::default() }
-            .update(db)
-            .await?
+        session::ActiveModel { id_hash: Set(id_hash), last_seen_at: Set(now), ..Default::default() }.update(db).await?
     } else {
         found
     };
@@ -122,16 +115,12 @@ pub async fn load(
 }
 
 pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, value))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .build()
+    Cookie::build((SESSION_COOKIE, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build()
 }
 
 pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
-    let mut cookie = Cookie::build((name, "")).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build();
+    let mut cookie =
+        Cookie::build((name, "")).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build();
     cookie.make_removal();
     cookie
 }
@@ -155,10 +144,17 @@ fn client_ip(request: &Request) -> ClientIp {
     ClientIp(request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string()))
 }
 
+/// The bearer token, if an Authorization header was sent; an unusable header is an empty
+/// token (refused like any unknown token, not mistaken for "no credentials").
 fn bearer_token(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    let value = request.headers().get(header::AUTHORIZATION)?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token.trim());
+    Some(token)
 }
 
 /// Resolves the caller before any handler runs, and hands the request its `Identity`,

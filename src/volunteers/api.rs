@@ -44,7 +44,10 @@ impl From<VolunteerSummary> for Volunteer {
         (status = 403, description = "Not a coordinator", body = ErrorResponse),
     ),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, RequireCoordinator(_): RequireCoordinator) -> AppResult<Json<VolunteerList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+) -> AppResult<Json<VolunteerList>> {
     let volunteers = service::list(&state.db).await?.into_iter().map(Volunteer::from).collect();
     Ok(Json(VolunteerList { volunteers }))
 }
@@ -58,7 +61,11 @@ pub async fn list(State(state): State<AppState>, RequireCoordinator(_): RequireC
         (status = 404, description = "No such volunteer, or not yours to see", body = ErrorResponse),
     ),
     security(("bearer" = [])))]
-pub async fn get(State(state): State<AppState>, RequireUser(viewer): RequireUser, Path(id): Path<i64>) -> AppResult<Json<Volunteer>> {
+pub async fn get(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Volunteer>> {
     let found = service::find_visible(&state.db, &viewer, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(found.into()))
 }

@@ -13,7 +13,11 @@ fn words(text: &str) -> String {
     text.replace('_', " ")
 }
 
-pub async fn list(State(state): State<AppState>, RequireCoordinator(_): RequireCoordinator, ctx: PageContext) -> AppResult<Markup> {
+pub async fn list(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+) -> AppResult<Markup> {
     let volunteers = service::list(&state.db).await?;
     Ok(page(
         &ctx,

@@ -43,12 +43,8 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
         return next.run(request).await;
     }
     let expected = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-    let mut presented = request
-        .headers()
-        .get(HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| from_query(&request));
+    let mut presented =
+        request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| from_query(&request));
 
     let form = is_form(&request);
     let (parts, body) = request.into_parts();

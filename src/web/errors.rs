@@ -17,10 +17,9 @@ fn wants_json(path: &str) -> bool {
 }
 
 fn has_body_of_its_own(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json") || v.starts_with("text/calendar"))
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.starts_with("text/html") || v.starts_with("application/json") || v.starts_with("text/calendar")
+    })
 }
 
 pub async fn render_errors(request: Request, next: Next) -> Response {
@@ -57,10 +56,18 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     }
     let ctx = PageContext::from_extensions(&parts.extensions);
     let (title, lead) = match status {
-        StatusCode::NOT_FOUND => ("Page not found", "If you typed the web address, check it is correct. If you followed a link, it may be out of date."),
-        StatusCode::FORBIDDEN => ("You cannot open this page", "Your account does not have access to it. If you think it should, ask a coordinator."),
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            "If you typed the web address, check it is correct. If you followed a link, it may be out of date.",
+        ),
+        StatusCode::FORBIDDEN => (
+            "You cannot open this page",
+            "Your account does not have access to it. If you think it should, ask a coordinator.",
+        ),
         StatusCode::UNAUTHORIZED => ("Sign in required", "Sign in to continue."),
-        s if s.is_server_error() => ("Sorry, something went wrong", "The problem has been logged. Try again in a few minutes."),
+        s if s.is_server_error() => {
+            ("Sorry, something went wrong", "The problem has been logged. Try again in a few minutes.")
+        }
         _ => ("That did not work", ""),
     };
     let markup = page(

@@ -25,7 +25,8 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
         headers.insert(name, HeaderValue::from_static(value));
     }
     if state.settings.is_https() {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     }
     response
 }

@@ -1,0 +1,165 @@
+//! The `convene` binary: user add, token create, bad configuration, serve and restart.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::helpers::{PASSWORD, TestApp, fresh_database};
+
+fn convene() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_convene"));
+    command.env_remove("DATABASE_URL").env_remove("CONVENE_BIND").env_remove("CONVENE_BASE_URL");
+    command.env("RUST_LOG", "warn");
+    command
+}
+
+fn run_with_stdin(mut command: Command, stdin: &str) -> std::process::Output {
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn user_add_then_sign_in_and_token_create_then_call_the_api() {
+    let (database_url, dir) = fresh_database().await;
+    let mut add = convene();
+    add.args(["user", "add", "--email", "Chris@Example.org", "--name", "Chris Coordinator", "--role", "coordinator"])
+        .env("DATABASE_URL", &database_url);
+    let output = run_with_stdin(add, &format!("{PASSWORD}\n"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("created coordinator account chris@example.org"), "{stdout}");
+    assert!(!stdout.contains(PASSWORD), "a password from stdin is not printed");
+
+    let output = convene()
+        .args(["token", "create", "--email", "chris@example.org", "--database-url", &database_url])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("cvn_"));
+
+    let app = TestApp::spawn_on(database_url.clone(), dir, "http://127.0.0.1/").await;
+    let mut browser = app.browser();
+    browser.open("/login").await;
+    let response = browser.post_form("/login", &[("email", "chris@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status(), 303);
+    let response = reqwest::Client::new().get(app.url("/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+
+    // The same email twice is a usage error, not a crash.
+    let mut again = convene();
+    again
+        .args(["user", "add", "--email", "chris@example.org", "--name", "Again", "--role", "admin"])
+        .env("DATABASE_URL", &database_url);
+    let output = run_with_stdin(again, &format!("{PASSWORD}\n"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
+
+    let output = convene()
+        .args(["token", "revoke", "--email", "chris@example.org", "--database-url", &database_url])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let response = reqwest::Client::new().get(app.url("/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+#[test]
+fn a_short_password_or_bad_email_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("c.db").display());
+    let mut short = convene();
+    short.args(["user", "add", "--email", "a@example.org", "--name", "A", "--role", "admin"]).env("DATABASE_URL", &url);
+    let output = run_with_stdin(short, "short\n");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 12 characters"));
+
+    let mut bad = convene();
+    bad.args(["user", "add", "--email", "not-an-email", "--name", "A", "--role", "admin"]).env("DATABASE_URL", &url);
+    let output = run_with_stdin(bad, &format!("{PASSWORD}\n"));
+    assert_eq!(output.status.code(), Some(2));
+
+    let output = convene().args(["user", "add", "--email", "a@example.org"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "missing arguments");
+}
+
+#[test]
+fn a_bad_database_url_exits_2_with_one_line() {
+    for url in ["mysql://localhost/convene", "nonsense", "postgres://convene@127.0.0.1:1/convene"] {
+        let output = convene().arg("migrate").env("DATABASE_URL", url).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{url}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line for {url}: {stderr}");
+        assert!(stderr.starts_with("convene: "), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let output = convene().args(["serve", "--base-url", "ftp://x"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Polls /healthz until it answers (bounded), instead of sleeping a fixed time.
+async fn wait_healthy(base: &str, child: &mut std::process::Child) {
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(response) = client.get(format!("{base}/healthz")).send().await
+            && response.status() == 200
+        {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("convene serve exited early: {status}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("convene serve did not become healthy within 10 s");
+}
+
+fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    child.wait().unwrap()
+}
+
+#[tokio::test]
+async fn serve_in_an_empty_folder_creates_the_database_and_restarts_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let start = || {
+        convene()
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut server = start();
+    wait_healthy(&base, &mut server).await;
+    assert!(dir.path().join("convene.db").exists(), "convene.db created in the working directory");
+
+    let mut add = convene();
+    add.args(["user", "add", "--email", "ana@example.org", "--name", "Ana", "--role", "admin"]).current_dir(dir.path());
+    assert!(run_with_stdin(add, &format!("{PASSWORD}\n")).status.success());
+    let token = String::from_utf8(
+        convene()
+            .args(["token", "create", "--email", "ana@example.org"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(terminate(&mut server).success(), "graceful shutdown on SIGTERM exits 0");
+
+    let mut server = start();
+    wait_healthy(&base, &mut server).await;
+    let response =
+        reqwest::Client::new().get(format!("{base}/api/v1/volunteers")).bearer_auth(token.trim()).send().await.unwrap();
+    assert_eq!(response.status(), 200, "the account and token survived the restart");
+    assert!(terminate(&mut server).success());
+}

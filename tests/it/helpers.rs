@@ -1,0 +1,192 @@
+//! The TestApp harness: a fresh database migrated by the real Migrator, the real router
+//! on port 0, and browsers signed in as each role.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use convene::auth::Email;
+use convene::auth::service::{self, NewAccount};
+use convene::config::Settings;
+use convene::startup::Application;
+use entity::user::Role;
+use reqwest::redirect::Policy;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+}
+
+/// A fresh, empty database URL: a temporary SQLite file, or a new uniquely named
+/// PostgreSQL database under TEST_DATABASE_URL.
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            let name = format!("convene_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = convene::db::connect(&base).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            admin.close().await.ok();
+            let mut url = url::Url::parse(&base).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            (url.to_string(), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite:{}", dir.path().join("convene.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with_base_url("http://127.0.0.1/").await
+    }
+
+    pub async fn spawn_with_base_url(base_url: &str) -> Self {
+        let (database_url, dir) = fresh_database().await;
+        Self::spawn_on(database_url, dir, base_url).await
+    }
+
+    /// Serves an existing database (e.g. one the CLI wrote to).
+    pub async fn spawn_on(database_url: String, dir: Option<tempfile::TempDir>, base_url: &str) -> Self {
+        let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate test database");
+        let settings = Settings {
+            database_url,
+            bind: "127.0.0.1:0".parse().expect("address"),
+            base_url: url::Url::parse(base_url).expect("base url"),
+        };
+        let application = Application::bind(db.clone(), settings).await.expect("bind");
+        let address = format!("http://{}", application.local_addr().expect("local address"));
+        tokio::spawn(application.run_until(std::future::pending()));
+        Self { address, db, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn create_user(&self, role: Role) -> TestUser {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let email = format!("{}{n}@example.org", role.as_str());
+        let created = service::create_account(
+            &self.db,
+            NewAccount {
+                email: Email::parse(&email).expect("email"),
+                name: format!("Test {} {n}", role.as_str()),
+                role,
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .expect("create account");
+        TestUser { id: created.id, email }
+    }
+
+    pub async fn token_for(&self, user: &TestUser) -> String {
+        service::create_api_token(&self.db, user.id).await.expect("token")
+    }
+
+    /// A browser that has not signed in (it has the visitor's CSRF cookie after `open`).
+    pub fn browser(&self) -> Browser {
+        let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
+        Browser { client, base: self.address.clone(), csrf: String::new() }
+    }
+
+    /// A browser signed in as `user`.
+    pub async fn signed_in(&self, user: &TestUser) -> Browser {
+        let mut browser = self.browser();
+        browser.open("/login").await;
+        let response = browser.post_form("/login", &[("email", &user.email), ("password", PASSWORD)]).await;
+        assert_eq!(response.status(), 303, "sign in as {}", user.email);
+        browser.open("/").await;
+        browser
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                self.db.get_database_backend(),
+                match self.db.get_database_backend() {
+                    sea_orm::DbBackend::Postgres => "SELECT COUNT(*) AS n FROM audit_log WHERE action = $1",
+                    _ => "SELECT COUNT(*) AS n FROM audit_log WHERE action = ?",
+                },
+                [action.into()],
+            ))
+            .await
+            .expect("count audit rows")
+            .expect("one row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+}
+
+pub struct Browser {
+    pub client: reqwest::Client,
+    base: String,
+    /// The CSRF token from the last page opened.
+    pub csrf: String,
+}
+
+impl Browser {
+    /// GETs a page and remembers its CSRF token; returns status and body.
+    pub async fn open(&mut self, path: &str) -> (u16, String) {
+        let response = self.client.get(format!("{}{path}", self.base)).send().await.expect("GET");
+        let status = response.status().as_u16();
+        let body = response.text().await.expect("body");
+        if let Some(token) = csrf_token_in(&body) {
+            self.csrf = token;
+        }
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")
+    }
+
+    /// POSTs a form with the remembered CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &self.csrf));
+        self.post_raw_form(path, &all).await
+    }
+
+    /// POSTs exactly these fields (no CSRF token added).
+    pub async fn post_raw_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body = serde_urlencoded::to_string(fields).expect("encode form");
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
+pub fn csrf_token_in(html: &str) -> Option<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse(r#"input[name="csrf_token"]"#).ok()?;
+    document.select(&selector).next()?.value().attr("value").map(str::to_owned)
+}
+
+/// Asserts the error format of API.md and returns the code.
+pub async fn error_code(response: reqwest::Response) -> String {
+    assert_eq!(
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json"),
+        "errors under /api are JSON"
+    );
+    let body: serde_json::Value = response.json().await.expect("JSON error body");
+    let error = &body["error"];
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "error.message in {body}");
+    error["code"].as_str().expect("error.code").to_owned()
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real app on a port, a real database (a temporary SQLite file,
+//! or a fresh PostgreSQL database when TEST_DATABASE_URL is set), driven over HTTP.
+
+mod helpers;
+
+mod accounts;
+mod api;
+mod cli;
+mod csrf;
+mod roles;
+mod schema;
+mod shell;

@@ -1,0 +1,15 @@
+//! The migrations produce every column the entities read, on this database.
+
+use sea_orm::EntityTrait;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn every_entity_reads_from_the_migrated_schema() {
+    let app = TestApp::spawn().await;
+    entity::user::Entity::find().all(&app.db).await.unwrap();
+    entity::session::Entity::find().all(&app.db).await.unwrap();
+    entity::api_token::Entity::find().all(&app.db).await.unwrap();
+    entity::audit_log::Entity::find().all(&app.db).await.unwrap();
+    entity::volunteer::Entity::find().all(&app.db).await.unwrap();
+}
