@@ -18,7 +18,11 @@ pub struct AuditEntry<'a> {
 }
 
 pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<(), DbErr> {
-    audit_log::ActiveModel {
+    record_returning_id(db, entry).await.map(drop)
+}
+
+pub async fn record_returning_id(db: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<i64, DbErr> {
+    let row = audit_log::ActiveModel {
         occurred_at: Set(Utc::now()),
         actor_user_id: Set(entry.actor_user_id),
         actor: Set(truncate(entry.actor, 254)),
@@ -30,6 +34,28 @@ pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<
         ..Default::default()
     }
     .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// Settles a sign-in attempt that was written as a failure before the password was
+/// checked (so that parallel guesses count each other). Only the sign-in flow uses this;
+/// nothing else in the service changes audit rows.
+pub(crate) async fn settle_login_attempt(
+    db: &impl ConnectionTrait,
+    id: i64,
+    action: &str,
+    actor_user_id: Option<i64>,
+    detail: Option<&str>,
+) -> Result<(), DbErr> {
+    audit_log::ActiveModel {
+        id: Set(id),
+        action: Set(action.to_owned()),
+        actor_user_id: Set(actor_user_id),
+        detail: Set(detail.map(str::to_owned)),
+        ..Default::default()
+    }
+    .update(db)
     .await?;
     Ok(())
 }

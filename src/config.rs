@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "convene", version, about = "Runs a restorative-justice volunteer service")]
 pub struct Cli {
     /// Database to use: a SQLite file (`sqlite:convene.db`) or PostgreSQL (`postgres://…`).
@@ -16,7 +16,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Migrate, then serve HTTP.
     Serve(ServeArgs),
@@ -30,7 +30,7 @@ pub enum Command {
     Token(TokenCommand),
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "CONVENE_BIND", default_value = "127.0.0.1:8080")]
@@ -41,9 +41,15 @@ pub struct ServeArgs {
     /// Load a demo data set first, into an empty database.
     #[arg(long)]
     pub demo: bool,
+    /// SMTP server for outgoing mail, e.g. smtp://user:pass@host:587 (unset: mail stays in the outbox).
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The From address of outgoing mail.
+    #[arg(long, env = "CONVENE_MAIL_FROM", default_value = "Convene <convene@localhost>")]
+    pub mail_from: String,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum UserCommand {
     /// Create an account. The password is read from stdin (one line), or generated and
     /// printed when stdin is a terminal.
@@ -57,7 +63,7 @@ pub enum UserCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum TokenCommand {
     /// Print a new API bearer token for an account (shown once, stored hashed).
     Create {
@@ -71,7 +77,7 @@ pub enum TokenCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum)]
 pub enum RoleArg {
     Admin,
     Coordinator,
@@ -89,11 +95,27 @@ impl From<RoleArg> for entity::user::Role {
 }
 
 /// Everything the running service needs to know about its surroundings.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
     pub bind: SocketAddr,
     pub base_url: Url,
+    /// `None`: mail is kept in the outbox, for admins to read.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+}
+
+/// Never prints a password: URLs are shown redacted.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &crate::db::redact(&self.database_url))
+            .field("bind", &self.bind)
+            .field("base_url", &self.base_url.as_str())
+            .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact))
+            .field("mail_from", &self.mail_from)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -103,7 +125,22 @@ impl Settings {
             Some(raw) => parse_base_url(raw)?,
             None => parse_base_url(&format!("http://{}", args.bind))?,
         };
-        Ok(Self { database_url, bind: args.bind, base_url })
+        if let Some(smtp) = &args.smtp_url {
+            let parsed = Url::parse(smtp).map_err(|e| format!("SMTP_URL is not a URL: {e}"))?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") {
+                return Err("SMTP_URL must start with smtp:// or smtps://".into());
+            }
+        }
+        if args.mail_from.trim().is_empty() {
+            return Err("CONVENE_MAIL_FROM must not be empty".into());
+        }
+        Ok(Self {
+            database_url,
+            bind: args.bind,
+            base_url,
+            smtp_url: args.smtp_url.clone(),
+            mail_from: args.mail_from.clone(),
+        })
     }
 
     /// Cookies are marked Secure, and HSTS sent, when the service is reached over https.

@@ -1,13 +1,18 @@
 //! Convene: runs a restorative-justice volunteer service end to end.
 
 pub mod api;
+// pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod commands;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod error;
+// pub mod notifications;
+// pub mod settings;
 pub mod startup;
+// pub mod training;
 pub mod volunteers;
 pub mod web;

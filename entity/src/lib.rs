@@ -1,7 +1,17 @@
 //! sea-orm entities of Convene and their status enums. No business rules live here.
 
 pub mod api_token;
+pub mod application;
+pub mod application_note;
 pub mod audit_log;
+pub mod course;
+pub mod course_session;
+pub mod enrolment;
+pub mod equality_monitoring;
+pub mod intake;
+pub mod outbox_message;
+pub mod password_invitation;
 pub mod session;
+pub mod setting;
 pub mod user;
 pub mod volunteer;

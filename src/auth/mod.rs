@@ -1,7 +1,6 @@
 //! Accounts and who is asking: passwords, sessions, API tokens, login throttling, and the
 //! extractors that gate pages and API calls by role.
 
-pub mod email;
 pub mod extract;
 pub mod pages;
 pub mod password;
@@ -12,7 +11,7 @@ pub mod session;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use email::Email;
+pub use crate::domain::Email;
 pub use extract::{CurrentUser, RequireAdmin, RequireCoordinator, RequireUser};
 pub use session::{AuthUser, ClientIp, CsrfToken, Identity};
 

@@ -31,10 +31,19 @@ pub struct LoginForm {
     pub next: Option<String>,
 }
 
-/// Only same-site paths are followed after sign-in.
-fn safe_next(next: Option<&str>) -> &str {
+/// Only same-site paths are followed after sign-in: a single leading slash and nothing
+/// but printable ASCII (browsers drop tabs and newlines, which would turn `/\t/x` into `//x`).
+pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && path.len() <= 2000
+                && path.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            path
+        }
         _ => "/",
     }
 }

@@ -30,8 +30,16 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// At most this many hashes at once: each takes 19 MiB, and a burst of sign-ins must not
+/// exhaust memory or the blocking pool.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
 /// Hashes on a blocking thread: Argon2 is deliberately slow.
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _permit = hashing_permits().acquire().await?;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
@@ -45,6 +53,9 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
 /// Verifies on a blocking thread. With no stored hash it still does the work, so a
 /// missing account takes as long to refuse as a wrong password.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let Ok(_permit) = hashing_permits().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         match PasswordHash::new(&stored) {

@@ -9,12 +9,12 @@ use sea_orm::{
     Set,
 };
 
-use super::email::Email;
 use super::password;
 use super::secrets::{random_token, sha256_hex};
 use super::session::AuthUser;
 use crate::audit::{self, AuditEntry};
 use crate::db::{begin_write, is_unique_violation};
+use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 
 /// Failed sign-ins within this window count towards throttling.
@@ -95,8 +95,9 @@ pub enum LoginOutcome {
     Throttled { retry_after_secs: u64 },
 }
 
-/// Checks a sign-in attempt. Every attempt is audited (never the password); too many
-/// recent failures for the account or from the address refuse it before any password check.
+/// Checks a sign-in attempt. Every attempt is audited (never the password). The attempt
+/// is written as a failure before the password is checked and the recent failures counted
+/// after, so even parallel guesses cannot get past the limits for the account or address.
 pub async fn authenticate(
     db: &DatabaseConnection,
     typed_email: &str,
@@ -104,25 +105,28 @@ pub async fn authenticate(
     ip: Option<&str>,
 ) -> AppResult<LoginOutcome> {
     let actor: String = typed_email.trim().to_lowercase().chars().take(254).collect();
+    let attempt = audit::record_returning_id(
+        db,
+        AuditEntry {
+            actor: &actor,
+            action: "login.failure",
+            ip,
+            detail: Some("being checked".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
     let since = Utc::now() - THROTTLE_WINDOW;
+    // These counts include this attempt.
     let account_failures = audit::count_by_actor_since(db, "login.failure", &actor, since).await?;
     let address_failures = match ip {
         Some(ip) => audit::count_by_ip_since(db, "login.failure", ip, since).await?,
         None => 0,
     };
-    if account_failures >= MAX_FAILURES_PER_ACCOUNT || address_failures >= MAX_FAILURES_PER_ADDRESS {
-        let detail = if account_failures >= MAX_FAILURES_PER_ACCOUNT { "account" } else { "address" };
-        audit::record(
-            db,
-            AuditEntry {
-                actor: &actor,
-                action: "login.throttled",
-                ip,
-                detail: Some(detail.into()),
-                ..Default::default()
-            },
-        )
-        .await?;
+    let by_account = account_failures > MAX_FAILURES_PER_ACCOUNT;
+    if by_account || address_failures > MAX_FAILURES_PER_ADDRESS {
+        let detail = if by_account { "account" } else { "address" };
+        audit::settle_login_attempt(db, attempt, "login.throttled", None, Some(detail)).await?;
         return Ok(LoginOutcome::Throttled { retry_after_secs: THROTTLE_WINDOW.num_seconds().unsigned_abs() });
     }
 
@@ -134,17 +138,7 @@ pub async fn authenticate(
     let password_ok = password::verify(password, stored).await;
     match found {
         Some(account) if password_ok && account.disabled_at.is_none() => {
-            audit::record(
-                db,
-                AuditEntry {
-                    actor_user_id: Some(account.id),
-                    actor: &actor,
-                    action: "login.success",
-                    ip,
-                    ..Default::default()
-                },
-            )
-            .await?;
+            audit::settle_login_attempt(db, attempt, "login.success", Some(account.id), None).await?;
             Ok(LoginOutcome::SignedIn(account.into()))
         }
         other => {
@@ -154,18 +148,8 @@ pub async fn authenticate(
                 Some(account) if account.password_hash.is_none() => "no password set",
                 Some(_) => "wrong password",
             };
-            audit::record(
-                db,
-                AuditEntry {
-                    actor_user_id: other.as_ref().map(|a| a.id),
-                    actor: &actor,
-                    action: "login.failure",
-                    ip,
-                    detail: Some(detail.into()),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            audit::settle_login_attempt(db, attempt, "login.failure", other.as_ref().map(|a| a.id), Some(detail))
+                .await?;
             Ok(LoginOutcome::Refused)
         }
     }

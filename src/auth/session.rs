@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{Duration, Utc};
 use entity::{session, user};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use super::secrets::{random_token, sha256_hex};
 use super::service;
@@ -107,7 +108,13 @@ pub async fn load(db: &impl ConnectionTrait, cookie_value: &str) -> Result<Optio
         }
     };
     let found = if now - found.last_seen_at > TOUCH_INTERVAL {
-        session::ActiveModel { id_hash: Set(id_hash), last_seen_at: Set(now), ..Default::default() }.update(db).await?
+        // update_many: the row may have just been deleted by a sign-out elsewhere.
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(now))
+            .filter(session::Column::IdHash.eq(id_hash))
+            .exec(db)
+            .await?;
+        session::Model { last_seen_at: now, ..found }
     } else {
         found
     };
@@ -138,6 +145,22 @@ fn sets_cookie(response: &Response, name: &str) -> bool {
         .get_all(header::SET_COOKIE)
         .iter()
         .any(|value| value.to_str().is_ok_and(|v| v.starts_with(&prefix)))
+}
+
+/// Adds `Secure` to cookies set further in (the flash cookie is set without settings).
+fn mark_cookie_secure(response: &mut Response, name: &str) {
+    let prefix = format!("{name}=");
+    let cookies: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+    response.headers_mut().remove(header::SET_COOKIE);
+    for value in cookies {
+        let text = value.to_str().unwrap_or_default();
+        let value = if text.starts_with(&prefix) && !text.contains("; Secure") {
+            HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(value)
+        } else {
+            value
+        };
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
 }
 
 fn client_ip(request: &Request) -> ClientIp {
@@ -234,6 +257,9 @@ pub async fn identify(State(state): State<AppState>, jar: CookieJar, mut request
     }
     if drop_stale_session && !sets_cookie(&response, SESSION_COOKIE) {
         append_cookie(&mut response, &removal(SESSION_COOKIE, secure));
+    }
+    if secure {
+        mark_cookie_secure(&mut response, flash::COOKIE);
     }
     // A flash is shown once: the page that read it clears it, unless it set a new one.
     if flash.is_some() && !sets_cookie(&response, flash::COOKIE) {

@@ -28,14 +28,6 @@ fn is_form(request: &Request) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
-fn from_query(request: &Request) -> Option<String> {
-    let query = request.uri().query()?;
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .ok()?
-        .into_iter()
-        .find_map(|(k, v)| (k == FIELD).then_some(v))
-}
-
 pub async fn verify(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let path = request.uri().path();
@@ -43,8 +35,7 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
         return next.run(request).await;
     }
     let expected = request.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-    let mut presented =
-        request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| from_query(&request));
+    let mut presented = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
 
     let form = is_form(&request);
     let (parts, body) = request.into_parts();

@@ -44,6 +44,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     if wants_json(&path) {
         let json = serde_json::to_vec(&ErrorResponse { error }).unwrap_or_default();
         parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if status == StatusCode::UNAUTHORIZED {
+            parts.headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         return Response::from_parts(parts, Body::from(json));
     }
     if status == StatusCode::UNAUTHORIZED && method == Method::GET {

@@ -207,3 +207,91 @@ async fn an_admin_cannot_disable_themself() {
     assert_eq!(response.status(), 409);
     assert_eq!(browser.get("/admin/accounts").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_planted_session_cookie_is_never_promoted_at_sign_in() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coordinator).await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let base: reqwest::Url = app.url("/").parse().unwrap();
+    jar.add_cookie_str("convene_session=planted-by-an-attacker; Path=/", &base);
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::helpers::csrf_token_in(&page).unwrap();
+    let response = client
+        .post(app.url("/login"))
+        .form(&[("email", user.email.as_str()), ("password", PASSWORD), ("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookies = jar_value(&jar, &base);
+    assert!(!cookies.contains("planted-by-an-attacker"), "{cookies}");
+    let stored: Vec<String> =
+        session::Entity::find().all(&app.db).await.unwrap().into_iter().map(|s| s.id_hash).collect();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], convene::auth::secrets::sha256_hex("planted-by-an-attacker"));
+}
+
+fn jar_value(jar: &reqwest::cookie::Jar, url: &reqwest::Url) -> String {
+    use reqwest::cookie::CookieStore;
+    jar.cookies(url).and_then(|v| v.to_str().ok().map(str::to_owned)).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn only_same_site_paths_are_followed_after_sign_in() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coordinator).await;
+    let mut browser = app.browser();
+    browser.open("/login").await;
+    let response =
+        browser.post_form("/login", &[("email", &user.email), ("password", PASSWORD), ("next", "/volunteers")]).await;
+    assert_eq!(response.headers()["location"], "/volunteers");
+    for evil in ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "/\n"] {
+        let response = browser.get(&format!("/login?next={}", url_escape(evil))).await;
+        assert_eq!(response.status(), 303, "{evil:?}");
+        assert_eq!(response.headers()["location"], "/", "{evil:?}");
+    }
+}
+
+fn url_escape(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_get_past_the_account_limit() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Volunteer).await;
+    let mut browser = app.browser();
+    browser.open("/login").await;
+    let fields = [("email", user.email.as_str()), ("password", "a wrong guess")];
+    let attempts = (0..12).map(|_| browser.post_form("/login", &fields));
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(attempts).await.iter().map(|r| r.status().as_u16()).collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + throttled, 12, "{statuses:?}");
+    assert!(checked <= 5, "at most 5 passwords checked, got {checked}: {statuses:?}");
+    assert_eq!(app.audit_count("login.failure").await as usize, checked);
+}
+
+#[tokio::test]
+async fn sign_in_attempts_record_the_address_and_never_the_password() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Volunteer).await;
+    let mut browser = app.browser();
+    browser.open("/login").await;
+    browser.post_form("/login", &[("email", &user.email), ("password", "secret guess 123")]).await;
+    let rows = entity::audit_log::Entity::find().all(&app.db).await.unwrap();
+    let failure = rows.iter().find(|r| r.action == "login.failure").expect("failure audited");
+    assert_eq!(failure.ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(failure.actor, user.email);
+    assert_eq!(failure.actor_user_id, Some(user.id));
+    for row in &rows {
+        assert!(!format!("{row:?}").contains("secret guess 123"));
+    }
+}

@@ -62,6 +62,8 @@ impl TestApp {
             database_url,
             bind: "127.0.0.1:0".parse().expect("address"),
             base_url: url::Url::parse(base_url).expect("base url"),
+            smtp_url: None,
+            mail_from: "Convene <convene@example.org>".into(),
         };
         let application = Application::bind(db.clone(), settings).await.expect("bind");
         let address = format!("http://{}", application.local_addr().expect("local address"));
