@@ -1,7 +1,7 @@
 //! Convene: runs a restorative-justice volunteer service end to end.
 
 pub mod api;
-// pub mod applications;
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod commands;
@@ -10,9 +10,9 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
-// pub mod notifications;
-// pub mod settings;
+pub mod notifications;
+pub mod settings;
 pub mod startup;
-// pub mod training;
+pub mod training;
 pub mod volunteers;
 pub mod web;

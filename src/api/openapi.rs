@@ -8,10 +8,30 @@ use crate::error::{ErrorBody, ErrorResponse};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Convene API", description = "The JSON API of Convene. Authenticate with `Authorization: Bearer <token>` (`convene token create`). Errors are `{\"error\":{\"code\",\"message\",\"fields\"}}`."),
-    paths(super::healthz, crate::volunteers::api::list, crate::volunteers::api::get),
+    paths(
+        super::healthz,
+        crate::volunteers::api::list,
+        crate::volunteers::api::get,
+        crate::applications::api::submit,
+        crate::applications::api::list,
+        crate::applications::api::get,
+        crate::applications::api::decide,
+        crate::applications::api::intakes_list,
+        crate::applications::api::intakes_create,
+        crate::training::api::list,
+        crate::training::api::create,
+        crate::training::api::sessions,
+        crate::training::api::add_session,
+        crate::notifications::api::list,
+    ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "volunteers", description = "Volunteer facilitators"), (name = "operations", description = "Health and operations"))
+    tags(
+        (name = "recruitment", description = "Applications and intakes"),
+        (name = "volunteers", description = "Volunteer facilitators"),
+        (name = "training", description = "Courses and their sessions"),
+        (name = "operations", description = "Health, the outbox")
+    )
 )]
 pub struct ApiDoc;
 

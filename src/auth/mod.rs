@@ -2,6 +2,7 @@
 //! extractors that gate pages and API calls by role.
 
 pub mod extract;
+pub mod invitations;
 pub mod pages;
 pub mod password;
 pub mod secrets;
@@ -25,4 +26,5 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/accounts/{id}/disable", post(pages::disable_account))
         .route("/admin/accounts/{id}/enable", post(pages::enable_account))
         .route("/admin/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/invitations/{token}", get(invitations::show).post(invitations::accept))
 }

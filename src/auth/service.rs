@@ -37,10 +37,6 @@ pub struct NewAccount {
 /// Creates an account; a volunteer account also gets its volunteer record
 /// (`onboarding`, `trainee`). A taken email is a field error.
 pub async fn create_account(db: &DatabaseConnection, account: NewAccount) -> AppResult<user::Model> {
-    let name = account.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::field("name", "Enter a name of at most 200 characters."));
-    }
     let password_hash = match account.password {
         Some(password) => {
             password::check_new_password(&password).map_err(|reason| AppError::field("password", reason))?;
@@ -49,18 +45,35 @@ pub async fn create_account(db: &DatabaseConnection, account: NewAccount) -> App
         None => None,
     };
     let txn = begin_write(db).await?;
+    let (created, _) = insert_account(&txn, &account.email, &account.name, account.role, password_hash).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Inserts an account (and a volunteer's record) inside the caller's transaction.
+pub async fn insert_account(
+    db: &impl ConnectionTrait,
+    email: &Email,
+    name: &str,
+    role: Role,
+    password_hash: Option<String>,
+) -> AppResult<(user::Model, Option<volunteer::Model>)> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::field("name", "Enter a name of at most 200 characters."));
+    }
     let now = Utc::now();
     let created = user::ActiveModel {
-        email: Set(account.email.as_str().to_owned()),
+        email: Set(email.as_str().to_owned()),
         name: Set(name),
-        role: Set(account.role),
+        role: Set(role),
         password_hash: Set(password_hash),
         disabled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(db)
     .await
     .map_err(|error| {
         if is_unique_violation(&error) {
@@ -69,8 +82,8 @@ pub async fn create_account(db: &DatabaseConnection, account: NewAccount) -> App
             error.into()
         }
     })?;
-    if account.role == Role::Volunteer {
-        volunteer::ActiveModel {
+    let record = if role == Role::Volunteer {
+        let record = volunteer::ActiveModel {
             user_id: Set(created.id),
             status: Set(VolunteerStatus::Onboarding),
             level: Set(FacilitationLevel::Trainee),
@@ -78,11 +91,26 @@ pub async fn create_account(db: &DatabaseConnection, account: NewAccount) -> App
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(db)
         .await?;
+        Some(record)
+    } else {
+        None
+    };
+    Ok((created, record))
+}
+
+/// Sets a new password (already checked against the policy) on an account.
+pub async fn set_password(db: &impl ConnectionTrait, user_id: i64, password_hash: String) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(user_id),
+        password_hash: Set(Some(password_hash)),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
     }
-    txn.commit().await?;
-    Ok(created)
+    .update(db)
+    .await?;
+    Ok(())
 }
 
 pub async fn find_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<Option<user::Model>, DbErr> {

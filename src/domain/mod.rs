@@ -9,3 +9,16 @@ pub mod time;
 pub use email::Email;
 pub use phone::Phone;
 pub use postcode::Postcode;
+
+/// Deserialises a string, number or boolean as its text, so one input type serves both HTML
+/// forms (all strings) and JSON clients (numbers and booleans); parsing happens afterwards.
+pub fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    })
+}

@@ -41,7 +41,8 @@ pub async fn role_texts(db: &impl ConnectionTrait) -> Result<Vec<(&'static str, 
     Ok(ROLE_TEXTS
         .iter()
         .map(|(key, heading, default)| {
-            let value = stored.iter().find(|s| s.key == *key).map_or_else(|| (*default).to_owned(), |s| s.value.clone());
+            let value =
+                stored.iter().find(|s| s.key == *key).map_or_else(|| (*default).to_owned(), |s| s.value.clone());
             (*key, *heading, value)
         })
         .collect())
@@ -54,7 +55,9 @@ pub async fn set(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<()
         updated_at: Set(Utc::now()),
     })
     .on_conflict(
-        OnConflict::column(setting::Column::Key).update_columns([setting::Column::Value, setting::Column::UpdatedAt]).to_owned(),
+        OnConflict::column(setting::Column::Key)
+            .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
+            .to_owned(),
     )
     .exec(db)
     .await?;

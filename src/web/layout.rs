@@ -41,13 +41,24 @@ pub fn csrf_field(ctx: &PageContext) -> Markup {
 
 fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", if role.is_some() { "Dashboard" } else { "Home" })];
+    let coordinating = [
+        ("/applications", "Applications"),
+        ("/intakes", "Intakes"),
+        ("/volunteers", "Volunteers"),
+        ("/courses", "Training"),
+    ];
     match role {
-        None => links.push(("/login", "Sign in")),
+        None => {
+            links.push(("/volunteer", "Volunteer with us"));
+            links.push(("/login", "Sign in"));
+        }
         Some(Role::Volunteer) => {}
-        Some(Role::Coordinator) => links.push(("/volunteers", "Volunteers")),
+        Some(Role::Coordinator) => links.extend(coordinating),
         Some(Role::Admin) => {
-            links.push(("/volunteers", "Volunteers"));
+            links.extend(coordinating);
             links.push(("/admin/accounts", "Accounts"));
+            links.push(("/admin/settings", "Settings"));
+            links.push(("/admin/outbox", "Outbox"));
         }
     }
     links

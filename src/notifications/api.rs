@@ -1,0 +1,56 @@
+//! `GET /api/v1/outbox`: what the service has queued (admins).
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::outbox;
+use crate::auth::RequireAdmin;
+use crate::error::{AppResult, ErrorResponse};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    /// queued, sent or failed
+    pub status: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub text_body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxList {
+    pub messages: Vec<OutboxEntry>,
+}
+
+/// The 200 most recent emails, newest first.
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "operations",
+    responses((status = 200, body = OutboxList), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, RequireAdmin(_): RequireAdmin) -> AppResult<Json<OutboxList>> {
+    let messages = outbox::recent(&state.db, 200)
+        .await?
+        .into_iter()
+        .map(|m| OutboxEntry {
+            id: m.id,
+            kind: m.kind,
+            to: m.to_email,
+            subject: m.subject,
+            status: serde_json::to_value(m.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            attempts: m.attempts,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            last_error: m.last_error,
+            text_body: m.text_body,
+        })
+        .collect();
+    Ok(Json(OutboxList { messages }))
+}

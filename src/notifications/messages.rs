@@ -1,0 +1,135 @@
+//! The emails Convene sends: an HTML part (maud) and a plain-text part for each, with a
+//! footer saying why the recipient got it. No confidential case details in any email.
+
+use maud::{DOCTYPE, Markup, html};
+
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A link the email asks the reader to follow.
+pub struct Action<'a> {
+    pub label: &'a str,
+    pub url: &'a str,
+}
+
+/// Builds both parts from the same paragraphs, so they never disagree.
+fn compose(subject: String, greeting: &str, paragraphs: &[String], action: Option<Action<'_>>, why: &str) -> Message {
+    let mut text = format!("{greeting}\n\n");
+    for paragraph in paragraphs {
+        text.push_str(paragraph);
+        text.push_str("\n\n");
+    }
+    if let Some(action) = &action {
+        text.push_str(&format!("{}: {}\n\n", action.label, action.url));
+    }
+    text.push_str(&format!("-- \nConvene\n{why}\n"));
+    let html: Markup = html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="font-family: Arial, sans-serif; line-height: 1.5; color: #0b0c0c;" {
+                p { (greeting) }
+                @for paragraph in paragraphs { p { (paragraph) } }
+                @if let Some(action) = &action { p { a href=(action.url) { (action.label) } } }
+                hr;
+                p style="color: #505a5f; font-size: 14px;" { "Convene — " (why) }
+            }
+        }
+    };
+    Message { subject, text, html: html.into_string() }
+}
+
+const WHY_APPLICANT: &str = "You are getting this email because you applied to volunteer with us.";
+const WHY_ACCOUNT: &str = "You are getting this email because an account was created for you.";
+
+pub fn application_received(name: &str, intake: &str, status_url: &str) -> Message {
+    compose(
+        "We have received your application".into(),
+        &format!("Dear {name},"),
+        &[
+            format!("Thank you for applying to volunteer with us ({intake}). We will be in touch about the next steps."),
+            "You can see where your application stands, or withdraw it, at any time from your private link. Keep it to yourself: anyone with the link can see your application's progress.".into(),
+        ],
+        Some(Action { label: "See your application", url: status_url }),
+        WHY_APPLICANT,
+    )
+}
+
+pub fn interview_invitation(name: &str, when: &str, place: &str, status_url: &str) -> Message {
+    compose(
+        "An interview for your volunteer application".into(),
+        &format!("Dear {name},"),
+        &[
+            format!("We would like to meet you: {when}, at {place}."),
+            "If you cannot make it, please reply to this email and we will find another time.".into(),
+        ],
+        Some(Action { label: "See your application", url: status_url }),
+        WHY_APPLICANT,
+    )
+}
+
+pub fn offer(name: &str, intake: &str, status_url: &str) -> Message {
+    compose(
+        "An offer of a volunteer place".into(),
+        &format!("Dear {name},"),
+        &[format!(
+            "We are delighted to offer you a place on {intake}. A coordinator will confirm it with you, and then you will be invited to set up your account."
+        )],
+        Some(Action { label: "See your application", url: status_url }),
+        WHY_APPLICANT,
+    )
+}
+
+pub fn waitlisted(name: &str, intake: &str, status_url: &str) -> Message {
+    compose(
+        "You are on our waiting list".into(),
+        &format!("Dear {name},"),
+        &[format!(
+            "Thank you for your interest. All places on {intake} have been offered, so we have put you on the waiting list, in the order people were added. We will contact you if a place becomes free."
+        )],
+        Some(Action { label: "See your application", url: status_url }),
+        WHY_APPLICANT,
+    )
+}
+
+pub fn rejected(name: &str, reason: &str) -> Message {
+    compose(
+        "Your volunteer application".into(),
+        &format!("Dear {name},"),
+        &[
+            "Thank you for the time you gave to your application. We are sorry that we are not able to offer you a place this time.".into(),
+            reason.to_owned(),
+            "We are grateful for your interest, and you are welcome to apply to a future intake.".into(),
+        ],
+        None,
+        WHY_APPLICANT,
+    )
+}
+
+pub fn password_invitation(name: &str, url: &str) -> Message {
+    compose(
+        "Set up your Convene account".into(),
+        &format!("Dear {name},"),
+        &[
+            "Welcome! You have accepted a volunteer place. Set a password to sign in and see your training dates."
+                .into(),
+            "The link works once, for 14 days.".into(),
+        ],
+        Some(Action { label: "Set your password", url }),
+        WHY_ACCOUNT,
+    )
+}
+
+pub fn place_free(intake: &str, first_waiting: &str, queue_url: &str) -> Message {
+    compose(
+        format!("A place is free on {intake}"),
+        "Hello,",
+        &[format!("An offered or accepted applicant has withdrawn. The first on the waiting list is {first_waiting}.")],
+        Some(Action { label: "Open the waiting list", url: queue_url }),
+        "You are getting this email because you coordinate recruitment.",
+    )
+}

@@ -1,0 +1,15 @@
+//! Email: the persistent outbox, the messages, and the admin's view of what was queued.
+
+pub mod api;
+pub mod messages;
+pub mod outbox;
+pub mod pages;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/outbox", get(pages::list)).route("/api/v1/outbox", get(api::list))
+}

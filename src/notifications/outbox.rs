@@ -1,0 +1,49 @@
+//! The outbox: every email is a row written in the transaction of the change that causes
+//! it. The unique key (kind + subject record + occurrence) makes queuing idempotent.
+
+use chrono::{DateTime, Utc};
+use entity::outbox_message::{self, OutboxStatus};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Set, TryInsertResult};
+
+use super::messages::Message;
+
+/// An email to queue.
+pub struct Outgoing {
+    /// e.g. `application.received:42`.
+    pub key: String,
+    /// e.g. `application.received`.
+    pub kind: &'static str,
+    pub to: String,
+    pub message: Message,
+    pub send_after: DateTime<Utc>,
+}
+
+/// Queues an email; returns false when one with the same key was already queued.
+pub async fn enqueue(db: &impl ConnectionTrait, outgoing: Outgoing) -> Result<bool, DbErr> {
+    let row = outbox_message::ActiveModel {
+        idempotency_key: Set(outgoing.key),
+        kind: Set(outgoing.kind.to_owned()),
+        to_email: Set(outgoing.to),
+        subject: Set(outgoing.message.subject),
+        text_body: Set(outgoing.message.text),
+        html_body: Set(outgoing.message.html),
+        status: Set(OutboxStatus::Queued),
+        attempts: Set(0),
+        send_after: Set(outgoing.send_after),
+        locked_until: Set(None),
+        last_error: Set(None),
+        sent_at: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let result = outbox_message::Entity::insert(row)
+        .on_conflict_do_nothing_on([outbox_message::Column::IdempotencyKey])
+        .exec(db)
+        .await?;
+    Ok(matches!(result, TryInsertResult::Inserted(_)))
+}
+
+/// The newest messages first.
+pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<outbox_message::Model>, DbErr> {
+    outbox_message::Entity::find().order_by_desc(outbox_message::Column::Id).limit(limit).all(db).await
+}

@@ -1,0 +1,147 @@
+//! Coordinator pages for courses and their sessions.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use super::service::{self, CourseInput, SessionInput};
+use crate::auth::RequireCoordinator;
+use crate::domain::time::long_date;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::web::components::{FieldErrors, Input, error_summary};
+use crate::web::flash::{self, FlashKind};
+use crate::web::layout::{PageContext, csrf_field, page};
+
+/// Splits a validation error out for re-rendering a form; anything else propagates.
+pub fn field_errors(error: AppError) -> AppResult<FieldErrors> {
+    match error {
+        AppError::Validation { fields, .. } => Ok(fields),
+        other => Err(other),
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &PageContext,
+    input: &CourseInput,
+    errors: &FieldErrors,
+) -> AppResult<Markup> {
+    let courses = service::courses_with_sessions(&state.db).await?;
+    Ok(page(
+        ctx,
+        "Courses",
+        html! {
+            h1 { "Training courses" }
+            @if courses.is_empty() { p { "No courses yet." } }
+            ul {
+                @for (course, sessions) in &courses {
+                    li { a href={ "/courses/" (course.id) } { (course.name) } " (" (course.kind.as_str()) ", " (sessions.len()) " sessions)" }
+                }
+            }
+            h2 { "Add a course" }
+            (error_summary(errors))
+            form method="post" action="/courses" {
+                (csrf_field(ctx))
+                (Input { value: &input.name, required: true, ..Input::new("name", "Course name") }.render(errors))
+                fieldset class={ "field" @if errors.contains_key("kind") { " field-invalid" } } {
+                    legend { "Kind of course" }
+                    @if let Some(message) = errors.get("kind") { p class="field-error" id="kind-error" { (message) } }
+                    label { input type="radio" name="kind" id="kind" value="core" checked[input.kind == "core"]; " Core training" }
+                    label { input type="radio" name="kind" value="further" checked[input.kind == "further"]; " Further training" }
+                }
+                button type="submit" { "Add course" }
+            }
+        },
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+) -> AppResult<Markup> {
+    list_page(&state, &ctx, &CourseInput::default(), &FieldErrors::new()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Form(input): Form<CourseInput>,
+) -> AppResult<Response> {
+    match service::create_course(&state.db, &input).await {
+        Ok(course) => Ok(flash::redirect(&format!("/courses/{}", course.id), FlashKind::Success, "Course added.")),
+        Err(error) => {
+            let errors = field_errors(error)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, list_page(&state, &ctx, &input, &errors).await?).into_response())
+        }
+    }
+}
+
+async fn course_page(
+    state: &AppState,
+    ctx: &PageContext,
+    id: i64,
+    input: &SessionInput,
+    errors: &FieldErrors,
+) -> AppResult<Markup> {
+    let (course, sessions) = service::course(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(page(
+        ctx,
+        &course.name,
+        html! {
+            h1 { (course.name) }
+            p { span class="tag" { (course.kind.as_str()) " training" } }
+            @if sessions.is_empty() { p { "No sessions yet." } } @else {
+                table {
+                    thead { tr { th { "Session" } th { "Date" } th { "Time" } th { "Venue" } } }
+                    tbody {
+                        @for s in &sessions {
+                            tr { td { (s.number) } td { (long_date(s.date)) } td { (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) } td { (s.venue) } }
+                        }
+                    }
+                }
+            }
+            h2 { "Add a session" }
+            (error_summary(errors))
+            form method="post" action={ "/courses/" (course.id) "/sessions" } {
+                (csrf_field(ctx))
+                (Input { kind: "number", value: &input.number, required: true, ..Input::new("number", "Session number") }.render(errors))
+                (Input { kind: "date", value: &input.date, required: true, ..Input::new("date", "Date") }.render(errors))
+                (Input { kind: "time", value: &input.starts_at, required: true, ..Input::new("starts_at", "Starts (UK time)") }.render(errors))
+                (Input { kind: "time", value: &input.ends_at, required: true, ..Input::new("ends_at", "Ends (UK time)") }.render(errors))
+                (Input { value: &input.venue, required: true, ..Input::new("venue", "Venue") }.render(errors))
+                button type="submit" { "Add session" }
+            }
+        },
+    ))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    course_page(&state, &ctx, id, &SessionInput::default(), &FieldErrors::new()).await
+}
+
+pub async fn add_session(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(input): Form<SessionInput>,
+) -> AppResult<Response> {
+    match service::add_session(&state.db, id, &input).await {
+        Ok(_) => Ok(flash::redirect(&format!("/courses/{id}"), FlashKind::Success, "Session added.")),
+        Err(error) => {
+            let errors = field_errors(error)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, course_page(&state, &ctx, id, &input, &errors).await?)
+                .into_response())
+        }
+    }
+}
