@@ -5,8 +5,10 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod browser;
 mod cli;
 mod csrf;
+mod recruitment;
 mod roles;
 mod schema;
 mod shell;
