@@ -35,6 +35,56 @@ pub const ROLE_TEXTS: [(&str, &str, &str); 4] = [
 
 pub const MAX_TEXT_CHARS: usize = 4000;
 
+/// A numeric setting: key, what it is, default, and the range an admin may set.
+pub struct NumberSetting {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub default: i64,
+    pub min: i64,
+    pub max: i64,
+}
+
+pub const DBS_RENEWAL_YEARS: NumberSetting = NumberSetting {
+    key: "checks.dbs_renewal_years",
+    label: "Years after issue before a DBS certificate is renewed (unless on the Update Service)",
+    default: 3,
+    min: 1,
+    max: 10,
+};
+pub const SUPERVISION_INTERVAL_WEEKS: NumberSetting = NumberSetting {
+    key: "supervision.interval_weeks",
+    label: "Weeks between one-to-one supervisions",
+    default: 12,
+    min: 1,
+    max: 52,
+};
+pub const LEAD_AFTER_CONFERENCES: NumberSetting = NumberSetting {
+    key: "progression.lead_after_conferences",
+    label: "Conferences held as co-facilitator before a lead sign-off",
+    default: 3,
+    min: 1,
+    max: 50,
+};
+pub const CASE_TIMEFRAME_DAYS: NumberSetting = NumberSetting {
+    key: "cases.default_timeframe_days",
+    label: "Days from referral to a case's default deadline",
+    default: 90,
+    min: 7,
+    max: 730,
+};
+
+pub const NUMBER_SETTINGS: [&NumberSetting; 4] =
+    [&DBS_RENEWAL_YEARS, &SUPERVISION_INTERVAL_WEEKS, &LEAD_AFTER_CONFERENCES, &CASE_TIMEFRAME_DAYS];
+
+/// The value of a numeric setting: the stored one when it is valid, else the default.
+pub async fn number(db: &impl ConnectionTrait, setting: &NumberSetting) -> Result<i64, DbErr> {
+    let stored = setting::Entity::find_by_id(setting.key.to_owned()).one(db).await?;
+    Ok(stored
+        .and_then(|s| s.value.trim().parse::<i64>().ok())
+        .filter(|v| (setting.min..=setting.max).contains(v))
+        .unwrap_or(setting.default))
+}
+
 /// The role description: (key, heading, text) with any admin changes applied.
 pub async fn role_texts(db: &impl ConnectionTrait) -> Result<Vec<(&'static str, &'static str, String)>, DbErr> {
     let stored = setting::Entity::find().all(db).await?;
