@@ -69,6 +69,14 @@ pub struct Model {
     pub status: VolunteerStatus,
     pub level: FacilitationLevel,
     pub created_at: DateTimeUtc,
+    /// The day core training was completed: the one-year commitment starts here.
+    pub trained_on: Option<Date>,
+    pub commitment_ends_on: Option<Date>,
+    pub paused_on: Option<Date>,
+    pub left_on: Option<Date>,
+    pub left_reason: Option<String>,
+    pub lead_signed_off_at: Option<DateTimeUtc>,
+    pub lead_signed_off_by: Option<i64>,
     pub updated_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "user_id", to = "id")]
     pub user: BelongsTo<super::user::Entity>,

@@ -8,11 +8,12 @@ use entity::{course, course_session};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::service::{self, CourseInput, SessionInput};
+use super::service::{self, CourseInput, RegisterInput, SessionInput};
 use crate::api::ApiJson;
 use crate::auth::RequireCoordinator;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::startup::AppState;
+use axum::response::IntoResponse;
 
 #[derive(Serialize, ToSchema)]
 pub struct Session {
@@ -122,4 +123,19 @@ pub async fn add_session(
 ) -> AppResult<(StatusCode, Json<Session>)> {
     let created = service::add_session(&state.db, id, &input).await?;
     Ok((StatusCode::CREATED, Json(session_json(created))))
+}
+
+/// Record a session's register (present, absent or excused per volunteer). Completing every
+/// core session number makes a volunteer `trained` and starts their commitment.
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance", tag = "training", params(("id" = i64, Path)), request_body = RegisterInput,
+    responses((status = 204, description = "Recorded"), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn attendance(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> AppResult<impl IntoResponse> {
+    service::record_attendance(&state.db, actor.id, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::service::{self, CourseInput, SessionInput};
+use super::service::{self, CourseInput, MarkInput, RegisterInput, SessionInput};
 use crate::auth::RequireCoordinator;
 use crate::domain::time::long_date;
 use crate::error::{AppError, AppResult};
@@ -89,6 +89,13 @@ async fn course_page(
     errors: &FieldErrors,
 ) -> AppResult<Markup> {
     let (course, sessions) = service::course(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let mut still_needed = Vec::new();
+    for (volunteer_id, name) in service::enrolled(&state.db, id).await? {
+        let missing = service::progress(&state.db, volunteer_id).await?.missing();
+        if !missing.is_empty() {
+            still_needed.push((name, missing.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")));
+        }
+    }
     Ok(page(
         ctx,
         &course.name,
@@ -100,10 +107,14 @@ async fn course_page(
                     thead { tr { th { "Session" } th { "Date" } th { "Time" } th { "Venue" } } }
                     tbody {
                         @for s in &sessions {
-                            tr { td { (s.number) } td { (long_date(s.date)) } td { (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) } td { (s.venue) } }
+                            tr { td { a href={ "/sessions/" (s.id) } { "Session " (s.number) } } td { (long_date(s.date)) } td { (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) } td { (s.venue) } }
                         }
                     }
                 }
+            }
+            @if !still_needed.is_empty() {
+                h2 { "Who still needs which session" }
+                ul { @for (name, missing) in &still_needed { li { (name) ": session " (missing) } } }
             }
             h2 { "Add a session" }
             (error_summary(errors))
@@ -144,4 +155,80 @@ pub async fn add_session(
                 .into_response())
         }
     }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    let (session, rows) = service::register(&state.db, id).await?;
+    // Anyone who still needs this session number can be added to make it up here.
+    let mut make_up = Vec::new();
+    for v in crate::volunteers::service::list(&state.db).await? {
+        if rows.iter().any(|(id, _, _)| *id == v.id) {
+            continue;
+        }
+        if service::progress(&state.db, v.id).await?.missing().contains(&session.number) {
+            make_up.push(v);
+        }
+    }
+    Ok(page(
+        &ctx,
+        "Register",
+        html! {
+            p { a href={ "/courses/" (session.course_id) } { "Back to the course" } }
+            h1 { "Register: session " (session.number) }
+            p { (long_date(session.date)) ", " (session.starts_at.format("%H:%M")) "–" (session.ends_at.format("%H:%M")) ", " (session.venue) }
+            form method="post" action={ "/sessions/" (session.id) "/attendance" } {
+                (csrf_field(&ctx))
+                @if rows.is_empty() && make_up.is_empty() { p { "Nobody is enrolled on this course yet." } }
+                @for (volunteer_id, name, mark) in &rows {
+                    fieldset class="field" {
+                        legend { (name) }
+                        @for option in ["present", "absent", "excused"] {
+                            div class="choice" {
+                                input type="radio" id={ "m" (volunteer_id) "-" (option) } name={ "mark_" (volunteer_id) } value=(option)
+                                    checked[mark.map(|m| m.as_str()) == Some(option)];
+                                label for={ "m" (volunteer_id) "-" (option) } { (option) }
+                            }
+                        }
+                    }
+                }
+                @if !make_up.is_empty() {
+                    div class="field" {
+                        label for="make_up" { "Add someone making up session " (session.number) " (marked present)" }
+                        select id="make_up" name="make_up" {
+                            option value="" { "Nobody" }
+                            @for v in &make_up { option value=(v.id) { (v.name) } }
+                        }
+                    }
+                }
+                button type="submit" { "Save register" }
+            }
+        },
+    ))
+}
+
+pub async fn save_register(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    body: String,
+) -> AppResult<Response> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&body).map_err(|_| AppError::BadRequest("Unreadable form.".into()))?;
+    let mut marks = Vec::new();
+    for (key, value) in pairs {
+        if let Some(volunteer_id) = key.strip_prefix("mark_").and_then(|v| v.parse::<i64>().ok()) {
+            marks.push(MarkInput { volunteer_id, mark: value });
+        } else if key == "make_up"
+            && let Ok(volunteer_id) = value.parse::<i64>()
+        {
+            marks.push(MarkInput { volunteer_id, mark: "present".into() });
+        }
+    }
+    service::record_attendance(&state.db, actor.id, id, &RegisterInput { marks }).await?;
+    Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Success, "Register saved."))
 }

@@ -183,3 +183,213 @@ pub async fn enrol(db: &impl ConnectionTrait, course_id: i64, volunteer_id: i64)
     .await?;
     Ok(())
 }
+
+/// Where a volunteer stands with core training.
+#[derive(Clone, Debug, Default)]
+pub struct TrainingProgress {
+    /// Session numbers of the core course they are enrolled on.
+    pub needed: std::collections::BTreeSet<i32>,
+    /// Core session numbers attended, with the first date each was attended.
+    pub attended: std::collections::BTreeMap<i32, NaiveDate>,
+    /// The day the last needed session was attended, once all are.
+    pub completed_on: Option<NaiveDate>,
+}
+
+impl TrainingProgress {
+    pub fn missing(&self) -> Vec<i32> {
+        self.needed.iter().copied().filter(|n| !self.attended.contains_key(n)).collect()
+    }
+}
+
+/// Works out core training progress. A session missed on one run of the core course is
+/// made up by attending the same session number on any core course run.
+pub fn progress_from(
+    enrolled_core_sessions: &[course_session::Model],
+    present_at_core_sessions: &[course_session::Model],
+) -> TrainingProgress {
+    let needed: std::collections::BTreeSet<i32> = enrolled_core_sessions.iter().map(|s| s.number).collect();
+    let mut attended = std::collections::BTreeMap::new();
+    for session in present_at_core_sessions {
+        attended
+            .entry(session.number)
+            .and_modify(|d: &mut NaiveDate| *d = (*d).min(session.date))
+            .or_insert(session.date);
+    }
+    let completed_on = if !needed.is_empty() && needed.iter().all(|n| attended.contains_key(n)) {
+        needed.iter().filter_map(|n| attended.get(n)).max().copied()
+    } else {
+        None
+    };
+    TrainingProgress { needed, attended, completed_on }
+}
+
+async fn core_course_ids(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+    Ok(course::Entity::find()
+        .filter(course::Column::Kind.eq(CourseKind::Core))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
+}
+
+pub async fn progress(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<TrainingProgress, DbErr> {
+    use entity::attendance::{self, Mark};
+    let core = core_course_ids(db).await?;
+    let enrolled: Vec<i64> = enrolment::Entity::find()
+        .filter(enrolment::Column::VolunteerId.eq(volunteer_id))
+        .filter(enrolment::Column::CourseId.is_in(core.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.course_id)
+        .collect();
+    let enrolled_sessions =
+        course_session::Entity::find().filter(course_session::Column::CourseId.is_in(enrolled)).all(db).await?;
+    let present: Vec<i64> = attendance::Entity::find()
+        .filter(attendance::Column::VolunteerId.eq(volunteer_id))
+        .filter(attendance::Column::Mark.eq(Mark::Present))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.session_id)
+        .collect();
+    let present_sessions = course_session::Entity::find()
+        .filter(course_session::Column::Id.is_in(present))
+        .filter(course_session::Column::CourseId.is_in(core))
+        .all(db)
+        .await?;
+    Ok(progress_from(&enrolled_sessions, &present_sessions))
+}
+
+/// Every session of the courses a volunteer is enrolled on, by date.
+pub async fn sessions_for_volunteer(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+) -> Result<Vec<course_session::Model>, DbErr> {
+    let courses: Vec<i64> = enrolment::Entity::find()
+        .filter(enrolment::Column::VolunteerId.eq(volunteer_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.course_id)
+        .collect();
+    course_session::Entity::find()
+        .filter(course_session::Column::CourseId.is_in(courses))
+        .order_by_asc(course_session::Column::Date)
+        .order_by_asc(course_session::Column::StartsAt)
+        .all(db)
+        .await
+}
+
+/// One mark on a register, as sent by the form or the API.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct MarkInput {
+    pub volunteer_id: i64,
+    /// present, absent or excused
+    pub mark: String,
+}
+
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct RegisterInput {
+    pub marks: Vec<MarkInput>,
+}
+
+/// Records a session's register and moves each volunteer on: into training at their first
+/// session, to `trained` (level co-facilitator, commitment started) when every core
+/// session number has been attended.
+pub async fn record_attendance(
+    db: &sea_orm::DatabaseConnection,
+    recorded_by: i64,
+    session_id: i64,
+    input: &RegisterInput,
+) -> AppResult<()> {
+    use entity::attendance::{self, Mark};
+    let mut errors = BTreeMap::new();
+    let mut marks = Vec::new();
+    for (i, m) in input.marks.iter().enumerate() {
+        match Mark::parse(m.mark.trim()) {
+            Some(mark) => marks.push((m.volunteer_id, mark)),
+            None => {
+                errors.insert(format!("marks[{i}].mark"), "Choose present, absent or excused.".into());
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(validation(errors));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    course_session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    for (volunteer_id, mark) in &marks {
+        entity::volunteer::Entity::find_by_id(*volunteer_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::field("volunteer_id", format!("There is no volunteer {volunteer_id}.")))?;
+        attendance::Entity::insert(attendance::ActiveModel {
+            session_id: Set(session_id),
+            volunteer_id: Set(*volunteer_id),
+            mark: Set(*mark),
+            recorded_by: Set(recorded_by),
+            recorded_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([attendance::Column::SessionId, attendance::Column::VolunteerId])
+                .update_columns([
+                    attendance::Column::Mark,
+                    attendance::Column::RecordedBy,
+                    attendance::Column::RecordedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+        crate::commitment::service::refresh(&txn, *volunteer_id).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A session's register: the volunteers enrolled on its course and anyone else marked,
+/// with their marks.
+pub async fn register(
+    db: &impl ConnectionTrait,
+    session_id: i64,
+) -> AppResult<(course_session::Model, Vec<(i64, String, Option<entity::attendance::Mark>)>)> {
+    use entity::attendance;
+    let session = course_session::Entity::find_by_id(session_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let marks = attendance::Entity::find().filter(attendance::Column::SessionId.eq(session_id)).all(db).await?;
+    let mut ids: Vec<i64> = enrolment::Entity::find()
+        .filter(enrolment::Column::CourseId.eq(session.course_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.volunteer_id)
+        .collect();
+    ids.extend(marks.iter().map(|m| m.volunteer_id));
+    ids.sort_unstable();
+    ids.dedup();
+    let people = crate::volunteers::service::names(db, &ids).await?;
+    let rows = ids
+        .into_iter()
+        .map(|id| {
+            let name = people.get(&id).cloned().unwrap_or_default();
+            (id, name, marks.iter().find(|m| m.volunteer_id == id).map(|m| m.mark))
+        })
+        .collect();
+    Ok((session, rows))
+}
+
+/// The volunteers enrolled on a course, with their names.
+pub async fn enrolled(db: &impl ConnectionTrait, course_id: i64) -> Result<Vec<(i64, String)>, DbErr> {
+    let ids: Vec<i64> = enrolment::Entity::find()
+        .filter(enrolment::Column::CourseId.eq(course_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.volunteer_id)
+        .collect();
+    let names = crate::volunteers::service::names(db, &ids).await?;
+    Ok(ids.into_iter().map(|id| (id, names.get(&id).cloned().unwrap_or_default())).collect())
+}

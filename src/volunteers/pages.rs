@@ -1,13 +1,24 @@
 //! The coordinators' volunteer list.
 
-use axum::extract::State;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::Utc;
+use entity::volunteer::VolunteerStatus;
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use super::service;
 use crate::auth::RequireCoordinator;
-use crate::error::AppResult;
+use crate::commitment::{self, service::commitment, service::not_active_because};
+use crate::domain::time::{london_today, long_date};
+use crate::error::{AppError, AppResult};
+use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
 use crate::startup::AppState;
-use crate::web::layout::{PageContext, page};
+use crate::supervision;
+use crate::training::service::progress;
+use crate::web::flash::{self, FlashKind};
+use crate::web::layout::{PageContext, csrf_field, page};
 
 fn words(text: &str) -> String {
     text.replace('_', " ")
@@ -33,7 +44,7 @@ pub async fn list(
                         tbody {
                             @for v in &volunteers {
                                 tr {
-                                    td { (v.name) }
+                                    td { a href={ "/volunteers/" (v.id) } { (v.name) } }
                                     td { (v.email) }
                                     td { (words(v.status.as_str())) }
                                     td { (words(v.level.as_str())) }
@@ -45,4 +56,155 @@ pub async fn list(
             }
         },
     ))
+}
+
+/// Everything a coordinator needs about one volunteer.
+pub async fn show(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    let (record, account) = service::record_visible(&state.db, ctx.user.as_ref().ok_or(AppError::Unauthorized)?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = london_today(Utc::now());
+    let training = progress(&state.db, id).await?;
+    let reasons = not_active_because(&record, &training);
+    let commitment = commitment(&record, today);
+    let sessions = supervision::service::list(&state.db, id).await?;
+    let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
+    let held: Vec<chrono::NaiveDate> = sessions.iter().map(|(s, _)| s.held_on).collect();
+    let due = supervision::service::due(&record, &held, today, interval);
+    Ok(page(
+        &ctx,
+        &account.name,
+        html! {
+            p { a href="/volunteers" { "All volunteers" } }
+            h1 { (account.name) }
+            p { span class="tag" { (words(record.status.as_str())) } " · " (words(record.level.as_str())) " · " (account.email) }
+            @if !reasons.is_empty() {
+                div class="flash info" { p { strong { "Not active:" } } ul { @for r in &reasons { li { (r) } } } }
+            }
+            h2 { "Core training" }
+            @if training.needed.is_empty() { p { "Not enrolled on a core training course." } } @else {
+                ul {
+                    @for n in &training.needed {
+                        li { "Session " (n) ": " @match training.attended.get(n) { Some(d) => { "attended " (long_date(*d)) }, None => { strong { "still needed" } } } }
+                    }
+                }
+            }
+            h2 { "Commitment" }
+            @match commitment {
+                None => p { "Starts when core training is complete." },
+                Some(c) => {
+                    p { "From " (long_date(c.starts_on)) " to " (long_date(c.ends_on)) ": " (c.served_days) " days served, " (c.left_days) " days left." }
+                    form method="post" action={ "/volunteers/" (id) "/commitment/extend" } class="inline-form" {
+                        (csrf_field(&ctx))
+                        div class="field" { label for="ends_on" { "Extend to" } input type="date" id="ends_on" name="ends_on" required; }
+                        button type="submit" class="secondary" { "Extend" }
+                    }
+                }
+            }
+            @if record.status == VolunteerStatus::Paused {
+                form method="post" action={ "/volunteers/" (id) "/commitment/resume" } { (csrf_field(&ctx)) button type="submit" class="secondary" { "End the pause" } }
+            } @else if record.status != VolunteerStatus::Left {
+                form method="post" action={ "/volunteers/" (id) "/commitment/pause" } { (csrf_field(&ctx)) button type="submit" class="secondary" { "Pause" } }
+                form method="post" action={ "/volunteers/" (id) "/commitment/left" } {
+                    (csrf_field(&ctx))
+                    div class="field" { label for="left_on" { "Left on" } input type="date" id="left_on" name="left_on" value=(today) required; }
+                    div class="field" { label for="reason" { "Reason for leaving" } input type="text" id="reason" name="reason" required; }
+                    button type="submit" class="warning" { "Record that they left" }
+                }
+            } @else {
+                p { "Left on " (record.left_on.map(long_date).unwrap_or_default()) ": " (record.left_reason.clone().unwrap_or_default()) }
+            }
+            h2 id="supervision" { "Supervision" }
+            @if let Some(due) = due {
+                p { @if due.overdue { strong { "Overdue: " } } "next one-to-one due " (long_date(due.due_on)) "." }
+            }
+            @for (s, supervisor) in &sessions {
+                div class="note" { p class="hint" { (long_date(s.held_on)) " with " (supervisor) } @if !s.notes.is_empty() { p { (s.notes) } } }
+            }
+            form method="post" action={ "/volunteers/" (id) "/supervision" } {
+                (csrf_field(&ctx))
+                div class="field" { label for="held_on" { "Date of the one-to-one" } input type="date" id="held_on" name="held_on" value=(today) required; }
+                div class="field" { label for="notes" { "Notes (confidential: coordinators only)" } textarea id="notes" name="notes" rows="3" {} }
+                button type="submit" class="secondary" { "Record supervision" }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ExtendForm {
+    #[serde(default)]
+    ends_on: String,
+}
+
+#[derive(Deserialize)]
+pub struct LeftForm {
+    #[serde(default)]
+    left_on: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn back(id: i64, result: AppResult<entity::volunteer::Model>, done: &str) -> AppResult<Response> {
+    let to = format!("/volunteers/{id}");
+    match result {
+        Ok(_) => Ok(flash::redirect(&to, FlashKind::Success, done)),
+        Err(AppError::Conflict(message)) => Ok(flash::redirect(&to, FlashKind::Error, message)),
+        Err(AppError::Validation { fields, .. }) => {
+            Ok(flash::redirect(&to, FlashKind::Error, fields.into_values().collect::<Vec<_>>().join(" ")))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn parse_date(text: &str, field: &str) -> AppResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::field(field, "Enter the date as YYYY-MM-DD."))
+}
+
+pub async fn extend(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    Form(form): Form<ExtendForm>,
+) -> AppResult<Response> {
+    let result = match parse_date(&form.ends_on, "ends_on") {
+        Ok(to) => commitment::service::extend(&state.db, &actor, id, to).await,
+        Err(e) => Err(e),
+    };
+    back(id, result, "Commitment extended.")
+}
+
+pub async fn pause(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    back(id, commitment::service::pause(&state.db, &actor, id, london_today(Utc::now())).await, "Paused.")
+}
+
+pub async fn resume(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    back(id, commitment::service::resume(&state.db, &actor, id).await, "The pause has ended.")
+}
+
+pub async fn left(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    Form(form): Form<LeftForm>,
+) -> AppResult<Response> {
+    let result = match parse_date(&form.left_on, "left_on") {
+        Ok(on) => commitment::service::record_left(&state.db, &actor, id, on, &form.reason).await,
+        Err(e) => Err(e),
+    };
+    back(id, result, "Recorded that the volunteer has left.")
 }

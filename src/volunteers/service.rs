@@ -45,3 +45,36 @@ pub async fn find_visible(
     }
     Ok(query.one(db).await?.and_then(|(record, account)| account.map(|a| summary(record, a))))
 }
+
+/// Names of these volunteers, by volunteer id.
+pub async fn names(db: &impl ConnectionTrait, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    let rows = volunteer::Entity::find()
+        .filter(volunteer::Column::Id.is_in(ids.to_vec()))
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(v, u)| u.map(|u| (v.id, u.name))).collect())
+}
+
+/// The volunteer record of a volunteer account.
+pub async fn for_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<volunteer::Model>, DbErr> {
+    volunteer::Entity::find().filter(volunteer::Column::UserId.eq(user_id)).one(db).await
+}
+
+/// The volunteer record and account, scoped to what `viewer` may see.
+pub async fn record_visible(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    id: i64,
+) -> Result<Option<(volunteer::Model, user::Model)>, DbErr> {
+    let mut query = volunteer::Entity::find_by_id(id).find_also_related(user::Entity);
+    if !viewer.role.is_coordinator() {
+        query = query.filter(volunteer::Column::UserId.eq(viewer.id));
+    }
+    Ok(query.one(db).await?.and_then(|(v, u)| u.map(|u| (v, u))))
+}
+
+/// A volunteer record by id (callers have already checked who may see it).
+pub async fn record(db: &impl ConnectionTrait, id: i64) -> Result<Option<volunteer::Model>, DbErr> {
+    volunteer::Entity::find_by_id(id).one(db).await
+}

@@ -1,11 +1,18 @@
 //! The home page: a welcome for visitors, a dashboard for signed-in people.
 
+use axum::extract::State;
 use entity::user::Role;
 use maud::{Markup, html};
 
 use super::layout::{PageContext, page};
+use crate::error::AppResult;
+use crate::startup::AppState;
 
-pub async fn home(ctx: PageContext) -> Markup {
+pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<Markup> {
+    if let Some(user) = ctx.user.as_ref().filter(|u| u.role == Role::Volunteer) {
+        let dashboard = crate::volunteers::dashboard::render(&state, user).await?;
+        return Ok(page(&ctx, "Dashboard", html! { h1 { "Welcome, " (user.name) } (dashboard) }));
+    }
     let content = match &ctx.user {
         None => html! {
             h1 { "Convene" }
@@ -15,9 +22,10 @@ pub async fn home(ctx: PageContext) -> Markup {
         Some(user) => html! {
             h1 { "Welcome, " (user.name) }
             @match user.role {
-                Role::Volunteer => p { "Your training dates, assignments, supervision and expenses will appear here." },
+                Role::Volunteer => p { "Your dashboard" },
                 Role::Coordinator => ul {
                     li { a href="/applications" { "Review applications" } }
+                    li { a href="/meetings" { "Volunteer meetings" } }
                     li { a href="/volunteers" { "See the volunteers" } }
                 },
                 Role::Admin => ul {
@@ -29,5 +37,5 @@ pub async fn home(ctx: PageContext) -> Markup {
             }
         },
     };
-    page(&ctx, if ctx.user.is_some() { "Dashboard" } else { "Welcome" }, content)
+    Ok(page(&ctx, if ctx.user.is_some() { "Dashboard" } else { "Welcome" }, content))
 }

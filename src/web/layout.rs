@@ -46,6 +46,7 @@ fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
         ("/intakes", "Intakes"),
         ("/volunteers", "Volunteers"),
         ("/courses", "Training"),
+        ("/meetings", "Meetings"),
     ];
     match role {
         None => {

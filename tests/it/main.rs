@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod cli;
 mod csrf;
+mod record;
 mod recruitment;
 mod roles;
 mod schema;

@@ -1,0 +1,247 @@
+//! Lifecycle rules. Status follows from the record (training attended, checks clear),
+//! except `paused` and `left`, which a coordinator records.
+
+use chrono::{Months, NaiveDate, Utc};
+use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::AuthUser;
+use crate::error::{AppError, AppResult};
+use crate::training::service::{TrainingProgress, progress};
+
+/// How long the commitment runs from the day core training is completed.
+pub const COMMITMENT: Months = Months::new(12);
+
+/// Brings a volunteer's status and level up to date with their training record.
+pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<volunteer::Model> {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if matches!(record.status, VolunteerStatus::Paused | VolunteerStatus::Left) {
+        return Ok(record);
+    }
+    let training = progress(db, volunteer_id).await?;
+    let mut status = record.status;
+    let mut level = record.level;
+    let mut trained_on = record.trained_on;
+    let mut ends_on = record.commitment_ends_on;
+    if status == VolunteerStatus::Onboarding && !training.attended.is_empty() {
+        status = VolunteerStatus::InTraining;
+    }
+    if let (Some(done), None) = (training.completed_on, record.trained_on) {
+        trained_on = Some(done);
+        ends_on = done.checked_add_months(COMMITMENT);
+        if level == FacilitationLevel::Trainee {
+            level = FacilitationLevel::CoFacilitator;
+        }
+        if matches!(status, VolunteerStatus::Onboarding | VolunteerStatus::InTraining) {
+            status = VolunteerStatus::Trained;
+        }
+    }
+    if (status, level, trained_on, ends_on)
+        == (record.status, record.level, record.trained_on, record.commitment_ends_on)
+    {
+        return Ok(record);
+    }
+    Ok(volunteer::ActiveModel {
+        id: Set(record.id),
+        status: Set(status),
+        level: Set(level),
+        trained_on: Set(trained_on),
+        commitment_ends_on: Set(ends_on),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?)
+}
+
+/// The commitment in days: served so far and left, from `today`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Commitment {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub served_days: i64,
+    pub left_days: i64,
+}
+
+pub fn commitment(record: &volunteer::Model, today: NaiveDate) -> Option<Commitment> {
+    let (starts_on, ends_on) = (record.trained_on?, record.commitment_ends_on?);
+    Some(Commitment {
+        starts_on,
+        ends_on,
+        served_days: (today.min(ends_on) - starts_on).num_days().max(0),
+        left_days: (ends_on - today).num_days().max(0),
+    })
+}
+
+/// Why a volunteer is not active, in words; empty when active.
+pub fn not_active_because(record: &volunteer::Model, training: &TrainingProgress) -> Vec<String> {
+    let mut reasons = Vec::new();
+    match record.status {
+        VolunteerStatus::Active => return reasons,
+        VolunteerStatus::Paused => {
+            reasons.push(format!("Paused{}.", record.paused_on.map(|d| format!(" since {d}")).unwrap_or_default()))
+        }
+        VolunteerStatus::Left => {
+            reasons.push(format!("Left{}.", record.left_on.map(|d| format!(" on {d}")).unwrap_or_default()))
+        }
+        _ => {}
+    }
+    if record.trained_on.is_none() {
+        let missing = training.missing();
+        if training.needed.is_empty() {
+            reasons.push("Not enrolled on a core training course.".into());
+        } else {
+            let list: Vec<String> = missing.iter().map(i32::to_string).collect();
+            reasons.push(format!("Core training not complete: still needs session {}.", list.join(", ")));
+        }
+    }
+    reasons
+}
+
+async fn set_status(
+    db: &impl ConnectionTrait,
+    actor: &AuthUser,
+    record: volunteer::Model,
+    change: volunteer::ActiveModel,
+    what: &str,
+) -> AppResult<volunteer::Model> {
+    let updated = change.update(db).await?;
+    audit::record(
+        db,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: what,
+            target_type: Some("volunteer"),
+            target_id: Some(record.id.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Extends the commitment to a later end date.
+pub async fn extend(
+    db: &impl ConnectionTrait,
+    actor: &AuthUser,
+    volunteer_id: i64,
+    to: NaiveDate,
+) -> AppResult<volunteer::Model> {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let Some(current) = record.commitment_ends_on else {
+        return Err(AppError::Conflict("The commitment starts when core training is complete.".into()));
+    };
+    if to <= current {
+        return Err(AppError::field("ends_on", format!("Choose a date after the current end, {current}.")));
+    }
+    let change = volunteer::ActiveModel {
+        id: Set(record.id),
+        commitment_ends_on: Set(Some(to)),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_status(db, actor, record, change, "volunteer.commitment_extended").await
+}
+
+pub async fn pause(
+    db: &impl ConnectionTrait,
+    actor: &AuthUser,
+    volunteer_id: i64,
+    on: NaiveDate,
+) -> AppResult<volunteer::Model> {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if matches!(record.status, VolunteerStatus::Paused | VolunteerStatus::Left) {
+        return Err(AppError::Conflict(format!("The volunteer is already {}.", record.status.as_str())));
+    }
+    let change = volunteer::ActiveModel {
+        id: Set(record.id),
+        status: Set(VolunteerStatus::Paused),
+        paused_on: Set(Some(on)),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_status(db, actor, record, change, "volunteer.paused").await
+}
+
+/// Ends a pause; the status is worked out again from the record.
+pub async fn resume(db: &impl ConnectionTrait, actor: &AuthUser, volunteer_id: i64) -> AppResult<volunteer::Model> {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if record.status != VolunteerStatus::Paused {
+        return Err(AppError::Conflict("Only a paused volunteer can resume.".into()));
+    }
+    let back = if record.trained_on.is_some() { VolunteerStatus::Trained } else { VolunteerStatus::InTraining };
+    let change = volunteer::ActiveModel {
+        id: Set(record.id),
+        status: Set(back),
+        paused_on: Set(None),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_status(db, actor, record, change, "volunteer.resumed").await?;
+    refresh(db, volunteer_id).await
+}
+
+pub async fn record_left(
+    db: &impl ConnectionTrait,
+    actor: &AuthUser,
+    volunteer_id: i64,
+    on: NaiveDate,
+    reason: &str,
+) -> AppResult<volunteer::Model> {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if record.status == VolunteerStatus::Left {
+        return Err(AppError::Conflict("The volunteer has already left.".into()));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(AppError::field("reason", "Give the reason for leaving (at most 2,000 characters)."));
+    }
+    let change = volunteer::ActiveModel {
+        id: Set(record.id),
+        status: Set(VolunteerStatus::Left),
+        left_on: Set(Some(on)),
+        left_reason: Set(Some(reason.to_owned())),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_status(db, actor, record, change, "volunteer.left").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(trained: Option<&str>, ends: Option<&str>) -> volunteer::Model {
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        volunteer::Model {
+            id: 1,
+            user_id: 1,
+            status: VolunteerStatus::Trained,
+            level: FacilitationLevel::CoFacilitator,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            trained_on: trained.map(date),
+            commitment_ends_on: ends.map(date),
+            paused_on: None,
+            left_on: None,
+            left_reason: None,
+            lead_signed_off_at: None,
+            lead_signed_off_by: None,
+        }
+    }
+
+    #[test]
+    fn commitment_counts_days_served_and_left() {
+        let r = record(Some("2027-03-16"), Some("2028-03-16"));
+        let today = NaiveDate::from_ymd_opt(2027, 9, 16).unwrap();
+        let c = commitment(&r, today).unwrap();
+        assert_eq!(c.served_days, 184);
+        assert_eq!(c.left_days, 182);
+        let after = NaiveDate::from_ymd_opt(2028, 4, 1).unwrap();
+        assert_eq!(commitment(&r, after).unwrap().left_days, 0);
+        assert_eq!(commitment(&r, after).unwrap().served_days, 366);
+        assert!(commitment(&record(None, None), today).is_none());
+    }
+}

@@ -1,0 +1,80 @@
+//! `/api/v1/volunteers/{id}/supervision` (coordinators: the notes are confidential).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::service::{self, SupervisionInput};
+use crate::api::ApiJson;
+use crate::auth::RequireCoordinator;
+use crate::domain::time::london_today;
+use crate::error::{AppError, AppResult, ErrorResponse};
+use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Supervision {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub held_on: NaiveDate,
+    pub supervisor: String,
+    pub notes: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupervisionList {
+    pub sessions: Vec<Supervision>,
+    /// When the next one-to-one is due (after core training).
+    #[schema(value_type = Option<String>)]
+    pub due_on: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// A volunteer's supervision sessions and when the next is due.
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/supervision", tag = "volunteers", params(("id" = i64, Path)),
+    responses((status = 200, body = SupervisionList), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    Path(id): Path<i64>,
+) -> AppResult<Json<SupervisionList>> {
+    let volunteer = crate::volunteers::service::record(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let sessions = service::list(&state.db, id).await?;
+    let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
+    let held: Vec<NaiveDate> = sessions.iter().map(|(s, _)| s.held_on).collect();
+    let due = service::due(&volunteer, &held, london_today(Utc::now()), interval);
+    Ok(Json(SupervisionList {
+        sessions: sessions
+            .into_iter()
+            .map(|(s, supervisor)| Supervision { id: s.id, held_on: s.held_on, supervisor, notes: s.notes })
+            .collect(),
+        due_on: due.map(|d| d.due_on),
+        overdue: due.is_some_and(|d| d.overdue),
+    }))
+}
+
+/// Record a one-to-one supervision session (the caller is the supervisor).
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/supervision", tag = "volunteers", params(("id" = i64, Path)), request_body = SupervisionInput,
+    responses((status = 201, body = Supervision), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn add(
+    State(state): State<AppState>,
+    RequireCoordinator(supervisor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SupervisionInput>,
+) -> AppResult<(StatusCode, Json<Supervision>)> {
+    let created = service::add(&state.db, &supervisor, id, &input, london_today(Utc::now())).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Supervision {
+            id: created.id,
+            held_on: created.held_on,
+            supervisor: supervisor.name,
+            notes: created.notes,
+        }),
+    ))
+}

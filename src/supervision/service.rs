@@ -1,0 +1,267 @@
+//! Supervision rules: each trained volunteer has a one-to-one at least every N weeks
+//! (setting, default 12), counted from the last one held, or from the end of core training.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, NaiveTime, Utc};
+use entity::volunteer::{self, VolunteerStatus};
+use entity::{meeting_attendance, supervision_session, user, volunteer_meeting};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Deserialize;
+
+use crate::auth::AuthUser;
+use crate::error::{AppError, AppResult};
+use crate::training::service::validation;
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SupervisionInput {
+    /// YYYY-MM-DD
+    pub held_on: String,
+    /// Confidential: coordinators only.
+    pub notes: String,
+}
+
+pub async fn add(
+    db: &impl ConnectionTrait,
+    supervisor: &AuthUser,
+    volunteer_id: i64,
+    input: &SupervisionInput,
+    today: NaiveDate,
+) -> AppResult<supervision_session::Model> {
+    volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let mut errors = BTreeMap::new();
+    let held_on = NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d").ok();
+    match held_on {
+        None => {
+            errors.insert("held_on".into(), "Enter the date as YYYY-MM-DD.".into());
+        }
+        Some(d) if (d - today).num_days().abs() > 366 => {
+            errors.insert("held_on".into(), "Enter a date within a year of today.".into());
+        }
+        Some(_) => {}
+    }
+    if input.notes.chars().count() > 20_000 {
+        errors.insert("notes".into(), "Notes can be at most 20,000 characters.".into());
+    }
+    let (Some(held_on), true) = (held_on, errors.is_empty()) else {
+        return Err(validation(errors));
+    };
+    Ok(supervision_session::ActiveModel {
+        volunteer_id: Set(volunteer_id),
+        held_on: Set(held_on),
+        supervisor_user_id: Set(supervisor.id),
+        notes: Set(input.notes.trim().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A volunteer's supervision sessions, newest first, with the supervisor's name.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+) -> Result<Vec<(supervision_session::Model, String)>, DbErr> {
+    let rows = supervision_session::Entity::find()
+        .filter(supervision_session::Column::VolunteerId.eq(volunteer_id))
+        .order_by_desc(supervision_session::Column::HeldOn)
+        .all(db)
+        .await?;
+    let supervisors = user::Entity::find()
+        .filter(user::Column::Id.is_in(rows.iter().map(|r| r.supervisor_user_id).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let name =
+                supervisors.iter().find(|u| u.id == r.supervisor_user_id).map_or_else(String::new, |u| u.name.clone());
+            (r, name)
+        })
+        .collect())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SupervisionDue {
+    pub last_held: Option<NaiveDate>,
+    pub due_on: NaiveDate,
+    pub overdue: bool,
+}
+
+/// When the next one-to-one is due; `None` before core training is complete or after leaving.
+pub fn due(
+    record: &volunteer::Model,
+    held: &[NaiveDate],
+    today: NaiveDate,
+    interval_weeks: i64,
+) -> Option<SupervisionDue> {
+    if record.status == VolunteerStatus::Left {
+        return None;
+    }
+    let trained_on = record.trained_on?;
+    let last_held = held.iter().copied().filter(|d| *d <= today).max();
+    let due_on = last_held.unwrap_or(trained_on) + Duration::weeks(interval_weeks);
+    Some(SupervisionDue { last_held, due_on, overdue: today > due_on })
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MeetingInput {
+    pub held_on: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub topic: String,
+    pub case_discussion: String,
+}
+
+pub async fn create_meeting(db: &impl ConnectionTrait, input: &MeetingInput) -> AppResult<volunteer_meeting::Model> {
+    let mut errors = BTreeMap::new();
+    let held_on = NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d").ok();
+    if held_on.is_none() {
+        errors.insert("held_on".into(), "Enter the date as YYYY-MM-DD.".into());
+    }
+    let starts = NaiveTime::parse_from_str(input.starts_at.trim(), "%H:%M").ok();
+    if starts.is_none() {
+        errors.insert("starts_at".into(), "Enter the start time as HH:MM.".into());
+    }
+    let ends = NaiveTime::parse_from_str(input.ends_at.trim(), "%H:%M").ok();
+    match (starts, ends) {
+        (_, None) => {
+            errors.insert("ends_at".into(), "Enter the end time as HH:MM.".into());
+        }
+        (Some(s), Some(e)) if e <= s => {
+            errors.insert("ends_at".into(), "The end must be after the start.".into());
+        }
+        _ => {}
+    }
+    let topic = input.topic.trim();
+    if topic.is_empty() || topic.chars().count() > 200 {
+        errors.insert("topic".into(), "Enter the topic (at most 200 characters).".into());
+    }
+    let (Some(held_on), Some(starts), Some(ends), true) = (held_on, starts, ends, errors.is_empty()) else {
+        return Err(validation(errors));
+    };
+    Ok(volunteer_meeting::ActiveModel {
+        held_on: Set(held_on),
+        starts_at: Set(starts),
+        ends_at: Set(ends),
+        topic: Set(topic.to_owned()),
+        case_discussion: Set(input.case_discussion.trim().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn meetings(db: &impl ConnectionTrait) -> Result<Vec<volunteer_meeting::Model>, DbErr> {
+    volunteer_meeting::Entity::find().order_by_desc(volunteer_meeting::Column::HeldOn).all(db).await
+}
+
+pub async fn meeting(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<(volunteer_meeting::Model, Vec<i64>)>, DbErr> {
+    let Some(found) = volunteer_meeting::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    let attended = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::MeetingId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.volunteer_id)
+        .collect();
+    Ok(Some((found, attended)))
+}
+
+/// Replaces a meeting's attendance list.
+pub async fn set_meeting_attendance(
+    db: &impl ConnectionTrait,
+    meeting_id: i64,
+    volunteer_ids: &[i64],
+) -> AppResult<()> {
+    volunteer_meeting::Entity::find_by_id(meeting_id).one(db).await?.ok_or(AppError::NotFound)?;
+    meeting_attendance::Entity::delete_many()
+        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
+        .exec(db)
+        .await?;
+    let mut ids = volunteer_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for volunteer_id in ids {
+        meeting_attendance::ActiveModel {
+            meeting_id: Set(meeting_id),
+            volunteer_id: Set(volunteer_id),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Meetings a volunteer attended or that are still to come, for their dashboard and feed.
+pub async fn meetings_for(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+) -> Result<Vec<volunteer_meeting::Model>, DbErr> {
+    let attended: Vec<i64> = meeting_attendance::Entity::find()
+        .filter(meeting_attendance::Column::VolunteerId.eq(volunteer_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.meeting_id)
+        .collect();
+    volunteer_meeting::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(volunteer_meeting::Column::Id.is_in(attended))
+                .add(volunteer_meeting::Column::HeldOn.gte(crate::domain::time::london_today(Utc::now()))),
+        )
+        .order_by_asc(volunteer_meeting::Column::HeldOn)
+        .all(db)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use entity::volunteer::FacilitationLevel;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn trained(on: &str) -> volunteer::Model {
+        volunteer::Model {
+            id: 1,
+            user_id: 1,
+            status: VolunteerStatus::Active,
+            level: FacilitationLevel::CoFacilitator,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            trained_on: Some(d(on)),
+            commitment_ends_on: None,
+            paused_on: None,
+            left_on: None,
+            left_reason: None,
+            lead_signed_off_at: None,
+            lead_signed_off_by: None,
+        }
+    }
+
+    #[test]
+    fn due_twelve_weeks_after_the_last_one_or_training() {
+        let r = trained("2027-01-04");
+        let first = due(&r, &[], d("2027-03-29"), 12).unwrap();
+        assert_eq!(first.due_on, d("2027-03-29"));
+        assert!(!first.overdue, "due today is not yet overdue");
+        assert!(due(&r, &[], d("2027-03-30"), 12).unwrap().overdue);
+        let after = due(&r, &[d("2027-03-01"), d("2027-06-01")], d("2027-04-01"), 12).unwrap();
+        assert_eq!(after.last_held, Some(d("2027-03-01")), "a future session does not count yet");
+        assert_eq!(after.due_on, d("2027-05-24"));
+        let untrained = volunteer::Model { trained_on: None, ..r };
+        assert!(due(&untrained, &[], d("2027-04-01"), 12).is_none());
+    }
+}

@@ -1,0 +1,77 @@
+//! The volunteer's own dashboard: next dates, training progress, commitment left,
+//! supervision due — one page, readable on a phone.
+
+use chrono::Utc;
+use maud::{Markup, html};
+
+use super::service;
+use crate::auth::AuthUser;
+use crate::commitment::service::{commitment, not_active_because};
+use crate::domain::time::{london_today, long_date};
+use crate::error::AppResult;
+use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+use crate::startup::AppState;
+use crate::supervision;
+use crate::training::service::{progress, sessions_for_volunteer};
+
+pub async fn render(state: &AppState, user: &AuthUser) -> AppResult<Markup> {
+    let Some(record) = service::for_user(&state.db, user.id).await? else {
+        return Ok(html! { p { "There is no volunteer record for your account yet. A coordinator can help." } });
+    };
+    let today = london_today(Utc::now());
+    let training = progress(&state.db, record.id).await?;
+    let upcoming_training: Vec<_> =
+        sessions_for_volunteer(&state.db, record.id).await?.into_iter().filter(|s| s.date >= today).collect();
+    let meetings: Vec<_> = supervision::service::meetings_for(&state.db, record.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.held_on >= today)
+        .collect();
+    let held: Vec<chrono::NaiveDate> =
+        supervision::service::list(&state.db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
+    let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
+    let due = supervision::service::due(&record, &held, today, interval);
+    let commitment = commitment(&record, today);
+    let reasons = not_active_because(&record, &training);
+    Ok(html! {
+        section class="card" aria-labelledby="next-dates" {
+            h2 id="next-dates" { "Next dates" }
+            @if upcoming_training.is_empty() && meetings.is_empty() { p { "Nothing booked yet." } }
+            ul {
+                @for s in upcoming_training.iter().take(5) {
+                    li { (long_date(s.date)) ", " (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) ": training session " (s.number) ", " (s.venue) }
+                }
+                @for m in meetings.iter().take(3) {
+                    li { (long_date(m.held_on)) ", " (m.starts_at.format("%H:%M")) ": volunteer meeting — " (m.topic) }
+                }
+            }
+        }
+        section class="card" aria-labelledby="training" {
+            h2 id="training" { "Core training" }
+            @if training.needed.is_empty() { p { "You are not enrolled on a core training course yet." } }
+            @else if let Some(done) = record.trained_on { p { "Completed on " (long_date(done)) ". Well done." } }
+            @else {
+                p { (training.attended.len().min(training.needed.len())) " of " (training.needed.len()) " sessions attended." }
+                @let missing: Vec<String> = training.missing().iter().map(i32::to_string).collect();
+                p { "Still to attend: session " (missing.join(", ")) "." }
+            }
+        }
+        section class="card" aria-labelledby="commitment" {
+            h2 id="commitment" { "Your commitment" }
+            @match commitment {
+                None => p { "Your one-year commitment starts when you complete core training." },
+                Some(c) => p { (c.left_days) " days left, until " (long_date(c.ends_on)) "." },
+            }
+            p { "Status: " strong { (record.status.as_str().replace('_', " ")) } ", level " (record.level.as_str().replace('_', " ")) "." }
+            @if !reasons.is_empty() { ul { @for r in &reasons { li { (r) } } } }
+        }
+        section class="card" aria-labelledby="supervision" {
+            h2 id="supervision" { "Supervision" }
+            @match due {
+                None => p { "Supervision starts after core training." },
+                Some(d) if d.overdue => p { strong { "Your one-to-one is overdue" } " (due " (long_date(d.due_on)) "). Your coordinator will be in touch." },
+                Some(d) => p { "Next one-to-one due by " (long_date(d.due_on)) "." },
+            }
+        }
+    })
+}

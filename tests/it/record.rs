@@ -1,0 +1,277 @@
+//! The volunteer record: from accepted applicant through core training (with a make-up
+//! session) to trained, the commitment, supervision and the volunteer's own dashboard.
+
+use chrono::{Duration, NaiveDate, Utc};
+use convene::domain::time::london_today;
+use entity::user::Role;
+use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp};
+use crate::recruitment::{Recruiting, open_intake, valid_application};
+
+/// An applicant taken through the pipeline to acceptance; returns the volunteer id.
+pub async fn accepted_volunteer(app: &TestApp, setup: &Recruiting, email: &str) -> i64 {
+    let client = reqwest::Client::new();
+    let receipt: Value = client
+        .post(app.url("/api/v1/applications"))
+        .json(&valid_application(setup.intake_id, email))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = receipt["id"].as_i64().unwrap();
+    let decide = |body: Value| {
+        client
+            .post(app.url(&format!("/api/v1/applications/{id}/decision")))
+            .bearer_auth(&setup.token)
+            .json(&body)
+            .send()
+    };
+    decide(json!({"decision": "shortlist"})).await.unwrap();
+    decide(json!({"decision": "interview", "interview_date": "2027-01-12", "interview_time": "10:00", "interview_place": "Office"}))
+        .await
+        .unwrap();
+    decide(json!({"decision": "offer"})).await.unwrap();
+    let accepted: Value = decide(json!({"decision": "accept"})).await.unwrap().json().await.unwrap();
+    accepted["volunteer_id"].as_i64().expect("volunteer id")
+}
+
+async fn sessions_of(app: &TestApp, token: &str, course_id: i64) -> Vec<(i64, i64)> {
+    let body: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/courses/{course_id}/sessions")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["number"].as_i64().unwrap(), s["id"].as_i64().unwrap()))
+        .collect()
+}
+
+pub async fn mark(app: &TestApp, token: &str, session_id: i64, volunteer_id: i64, mark: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .put(app.url(&format!("/api/v1/sessions/{session_id}/attendance")))
+        .bearer_auth(token)
+        .json(&json!({"marks": [{"volunteer_id": volunteer_id, "mark": mark}]}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn record(app: &TestApp, id: i64) -> volunteer::Model {
+    volunteer::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
+    let sessions = sessions_of(&app, &setup.token, setup.course_id).await;
+    assert_eq!(sessions.len(), 3);
+
+    assert_eq!(mark(&app, &setup.token, sessions[0].1, volunteer_id, "present").await.status(), 204);
+    assert_eq!(record(&app, volunteer_id).await.status, VolunteerStatus::InTraining);
+    mark(&app, &setup.token, sessions[1].1, volunteer_id, "excused").await;
+    mark(&app, &setup.token, sessions[2].1, volunteer_id, "present").await;
+    let after_first_run = record(&app, volunteer_id).await;
+    assert_eq!(after_first_run.status, VolunteerStatus::InTraining, "session 2 still missing");
+    assert_eq!(after_first_run.level, FacilitationLevel::Trainee);
+    assert!(after_first_run.trained_on.is_none());
+
+    let response = mark(&app, &setup.token, sessions[0].1, volunteer_id, "asleep").await;
+    assert_eq!(response.status(), 422);
+
+    // Session 2 made up at a later run of the core course.
+    let client = reqwest::Client::new();
+    let later: Value = client
+        .post(app.url("/api/v1/courses"))
+        .bearer_auth(&setup.token)
+        .json(&json!({"name": "Core training, autumn", "kind": "core"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let later_id = later["id"].as_i64().unwrap();
+    let session: Value = client
+        .post(app.url(&format!("/api/v1/courses/{later_id}/sessions")))
+        .bearer_auth(&setup.token)
+        .json(&json!({"number": 2, "date": "2027-09-14", "starts_at": "09:30", "ends_at": "16:30", "venue": "Cheltenham"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let make_up = session["id"].as_i64().unwrap();
+
+    // The register offers the volunteer for the make-up, and saving marks them present.
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let mut browser = app.signed_in(&coordinator).await;
+    let (_, page) = browser.open(&format!("/courses/{}", setup.course_id)).await;
+    assert!(page.contains("Who still needs which session") && page.contains("session 2"));
+    let (status, page) = browser.open(&format!("/sessions/{make_up}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("making up session 2") && page.contains("Siân Llewellyn"));
+    let response =
+        browser.post_form(&format!("/sessions/{make_up}/attendance"), &[("make_up", &volunteer_id.to_string())]).await;
+    assert_eq!(response.status(), 303);
+
+    let trained = record(&app, volunteer_id).await;
+    assert_eq!(trained.status, VolunteerStatus::Trained);
+    assert_eq!(trained.level, FacilitationLevel::CoFacilitator);
+    let done = NaiveDate::from_ymd_opt(2027, 9, 14).unwrap();
+    assert_eq!(trained.trained_on, Some(done), "the commitment starts the day training is completed");
+    assert_eq!(trained.commitment_ends_on, Some(NaiveDate::from_ymd_opt(2028, 9, 14).unwrap()));
+}
+
+#[tokio::test]
+async fn absent_or_excused_does_not_count_and_changing_a_mark_is_allowed() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
+    let sessions = sessions_of(&app, &setup.token, setup.course_id).await;
+    for (_, id) in &sessions {
+        mark(&app, &setup.token, *id, volunteer_id, "absent").await;
+    }
+    assert!(record(&app, volunteer_id).await.trained_on.is_none());
+    for (_, id) in &sessions {
+        mark(&app, &setup.token, *id, volunteer_id, "present").await;
+    }
+    let trained = record(&app, volunteer_id).await;
+    assert_eq!(trained.trained_on, Some(NaiveDate::from_ymd_opt(2027, 3, 16).unwrap()));
+    assert_eq!(mark(&app, &setup.token, 999_999, volunteer_id, "present").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_commitment_can_be_extended_paused_and_ended() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
+    for (_, id) in sessions_of(&app, &setup.token, setup.course_id).await {
+        mark(&app, &setup.token, id, volunteer_id, "present").await;
+    }
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let mut browser = app.signed_in(&coordinator).await;
+    let (status, page) = browser.open(&format!("/volunteers/{volunteer_id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("days served") && page.contains("days left"));
+
+    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", "2028-01-01")]).await;
+    let (_, page) = browser.open(&format!("/volunteers/{volunteer_id}")).await;
+    assert!(page.contains("Choose a date after the current end"), "an earlier date is refused");
+    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", "2028-09-16")]).await;
+    assert_eq!(
+        record(&app, volunteer_id).await.commitment_ends_on,
+        Some(NaiveDate::from_ymd_opt(2028, 9, 16).unwrap())
+    );
+
+    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/pause"), &[]).await;
+    assert_eq!(record(&app, volunteer_id).await.status, VolunteerStatus::Paused);
+    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/resume"), &[]).await;
+    assert_eq!(record(&app, volunteer_id).await.status, VolunteerStatus::Trained);
+
+    browser
+        .post_form(&format!("/volunteers/{volunteer_id}/commitment/left"), &[("left_on", "2027-12-01"), ("reason", "")])
+        .await;
+    assert_eq!(record(&app, volunteer_id).await.status, VolunteerStatus::Trained, "a reason is needed");
+    browser
+        .post_form(
+            &format!("/volunteers/{volunteer_id}/commitment/left"),
+            &[("left_on", "2027-12-01"), ("reason", "Moved away")],
+        )
+        .await;
+    let left = record(&app, volunteer_id).await;
+    assert_eq!(left.status, VolunteerStatus::Left);
+    assert_eq!(left.left_reason.as_deref(), Some("Moved away"));
+    assert_eq!(app.audit_count("volunteer.left").await, 1);
+}
+
+#[tokio::test]
+async fn supervision_is_recorded_by_coordinators_and_its_notes_stay_with_them() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
+    let today = london_today(Utc::now());
+    // Trained 13 weeks ago: supervision is overdue.
+    use sea_orm::{ActiveModelTrait, Set};
+    volunteer::ActiveModel {
+        id: Set(volunteer_id),
+        trained_on: Set(Some(today - Duration::weeks(13))),
+        status: Set(VolunteerStatus::Trained),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .unwrap();
+    let client = reqwest::Client::new();
+    let url = app.url(&format!("/api/v1/volunteers/{volunteer_id}/supervision"));
+    let before: Value = client.get(&url).bearer_auth(&setup.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(before["overdue"], true);
+
+    let response = client
+        .post(&url)
+        .bearer_auth(&setup.token)
+        .json(&json!({"held_on": today.to_string(), "notes": "Talked through a difficult preparation meeting."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let response =
+        client.post(&url).bearer_auth(&setup.token).json(&json!({"held_on": "last tuesday"})).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    let after: Value = client.get(&url).bearer_auth(&setup.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after["overdue"], false);
+    assert_eq!(after["due_on"], (today + Duration::weeks(12)).to_string());
+    assert_eq!(after["sessions"][0]["notes"], "Talked through a difficult preparation meeting.");
+
+    // The volunteer sees when supervision is due, never the notes; others' records are closed.
+    let val = app.create_user(Role::Volunteer).await;
+    let val_token = app.token_for(&val).await;
+    assert_eq!(client.get(&url).bearer_auth(&val_token).send().await.unwrap().status(), 403);
+    let other_browser = app.signed_in(&val).await;
+    assert_eq!(other_browser.get(&format!("/volunteers/{volunteer_id}")).await.status(), 403);
+}
+
+#[tokio::test]
+async fn the_volunteer_dashboard_shows_dates_progress_and_commitment() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
+    let sessions = sessions_of(&app, &setup.token, setup.course_id).await;
+    mark(&app, &setup.token, sessions[0].1, volunteer_id, "present").await;
+    // The volunteer sets a password through the invitation and signs in.
+    let invitation = entity::outbox_message::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.kind == "account.invitation")
+        .unwrap();
+    let start = invitation.text_body.find("/invitations/").unwrap();
+    let path: String = invitation.text_body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let mut browser = app.browser();
+    browser.open(&path).await;
+    browser.post_form(&path, &[("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    browser.open("/login").await;
+    browser.post_form("/login", &[("email", "val@example.org"), ("password", PASSWORD)]).await;
+    let (status, page) = browser.open("/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("1 of 3 sessions attended"), "{page}");
+    assert!(page.contains("Still to attend: session 2, 3"));
+    assert!(page.contains("Tuesday 9 March 2027"), "next training date");
+    assert!(page.contains("starts when you complete core training"));
+    assert!(page.contains("Core training not complete"));
+}
