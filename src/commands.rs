@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use crate::auth::service::{self, NewAccount};
 use crate::auth::{Email, password};
-use crate::config::{Cli, Command, ServeArgs, Settings, TokenCommand, UserCommand};
+use crate::config::{Cli, Command, PlanArgs, ServeArgs, Settings, TokenCommand, UserCommand};
 use crate::db;
 use crate::error::AppError;
 use crate::startup::{self, Application};
@@ -71,6 +71,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
             println!("{token}");
             Ok(())
         }
+        Command::Plan(args) => plan(&args),
         Command::Token(TokenCommand::Revoke { email }) => {
             let db = db::connect_and_migrate(&cli.database_url).await?;
             let account = find_account(&db, &email).await?;
@@ -124,4 +125,31 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
         .run_until(startup::shutdown_signal())
         .await
         .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context("serving HTTP")))
+}
+
+/// `convene plan`: no database, no network; the same planner the service uses.
+fn plan(args: &PlanArgs) -> Result<(), CommandError> {
+    use crate::scheduling::matcher::{self, Instance, PlanOptions, Problem};
+    let text = std::fs::read_to_string(&args.instance)
+        .map_err(|e| CommandError::Usage(format!("cannot read {}: {e}", args.instance.display())))?;
+    let instance = Instance::from_json(&text)
+        .map_err(|e| CommandError::Usage(format!("{}: {}", args.instance.display(), one_line(&e.to_string()))))?;
+    let problem = Problem::compile(&instance)
+        .map_err(|e| CommandError::Usage(format!("{}: {}", args.instance.display(), one_line(&e.to_string()))))?;
+    if !(args.time_limit.is_finite() && args.time_limit > 0.0 && args.time_limit <= 3600.0) {
+        return Err(CommandError::Usage("--time-limit must be between 0 and 3600 seconds".into()));
+    }
+    let options = PlanOptions { time_budget: std::time::Duration::from_secs_f64(args.time_limit), seed: args.seed };
+    let result = matcher::plan(&problem, &options);
+    let json = serde_json::to_string_pretty(&result).map_err(|e| CommandError::Failed(e.into()))?;
+    match &args.out {
+        Some(path) => std::fs::write(path, format!("{json}\n"))
+            .map_err(|e| CommandError::Usage(format!("cannot write {}: {e}", path.display())))?,
+        None => println!("{json}"),
+    }
+    Ok(())
+}
+
+fn one_line(text: &str) -> String {
+    text.replace('\n', " ")
 }

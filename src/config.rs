@@ -28,6 +28,24 @@ pub enum Command {
     /// Manage API bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Solve a planning instance offline and print (or write) the bookings as JSON.
+    Plan(PlanArgs),
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// The planning instance (JSON, the format of API.md).
+    #[arg(long)]
+    pub instance: std::path::PathBuf,
+    /// Write the plan here instead of standard output.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Seconds the local search may run on a large instance (small ones stop when optimal).
+    #[arg(long, default_value_t = 3.0)]
+    pub time_limit: f64,
+    /// Seed of the local search, for reproducible runs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
