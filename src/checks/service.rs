@@ -223,15 +223,23 @@ pub struct Overview {
     pub missing: Vec<VolunteerSummary>,
 }
 
+/// Where one volunteer's checks stand on a day: what is due soon or overdue, as (what, date).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub due_soon: Vec<(String, NaiveDate)>,
+    pub overdue: Vec<(String, NaiveDate)>,
+    /// Any clear enhanced DBS check at all, lapsed or not.
+    pub has_clear_enhanced: bool,
+}
+
 /// Where one volunteer's checks stand on `today`. Pure, for the overview and its tests.
-/// Returns (due within the window, overdue) and whether a clear enhanced DBS exists at all.
 pub fn standing(
     checks: &[DbsCheck],
     vetting: &[Vetting],
     names: &HashMap<i64, String>,
     today: NaiveDate,
     renewal_years: i64,
-) -> (Vec<(String, NaiveDate)>, Vec<(String, NaiveDate)>, bool) {
+) -> Standing {
     let horizon = today + Duration::days(DUE_WITHIN_DAYS);
     let (mut soon, mut overdue) = (Vec::new(), Vec::new());
     let clear: Vec<&DbsCheck> =
@@ -263,7 +271,7 @@ pub fn standing(
             soon.push((what, expires_on));
         }
     }
-    (soon, overdue, !clear.is_empty())
+    Standing { due_soon: soon, overdue, has_clear_enhanced: !clear.is_empty() }
 }
 
 /// Checks due in the next `DUE_WITHIN_DAYS` days, overdue ones, and volunteers without a
@@ -283,7 +291,7 @@ pub async fn overview(db: &impl ConnectionTrait, today: NaiveDate) -> Result<Ove
     }
     let mut overview = Overview::default();
     for person in people {
-        let (soon, overdue, has_clear) = standing(
+        let Standing { due_soon, overdue, has_clear_enhanced } = standing(
             checks.get(&person.id).map_or(&[], Vec::as_slice),
             vetting.get(&person.id).map_or(&[], Vec::as_slice),
             &names,
@@ -296,9 +304,9 @@ pub async fn overview(db: &impl ConnectionTrait, today: NaiveDate) -> Result<Ove
             what,
             date,
         };
-        overview.due_soon.extend(soon.into_iter().map(due));
+        overview.due_soon.extend(due_soon.into_iter().map(due));
         overview.overdue.extend(overdue.into_iter().map(due));
-        if !has_clear {
+        if !has_clear_enhanced {
             overview.missing.push(person);
         }
     }
@@ -327,17 +335,17 @@ mod tests {
         let names = HashMap::from([(1, "HMP Example".to_owned())]);
         let today = d("2027-01-01");
         // Renewal due today: overdue. Due in exactly 60 days: due soon. In 61: neither.
-        assert_eq!(standing(&[enhanced("2024-01-01", false)], &[], &names, today, 3).1.len(), 1);
+        assert_eq!(standing(&[enhanced("2024-01-01", false)], &[], &names, today, 3).overdue.len(), 1);
         assert_eq!(
-            standing(&[enhanced("2024-03-02", false)], &[], &names, today, 3).0,
+            standing(&[enhanced("2024-03-02", false)], &[], &names, today, 3).due_soon,
             [("Enhanced DBS renewal".to_owned(), d("2027-03-02"))]
         );
         let later = standing(&[enhanced("2024-03-03", false)], &[], &names, today, 3);
-        assert!(later.0.is_empty() && later.1.is_empty() && later.2);
+        assert!(later.due_soon.is_empty() && later.overdue.is_empty() && later.has_clear_enhanced);
         // A newer check replaces a lapsed one; the Update Service never lapses.
         let renewed = standing(&[enhanced("2023-01-01", false), enhanced("2026-01-01", false)], &[], &names, today, 3);
-        assert!(renewed.0.is_empty() && renewed.1.is_empty());
-        assert!(standing(&[enhanced("2010-01-01", true)], &[], &names, today, 3).1.is_empty());
+        assert!(renewed.due_soon.is_empty() && renewed.overdue.is_empty());
+        assert!(standing(&[enhanced("2010-01-01", true)], &[], &names, today, 3).overdue.is_empty());
         // Vetting expiring today is still valid (due soon); yesterday is overdue.
         let v = |e: &str| Vetting {
             establishment_id: 1,
@@ -345,10 +353,10 @@ mod tests {
             cleared_on: None,
             expires_on: Some(d(e)),
         };
-        let (soon, overdue, _) = standing(&[], &[v("2027-01-01")], &names, today, 3);
-        assert_eq!((soon.len(), overdue.len()), (1, 0));
-        let (soon, overdue, has_clear) = standing(&[], &[v("2026-12-31")], &names, today, 3);
-        assert_eq!(overdue, [("Prison vetting at HMP Example".to_owned(), d("2026-12-31"))]);
-        assert!(soon.is_empty() && !has_clear);
+        let on_the_day = standing(&[], &[v("2027-01-01")], &names, today, 3);
+        assert_eq!((on_the_day.due_soon.len(), on_the_day.overdue.len()), (1, 0));
+        let day_before = standing(&[], &[v("2026-12-31")], &names, today, 3);
+        assert_eq!(day_before.overdue, [("Prison vetting at HMP Example".to_owned(), d("2026-12-31"))]);
+        assert!(day_before.due_soon.is_empty() && !day_before.has_clear_enhanced);
     }
 }

@@ -127,6 +127,10 @@ async fn recording_checks_over_the_api_gives_renewal_dates_from_the_setting() {
     assert_eq!(dbs[1]["renewal_due"], Value::Null);
     assert_eq!(dbs[2]["status"], "in_progress");
     assert_eq!(listed["prison_vetting"].as_array().unwrap().len(), 1);
+
+    let document: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    let path = &document["paths"]["/api/v1/volunteers/{id}/checks"];
+    assert!(path["get"].is_object() && path["post"].is_object(), "both handlers are in the OpenAPI document");
 }
 
 #[tokio::test]
