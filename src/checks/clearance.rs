@@ -63,6 +63,8 @@ pub enum Reason {
     DbsNotClear(DbsStatus),
     /// The latest clear DBS check is below enhanced.
     DbsLevelTooLow(DbsLevel),
+    /// Marked clear without an issue date, so there is no certificate to rely on.
+    DbsNoIssueDate,
     /// The certificate is dated after the date asked about.
     DbsIssuedAfter {
         issued_on: NaiveDate,
@@ -89,6 +91,10 @@ pub enum Reason {
         expires_on: NaiveDate,
         on: NaiveDate,
     },
+    /// Marked cleared without an expiry date, which is not relied on.
+    VettingNoExpiry {
+        establishment: String,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -101,6 +107,7 @@ impl fmt::Display for Reason {
             Reason::DbsNotClear(DbsStatus::Withdrawn) => write!(f, "DBS check was withdrawn"),
             Reason::DbsNotClear(DbsStatus::Clear) => write!(f, "DBS check is not clear"),
             Reason::DbsLevelTooLow(level) => write!(f, "DBS is {}; an enhanced check is required", level.label()),
+            Reason::DbsNoIssueDate => write!(f, "DBS check is marked clear but has no issue date"),
             Reason::DbsIssuedAfter { issued_on, on } => {
                 write!(f, "DBS certificate issued {issued_on}, after {on}")
             }
@@ -120,6 +127,9 @@ impl fmt::Display for Reason {
             }
             Reason::VettingExpired { establishment, expires_on, on } => {
                 write!(f, "prison vetting at {establishment} expires {expires_on}, before {on}")
+            }
+            Reason::VettingNoExpiry { establishment } => {
+                write!(f, "prison vetting at {establishment} is marked cleared but has no expiry date")
             }
         }
     }
@@ -149,9 +159,8 @@ impl DbsCheck {
             return Some(Reason::DbsLevelTooLow(self.level));
         }
         match self.issued_on {
-            // A clear check always has an issue date (the form requires it); without one
-            // there is no certificate to rely on.
-            None => Some(Reason::DbsNotClear(DbsStatus::InProgress)),
+            // The forms require an issue date for a clear check; data from elsewhere may lack one.
+            None => Some(Reason::DbsNoIssueDate),
             Some(issued_on) if issued_on > on => Some(Reason::DbsIssuedAfter { issued_on, on }),
             Some(_) => match self.renewal_due(renewal_years) {
                 Some(due) if due <= on => Some(Reason::DbsRenewalDue { due, on }),
@@ -172,8 +181,8 @@ impl Vetting {
                 Some(Reason::VettingClearedAfter { establishment, cleared_on, on })
             }
             (_, Some(expires_on)) if expires_on < on => Some(Reason::VettingExpired { establishment, expires_on, on }),
-            // Cleared vetting is always recorded with an expiry; one without is not relied on.
-            (_, None) => Some(Reason::VettingNotCleared { establishment, status: VettingStatus::Requested }),
+            // The forms require an expiry for cleared vetting; data from elsewhere may lack one.
+            (_, None) => Some(Reason::VettingNoExpiry { establishment }),
             _ => None,
         }
     }
@@ -392,6 +401,11 @@ mod tests {
         );
         let later = Vetting { cleared_on: Some(d("2026-02-01")), ..vetted("2030-01-01") };
         assert!(!evaluate(&checks, &[later], &prison(true), on, 3).is_cleared());
+        let open_ended = Vetting { expires_on: None, ..vetted("2030-01-01") };
+        assert_eq!(
+            reasons(evaluate(&checks, &[open_ended], &prison(true), on, 3)),
+            ["prison vetting at HMP Example is marked cleared but has no expiry date"]
+        );
     }
 
     #[test]
