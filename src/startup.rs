@@ -19,7 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Settings;
-use crate::{api, applications, auth, notifications, settings, supervision, training, volunteers, web};
+use crate::{api, applications, auth, checks, notifications, settings, supervision, training, volunteers, web};
 
 /// Largest request body accepted (receipt uploads have their own limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -54,6 +54,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(settings::routes())
         .merge(notifications::routes())
         .merge(applications::routes())
+        .merge(checks::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()

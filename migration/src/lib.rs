@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261201_000001_accounts;
 mod m20261201_000002_recruitment;
+mod m20261201_000003_checks;
 mod m20261201_000005_volunteer_record;
 
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261201_000001_accounts::Migration),
             Box::new(m20261201_000002_recruitment::Migration),
+            Box::new(m20261201_000003_checks::Migration),
             Box::new(m20261201_000005_volunteer_record::Migration),
         ]
     }

@@ -12,6 +12,8 @@ use crate::error::{ErrorBody, ErrorResponse};
         super::healthz,
         crate::volunteers::api::list,
         crate::volunteers::api::get,
+        crate::checks::api::list,
+        crate::checks::api::record,
         crate::applications::api::submit,
         crate::applications::api::list,
         crate::applications::api::get,
@@ -29,6 +31,7 @@ use crate::error::{ErrorBody, ErrorResponse};
     tags(
         (name = "recruitment", description = "Applications and intakes"),
         (name = "volunteers", description = "Volunteer facilitators"),
+        (name = "checks", description = "DBS checks and prison vetting"),
         (name = "training", description = "Courses and their sessions"),
         (name = "operations", description = "Health, the outbox")
     )

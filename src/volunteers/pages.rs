@@ -40,7 +40,7 @@ pub async fn list(
             } @else {
                 div class="table-wrap" {
                     table {
-                        thead { tr { th { "Name" } th { "Email" } th { "Status" } th { "Level" } } }
+                        thead { tr { th { "Name" } th { "Email" } th { "Status" } th { "Level" } th { "Checks" } } }
                         tbody {
                             @for v in &volunteers {
                                 tr {
@@ -48,6 +48,7 @@ pub async fn list(
                                     td { (v.email) }
                                     td { (words(v.status.as_str())) }
                                     td { (words(v.level.as_str())) }
+                                    td { a href={ "/volunteers/" (v.id) "/checks" } { "Checks" span class="visually-hidden" { " for " (v.name) } } }
                                 }
                             }
                         }

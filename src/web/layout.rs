@@ -45,6 +45,7 @@ fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
         ("/applications", "Applications"),
         ("/intakes", "Intakes"),
         ("/volunteers", "Volunteers"),
+        ("/checks", "Checks"),
         ("/courses", "Training"),
         ("/meetings", "Meetings"),
     ];

@@ -12,4 +12,7 @@ async fn every_entity_reads_from_the_migrated_schema() {
     entity::api_token::Entity::find().all(&app.db).await.unwrap();
     entity::audit_log::Entity::find().all(&app.db).await.unwrap();
     entity::volunteer::Entity::find().all(&app.db).await.unwrap();
+    entity::establishment::Entity::find().all(&app.db).await.unwrap();
+    entity::dbs_check::Entity::find().all(&app.db).await.unwrap();
+    entity::prison_vetting::Entity::find().all(&app.db).await.unwrap();
 }

@@ -1,0 +1,371 @@
+//! Coordinators' pages: the checks overview (due, overdue, missing), establishments, and one
+//! volunteer's checks with the forms to record a DBS check and prison vetting. A volunteer
+//! may open their own checks page, which never shows certificate numbers.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use entity::dbs_check::{DbsLevel, DbsStatus};
+use entity::prison_vetting::VettingStatus;
+use maud::{Markup, html};
+
+use super::clearance::renewal_due;
+use super::input::{DbsInput, ESTABLISHMENT_KINDS, EstablishmentInput, VettingInput};
+use super::service::{self, DUE_WITHIN_DAYS, Due};
+use crate::auth::{AuthUser, RequireCoordinator, RequireUser};
+use crate::domain::time::london_today;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::web::components::{FieldErrors, Input, error_summary};
+use crate::web::flash::{self, FlashKind};
+use crate::web::layout::{PageContext, csrf_field, page};
+
+fn words(text: &str) -> String {
+    text.replace('_', " ")
+}
+
+/// A labelled `<select>` with its message.
+fn select(name: &str, label: &str, options: &[(&str, &str)], value: &str, errors: &FieldErrors) -> Markup {
+    html! {
+        div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
+            label for=(name) { (label) }
+            @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
+            select id=(name) name=(name) aria-invalid=[errors.get(name).map(|_| "true")] {
+                option value="" { "Choose…" }
+                @for (key, text) in options { option value=(key) selected[value == *key] { (text) } }
+            }
+        }
+    }
+}
+
+fn checkbox(name: &str, label: &str, checked: bool) -> Markup {
+    html! {
+        div class="field choice" { input type="checkbox" id=(name) name=(name) value="yes" checked[checked]; label for=(name) { (label) } }
+    }
+}
+
+fn textarea(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Markup {
+    html! {
+        div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
+            label for=(name) { (label) }
+            @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
+            textarea id=(name) name=(name) rows="3" maxlength="4000" { (value) }
+        }
+    }
+}
+
+fn field_errors(error: AppError) -> AppResult<FieldErrors> {
+    crate::training::pages::field_errors(error)
+}
+
+// ---- overview ------------------------------------------------------------------------
+
+fn due_table(rows: &[Due], date_heading: &str) -> Markup {
+    html! {
+        div class="table-wrap" { table {
+            thead { tr { th { "Volunteer" } th { "Check" } th { (date_heading) } } }
+            tbody {
+                @for row in rows {
+                    tr {
+                        td { a href={ "/volunteers/" (row.volunteer_id) "/checks" } { (row.volunteer_name) } }
+                        td { (row.what) }
+                        td { (row.date) }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+) -> AppResult<Markup> {
+    let today = london_today(Utc::now());
+    let overview = service::overview(&state.db, today).await?;
+    Ok(page(
+        &ctx,
+        "Checks",
+        html! {
+            h1 { "Background checks" }
+            p { a href="/establishments" { "Establishments and their vetting" } }
+            section id="overdue" {
+                h2 { "Overdue" }
+                p class="hint" { "A DBS check whose renewal date has come, or prison vetting past its last valid day. These volunteers cannot be assigned." }
+                @if overview.overdue.is_empty() { p { "Nothing is overdue." } } @else { (due_table(&overview.overdue, "Renewal due / last valid day")) }
+            }
+            section id="due" {
+                h2 { "Due in the next " (DUE_WITHIN_DAYS) " days" }
+                @if overview.due_soon.is_empty() { p { "Nothing is due in the next " (DUE_WITHIN_DAYS) " days." } } @else { (due_table(&overview.due_soon, "Renewal due / last valid day")) }
+            }
+            section id="missing" {
+                h2 { "Missing" }
+                p class="hint" { "Volunteers who have not left and have no clear enhanced DBS check." }
+                @if overview.missing.is_empty() { p { "Every volunteer has a clear enhanced DBS check." } } @else {
+                    ul {
+                        @for v in &overview.missing {
+                            li { a href={ "/volunteers/" (v.id) "/checks" } { (v.name) } " (" (words(v.status.as_str())) ")" }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+// ---- establishments ------------------------------------------------------------------
+
+async fn establishments_page(
+    state: &AppState,
+    ctx: &PageContext,
+    input: &EstablishmentInput,
+    errors: &FieldErrors,
+) -> AppResult<Markup> {
+    let all = service::establishments(&state.db).await?;
+    let kinds: Vec<(&str, &str)> = ESTABLISHMENT_KINDS.iter().map(|(k, text)| (k.as_str(), *text)).collect();
+    Ok(page(
+        ctx,
+        "Establishments",
+        html! {
+            h1 { "Establishments" }
+            @if all.is_empty() { p { "No establishments yet." } } @else {
+                div class="table-wrap" { table {
+                    thead { tr { th { "Name" } th { "Kind" } th { "Address" } th { "Rooms" } th { "Prison vetting" } } }
+                    tbody {
+                        @for e in &all {
+                            tr {
+                                td { (e.name) }
+                                td { (words(e.kind.as_str())) }
+                                td { (e.address) }
+                                td { (e.rooms) }
+                                td { @if e.requires_vetting { "required" } @else { "not required" } }
+                            }
+                        }
+                    }
+                } }
+            }
+            h2 { "Add an establishment" }
+            (error_summary(errors))
+            form method="post" action="/establishments" {
+                (csrf_field(ctx))
+                (Input { value: &input.name, required: true, ..Input::new("name", "Name, for example “HMP Gloucester”") }.render(errors))
+                (select("kind", "Kind", &kinds, &input.kind, errors))
+                (textarea("address", "Address", &input.address, errors))
+                (Input { value: &input.latitude, hint: Some("Optional, in degrees, for example 51.8642."), ..Input::new("latitude", "Latitude") }.render(errors))
+                (Input { value: &input.longitude, hint: Some("Optional, in degrees, for example -2.2380."), ..Input::new("longitude", "Longitude") }.render(errors))
+                (Input { kind: "number", value: &input.rooms, required: true, hint: Some("How many conferences can run at once."), ..Input::new("rooms", "Rooms") }.render(errors))
+                (checkbox("requires_vetting", "Facilitators need this establishment's own security vetting", crate::checks::input::yes(&input.requires_vetting)))
+                button type="submit" { "Add establishment" }
+            }
+        },
+    ))
+}
+
+pub async fn establishments_list(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+) -> AppResult<Markup> {
+    establishments_page(
+        &state,
+        &ctx,
+        &EstablishmentInput { rooms: "1".into(), ..Default::default() },
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+pub async fn establishments_create(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Form(input): Form<EstablishmentInput>,
+) -> AppResult<Response> {
+    match input.parse() {
+        Ok(new) => {
+            service::create_establishment(&state.db, new).await?;
+            Ok(flash::redirect("/establishments", FlashKind::Success, "Establishment added."))
+        }
+        Err(errors) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, establishments_page(&state, &ctx, &input, &errors).await?)
+                .into_response())
+        }
+    }
+}
+
+// ---- one volunteer's checks ----------------------------------------------------------
+
+/// What the page shows in its forms: the values sent back and their messages.
+#[derive(Default)]
+struct Forms {
+    dbs: DbsInput,
+    dbs_errors: FieldErrors,
+    vetting: VettingInput,
+    /// Keyed by the form's `vetting_` names.
+    vetting_errors: FieldErrors,
+}
+
+fn date_or_dash(date: Option<NaiveDate>) -> String {
+    date.map_or_else(|| "—".to_owned(), |d| d.to_string())
+}
+
+async fn checks_page(
+    state: &AppState,
+    ctx: &PageContext,
+    viewer: &AuthUser,
+    id: i64,
+    forms: &Forms,
+) -> AppResult<Markup> {
+    let checks = service::for_viewer(&state.db, viewer, id).await?.ok_or(AppError::NotFound)?;
+    let places = if checks.full_details { service::establishments(&state.db).await? } else { Vec::new() };
+    let years = checks.renewal_years;
+    let levels: Vec<(&str, &str)> = DbsLevel::ALL.iter().map(|l| (l.as_str(), l.label())).collect();
+    let statuses: Vec<(&str, String)> = DbsStatus::ALL.iter().map(|s| (s.as_str(), words(s.as_str()))).collect();
+    let statuses: Vec<(&str, &str)> = statuses.iter().map(|(k, t)| (*k, t.as_str())).collect();
+    let vetting_statuses: Vec<(&str, &str)> = VettingStatus::ALL.iter().map(|s| (s.as_str(), s.as_str())).collect();
+    let place_options: Vec<(String, &str)> = places.iter().map(|p| (p.id.to_string(), p.name.as_str())).collect();
+    let place_options: Vec<(&str, &str)> = place_options.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+    let (dbs, dbs_errors, vetting, vetting_errors) =
+        (&forms.dbs, &forms.dbs_errors, &forms.vetting, &forms.vetting_errors);
+    Ok(page(
+        ctx,
+        &format!("Checks: {}", checks.volunteer.name),
+        html! {
+            h1 { "Checks: " (checks.volunteer.name) }
+            h2 { "DBS checks" }
+            @if checks.dbs.is_empty() { p { "No DBS check recorded." } } @else {
+                div class="table-wrap" { table {
+                    thead { tr {
+                        th { "Level" } th { "Status" }
+                        @if checks.full_details { th { "Certificate number" } th { "Issued" } }
+                        th { "Renewal" }
+                        @if checks.full_details { th { "Notes" } }
+                    } }
+                    tbody {
+                        @for c in &checks.dbs {
+                            tr {
+                                td { (c.level.label()) }
+                                td { (words(c.status.as_str())) }
+                                @if checks.full_details {
+                                    td { (c.certificate_number.clone().unwrap_or_default()) }
+                                    td { (date_or_dash(c.issued_on)) }
+                                }
+                                td {
+                                    @if c.update_service { "on the Update Service" }
+                                    @else if let Some(due) = renewal_due(c.issued_on, false, years) { "due " (due) }
+                                    @else { "—" }
+                                }
+                                @if checks.full_details { td { (c.notes.clone().unwrap_or_default()) } }
+                            }
+                        }
+                    }
+                } }
+            }
+            h2 { "Prison vetting" }
+            @if checks.vetting.is_empty() { p { "No prison vetting recorded." } } @else {
+                div class="table-wrap" { table {
+                    thead { tr { th { "Establishment" } th { "Level" } th { "Status" } th { "Cleared" } th { "Valid until (inclusive)" } } }
+                    tbody {
+                        @for (v, place) in &checks.vetting {
+                            tr {
+                                td { (place.name) }
+                                td { (v.level) }
+                                td { (v.status.as_str()) }
+                                td { (date_or_dash(v.cleared_on)) }
+                                td { (date_or_dash(v.expires_on)) }
+                            }
+                        }
+                    }
+                } }
+            }
+            @if checks.full_details {
+                h2 id="record-dbs" { "Record a DBS check" }
+                (error_summary(dbs_errors))
+                form method="post" action={ "/volunteers/" (id) "/checks/dbs" } novalidate {
+                    (csrf_field(ctx))
+                    (select("level", "Level", &levels, &dbs.level, dbs_errors))
+                    (select("status", "Status", &statuses, &dbs.status, dbs_errors))
+                    (Input { value: &dbs.certificate_number, hint: Some("12 digits, spaces are fine. Needed once the certificate is issued."), ..Input::new("certificate_number", "Certificate number") }.render(dbs_errors))
+                    (Input { kind: "date", value: &dbs.issued_on, hint: Some("The date on the certificate, for example 2026-03-27."), ..Input::new("issued_on", "Issue date") }.render(dbs_errors))
+                    (checkbox("update_service", "On the DBS Update Service (no renewal needed)", crate::checks::input::yes(&dbs.update_service)))
+                    (textarea("notes", "Notes (coordinators only)", &dbs.notes, dbs_errors))
+                    button type="submit" { "Record DBS check" }
+                }
+                h2 id="record-vetting" { "Record prison vetting" }
+                @if places.is_empty() { p { "First " a href="/establishments" { "add the establishment" } "." } } @else {
+                    (error_summary(vetting_errors))
+                    form method="post" action={ "/volunteers/" (id) "/checks/vetting" } novalidate {
+                        (csrf_field(ctx))
+                        (select("vetting_establishment_id", "Establishment", &place_options, &vetting.establishment_id, vetting_errors))
+                        (Input { value: &vetting.level, hint: Some("The establishment's own level, for example “standard” or “enhanced”."), ..Input::new("vetting_level", "Vetting level") }.render(vetting_errors))
+                        (select("vetting_status", "Status", &vetting_statuses, &vetting.status, vetting_errors))
+                        (Input { kind: "date", value: &vetting.cleared_on, ..Input::new("vetting_cleared_on", "Cleared on") }.render(vetting_errors))
+                        (Input { kind: "date", value: &vetting.expires_on, hint: Some("The last day the vetting is valid."), ..Input::new("vetting_expires_on", "Expires on") }.render(vetting_errors))
+                        (textarea("vetting_notes", "Notes (coordinators only)", &vetting.notes, vetting_errors))
+                        button type="submit" { "Record prison vetting" }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn volunteer_checks(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    checks_page(&state, &ctx, &viewer, id, &Forms::default()).await
+}
+
+pub async fn record_dbs(
+    State(state): State<AppState>,
+    RequireCoordinator(viewer): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(input): Form<DbsInput>,
+) -> AppResult<Response> {
+    let result = match input.parse(london_today(Utc::now())) {
+        Ok(new) => service::record_dbs(&state.db, id, new).await.map(|_| ()),
+        Err(errors) => Err(crate::training::service::validation(errors)),
+    };
+    match result {
+        Ok(()) => Ok(flash::redirect(&format!("/volunteers/{id}/checks"), FlashKind::Success, "DBS check recorded.")),
+        Err(error) => {
+            let forms = Forms { dbs: input, dbs_errors: field_errors(error)?, ..Default::default() };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, checks_page(&state, &ctx, &viewer, id, &forms).await?)
+                .into_response())
+        }
+    }
+}
+
+pub async fn record_vetting(
+    State(state): State<AppState>,
+    RequireCoordinator(viewer): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(input): Form<VettingInput>,
+) -> AppResult<Response> {
+    let result = match input.parse(london_today(Utc::now())) {
+        Ok(new) => service::record_vetting(&state.db, id, new).await.map(|_| ()),
+        Err(errors) => Err(crate::training::service::validation(errors)),
+    };
+    match result {
+        Ok(()) => {
+            Ok(flash::redirect(&format!("/volunteers/{id}/checks"), FlashKind::Success, "Prison vetting recorded."))
+        }
+        Err(error) => {
+            let vetting_errors = field_errors(error)?
+                .into_iter()
+                .map(|(field, message)| (format!("vetting_{field}"), message))
+                .collect();
+            let forms = Forms { vetting: input, vetting_errors, ..Default::default() };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, checks_page(&state, &ctx, &viewer, id, &forms).await?)
+                .into_response())
+        }
+    }
+}
