@@ -107,9 +107,9 @@ fn other_time_zones_grids_and_buffers_stay_feasible_and_optimal() {
     let buffers = [0, 30, 60];
     let mut checked = 0;
     let mut booked = 0;
-    for seed in 0..36u64 {
+    for seed in 0..90u64 {
         let mut instance = generate(&GenParams {
-            facilitators: 5 + (seed % 3) as usize,
+            facilitators: 9 + (seed % 3) as usize,
             cases: 2 + (seed % 3) as usize,
             weeks: 6,
             venues: 1 + (seed % 2) as usize,
@@ -137,6 +137,6 @@ fn other_time_zones_grids_and_buffers_stay_feasible_and_optimal() {
         booked += best.bookings.len();
     }
     println!("{checked} instances, {booked} bookings");
-    assert!(checked > 20, "only {checked} instances compiled");
-    assert!(booked > 20, "only {booked} bookings: instances too hard to test much");
+    assert!(checked > 60, "only {checked} instances compiled");
+    assert!(booked > 80, "only {booked} bookings: instances too hard to test much");
 }
