@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod expenses;
 pub mod notifications;
 pub mod settings;
 pub mod startup;

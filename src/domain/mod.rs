@@ -2,11 +2,13 @@
 //! validate"): a handler turns raw input into these, and the services never see raw strings.
 
 pub mod email;
+pub mod money;
 pub mod phone;
 pub mod postcode;
 pub mod time;
 
 pub use email::Email;
+pub use money::Pence;
 pub use phone::Phone;
 pub use postcode::Postcode;
 
