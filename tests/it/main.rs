@@ -8,6 +8,7 @@ mod api;
 mod browser;
 mod cli;
 mod csrf;
+mod expenses;
 mod recruitment;
 mod roles;
 mod schema;
