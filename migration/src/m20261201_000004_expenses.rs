@@ -98,7 +98,12 @@ impl MigrationTrait for Migration {
                     .col(big_integer("uploaded_by_user_id"))
                     .col(timestamp_with_time_zone("created_at"))
                     .foreign_key(&mut fk("expense_receipts", "claim_id", "expense_claims", ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk("expense_receipts", "uploaded_by_user_id", "users", ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        "expense_receipts",
+                        "uploaded_by_user_id",
+                        "users",
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -43,7 +43,8 @@ impl Pence {
 
     /// Parses a whole number of pence (the JSON API's `amount_pence`).
     pub fn parse_pence(raw: &str) -> Result<Self, &'static str> {
-        let pence: i64 = raw.trim().parse().map_err(|_| "Give the amount as a whole number of pence, for example 1250.")?;
+        let pence: i64 =
+            raw.trim().parse().map_err(|_| "Give the amount as a whole number of pence, for example 1250.")?;
         Self::bounded(pence)
     }
 
@@ -69,7 +70,7 @@ impl fmt::Display for Pence {
         let digits = pounds.to_string();
         let mut grouped = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);

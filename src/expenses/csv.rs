@@ -1,14 +1,11 @@
 //! CSV export of approved claims for finance, one row per item. Cells that a spreadsheet
-//! would run as a formula are prefixed with an apostrophe.
+//! would run as a formula are prefixed with an apostrophe (the recruitment export's `cell`).
 
 use super::input::miles_text;
 use super::service::{ClaimView, reference};
+use crate::applications::csv::cell;
 use crate::domain::time::london_display;
 use crate::error::AppResult;
-
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
-}
 
 /// Amounts are whole pence, so finance never meets a rounding question.
 pub fn approved_claims(claims: &[ClaimView]) -> AppResult<Vec<u8>> {

@@ -183,10 +183,16 @@ impl ClaimInput {
         if self.items.len() > 100 {
             errors.insert("items".into(), "A claim can have at most 100 items.".into());
         }
-        let items: Vec<Option<NewItem>> =
-            self.items.iter().enumerate().map(|(i, item)| item.parse(today, &format!("items[{i}]."), &mut errors)).collect();
+        let items: Vec<Option<NewItem>> = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| item.parse(today, &format!("items[{i}]."), &mut errors))
+            .collect();
         match purpose {
-            Some(purpose) if errors.is_empty() => Ok(NewClaim { purpose, items: items.into_iter().flatten().collect() }),
+            Some(purpose) if errors.is_empty() => {
+                Ok(NewClaim { purpose, items: items.into_iter().flatten().collect() })
+            }
             _ => Err(errors),
         }
     }
@@ -211,7 +217,8 @@ mod tests {
     fn an_item_reports_each_bad_field() {
         let today = NaiveDate::from_ymd_opt(2027, 3, 10).unwrap();
         let mut errors = Errors::new();
-        let input = ItemInput { kind: "mileage".into(), date: "2027-03-11".into(), miles: "x".into(), ..Default::default() };
+        let input =
+            ItemInput { kind: "mileage".into(), date: "2027-03-11".into(), miles: "x".into(), ..Default::default() };
         assert!(input.parse(today, "", &mut errors).is_none());
         for field in ["date", "miles", "vehicle", "description"] {
             assert!(errors.contains_key(field), "{field} in {errors:?}");

@@ -10,8 +10,8 @@ pub mod receipts;
 pub mod service;
 
 use axum::Router;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::DefaultBodyLimit;
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};

@@ -54,7 +54,14 @@ pub struct NewClaimForm {
     pub purpose: String,
 }
 
-async fn list_page(state: &AppState, ctx: &PageContext, user: &AuthUser, filter: &ListFilter, form: &NewClaimForm, errors: &FieldErrors) -> AppResult<Markup> {
+async fn list_page(
+    state: &AppState,
+    ctx: &PageContext,
+    user: &AuthUser,
+    filter: &ListFilter,
+    form: &NewClaimForm,
+    errors: &FieldErrors,
+) -> AppResult<Markup> {
     let claims = service::list_visible(&state.db, user, filter).await?;
     if user.role.is_coordinator() {
         return Ok(page(
@@ -67,7 +74,7 @@ async fn list_page(state: &AppState, ctx: &PageContext, user: &AuthUser, filter:
                         @for s in ExpenseStatus::ALL {
                             li { a href={ "/expenses?status=" (s.as_str()) } aria-current=[(filter.status == s.as_str()).then_some("page")] { (s.as_str()) } }
                         }
-                        li { a href="/expenses" { "all" } }
+                        li { a href="/expenses?status=all" { "all" } }
                     }
                 }
                 p { a href="/expenses.csv" download { "Download approved claims for finance (CSV)" } }
@@ -97,8 +104,16 @@ pub async fn list(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     ctx: PageContext,
-    Query(filter): Query<ListFilter>,
+    Query(mut filter): Query<ListFilter>,
 ) -> AppResult<Markup> {
+    // Coordinators land on the queue of claims waiting for a decision; `all` lists every one.
+    if user.role.is_coordinator() {
+        match filter.status.trim() {
+            "" => filter.status = ExpenseStatus::Submitted.as_str().to_owned(),
+            "all" => filter.status.clear(),
+            _ => {}
+        }
+    }
     list_page(&state, &ctx, &user, &filter, &NewClaimForm::default(), &FieldErrors::new()).await
 }
 
@@ -169,7 +184,8 @@ async fn claim_page(
 ) -> AppResult<Markup> {
     let claim = service::find_visible(&state.db, user, id).await?.ok_or(AppError::NotFound)?;
     let v = service::view(&state.db, claim).await?;
-    let own = !user.role.is_coordinator() || service::own_volunteer(&state.db, user).await.is_ok_and(|o| o.id == v.claim.volunteer_id);
+    let own = !user.role.is_coordinator()
+        || service::own_volunteer(&state.db, user).await.is_ok_and(|o| o.id == v.claim.volunteer_id);
     let editable = own && v.claim.status == ExpenseStatus::Draft;
     let c = &v.claim;
     Ok(page(
@@ -278,7 +294,14 @@ pub async fn show(
 }
 
 /// Re-renders the claim with the submitted values and a message per field.
-async fn rerender(state: &AppState, ctx: &PageContext, user: &AuthUser, id: i64, input: &ItemInput, errors: &FieldErrors) -> AppResult<Response> {
+async fn rerender(
+    state: &AppState,
+    ctx: &PageContext,
+    user: &AuthUser,
+    id: i64,
+    input: &ItemInput,
+    errors: &FieldErrors,
+) -> AppResult<Response> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, claim_page(state, ctx, user, id, input, errors).await?).into_response())
 }
 
@@ -320,7 +343,9 @@ pub async fn submit(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     match service::submit(&state.db, &user, id).await {
-        Ok(_) => Ok(flash::redirect(&format!("/expenses/{id}"), FlashKind::Success, "Claim submitted to the coordinators.")),
+        Ok(_) => {
+            Ok(flash::redirect(&format!("/expenses/{id}"), FlashKind::Success, "Claim submitted to the coordinators."))
+        }
         Err(error) => {
             let errors = field_errors(error)?;
             rerender(&state, &ctx, &user, id, &ItemInput::default(), &errors).await
@@ -377,7 +402,10 @@ pub async fn decide(
     }
 }
 
-pub async fn export_csv(State(state): State<AppState>, RequireCoordinator(_): RequireCoordinator) -> AppResult<Response> {
+pub async fn export_csv(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+) -> AppResult<Response> {
     let claims = service::approved_for_payment(&state.db).await?;
     let body = csv::approved_claims(&claims)?;
     Ok((

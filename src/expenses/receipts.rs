@@ -30,11 +30,8 @@ pub fn detect(bytes: &[u8]) -> Option<FileType> {
 /// 100 characters. It is never used as a path.
 pub fn display_name(raw: &str, kind: FileType) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' '))
-        .take(100)
-        .collect();
+    let cleaned: String =
+        last.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ' ')).take(100).collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
     if cleaned.is_empty() { format!("receipt.{}", kind.extension) } else { cleaned }
 }

@@ -12,8 +12,8 @@ use entity::expense_item::{self, ExpenseKind, Vehicle};
 use entity::{expense_receipt, idempotency_key, user, volunteer};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
 use url::Url;
@@ -203,9 +203,8 @@ pub async fn list_visible(
     match filter.status.trim() {
         "" => {}
         raw => {
-            let status = ExpenseStatus::parse(raw).ok_or_else(|| {
-                AppError::field("status", "Filter by draft, submitted, approved, rejected or paid.")
-            })?;
+            let status = ExpenseStatus::parse(raw)
+                .ok_or_else(|| AppError::field("status", "Filter by draft, submitted, approved, rejected or paid."))?;
             query = query.filter(expense_claim::Column::Status.eq(status));
         }
     }
@@ -224,7 +223,8 @@ pub async fn list_visible(
 }
 
 async fn insert_item(db: &impl ConnectionTrait, claim_id: i64, item: &NewItem) -> Result<expense_item::Model, DbErr> {
-    let mut row = expense_item::ActiveModel { claim_id: Set(claim_id), created_at: Set(Utc::now()), ..Default::default() };
+    let mut row =
+        expense_item::ActiveModel { claim_id: Set(claim_id), created_at: Set(Utc::now()), ..Default::default() };
     match item {
         NewItem::Mileage { date, description, journey } => {
             row.kind = Set(ExpenseKind::Mileage);
@@ -438,7 +438,10 @@ pub async fn submit(db: &DatabaseConnection, user: &AuthUser, claim_id: i64) -> 
     let txn = begin_write(db).await?;
     let claim = find_own(&txn, user, claim_id).await?;
     if claim.status != ExpenseStatus::Draft {
-        return Err(AppError::Conflict(format!("This claim is {}; only a draft can be submitted.", claim.status.as_str())));
+        return Err(AppError::Conflict(format!(
+            "This claim is {}; only a draft can be submitted.",
+            claim.status.as_str()
+        )));
     }
     let items = expense_item::Entity::find().filter(expense_item::Column::ClaimId.eq(claim.id)).count(&txn).await?;
     if items == 0 {
@@ -474,7 +477,7 @@ impl Decision {
     }
 
     /// The status a claim must be in for this decision.
-    fn from_status(self) -> ExpenseStatus {
+    fn applies_to(self) -> ExpenseStatus {
         match self {
             Self::Approve | Self::Reject => ExpenseStatus::Submitted,
             Self::Paid => ExpenseStatus::Approved,
@@ -542,7 +545,7 @@ pub async fn decide(
     }
     let txn = begin_write(db).await?;
     let found = expense_claim::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    if found.status != decision.from_status() {
+    if found.status != decision.applies_to() {
         return Err(AppError::Conflict(format!(
             "This claim is {}; it cannot be given the decision “{}”.",
             found.status.as_str(),
@@ -579,7 +582,9 @@ pub async fn decide(
             )
             .await?
         }
-        Decision::Paid => transition(&txn, &found, ExpenseStatus::Paid, vec![(C::PaidAt, Expr::value(Some(now)))]).await?,
+        Decision::Paid => {
+            transition(&txn, &found, ExpenseStatus::Paid, vec![(C::PaidAt, Expr::value(Some(now)))]).await?
+        }
     };
     notify_volunteer(&txn, base_url, &updated).await?;
     audit::record(
@@ -650,7 +655,8 @@ pub async fn add_receipt(
     let txn = begin_write(db).await?;
     let claim = find_own(&txn, user, claim_id).await?;
     touch_draft(&txn, claim.id).await?;
-    let count = expense_receipt::Entity::find().filter(expense_receipt::Column::ClaimId.eq(claim.id)).count(&txn).await?;
+    let count =
+        expense_receipt::Entity::find().filter(expense_receipt::Column::ClaimId.eq(claim.id)).count(&txn).await?;
     if count >= MAX_RECEIPTS_PER_CLAIM {
         return Err(AppError::field("file", "A claim can have at most 20 receipts."));
     }

@@ -70,11 +70,7 @@ struct Cast {
 async fn cast(app: &TestApp) -> Cast {
     let coordinator = app.create_user(Role::Coordinator).await;
     let volunteer = app.create_user(Role::Volunteer).await;
-    Cast {
-        coordinator: Api::new(app, &coordinator).await,
-        volunteer_api: Api::new(app, &volunteer).await,
-        volunteer,
-    }
+    Cast { coordinator: Api::new(app, &coordinator).await, volunteer_api: Api::new(app, &volunteer).await, volunteer }
 }
 
 async fn submit_and_approve(app: &TestApp, cast: &Cast, claim: i64) -> Value {
@@ -92,7 +88,10 @@ async fn a_claim_goes_from_draft_to_paid_with_amounts_in_pence() {
     // 12.5 miles by car with one passenger: 125 tenths × (45 + 5) = 625.0p.
     let claim = cast
         .volunteer_api
-        .claim(&app, json!([mileage("2025-06-02", "12.5", "car_van", 1), spent("parking", "2025-06-02", 350, "Car park")]))
+        .claim(
+            &app,
+            json!([mileage("2025-06-02", "12.5", "car_van", 1), spent("parking", "2025-06-02", 350, "Car park")]),
+        )
         .await;
     let id = claim["id"].as_i64().unwrap();
     assert_eq!(claim["status"], "draft");
@@ -102,7 +101,11 @@ async fn a_claim_goes_from_draft_to_paid_with_amounts_in_pence() {
     // Items are added one at a time to a draft.
     let response = cast
         .volunteer_api
-        .post(&app, &format!("/api/v1/expenses/{id}/items"), &spent("public_transport", "2025-06-03", 1234, "Train to Gloucester"))
+        .post(
+            &app,
+            &format!("/api/v1/expenses/{id}/items"),
+            &spent("public_transport", "2025-06-03", 1234, "Train to Gloucester"),
+        )
         .await;
     assert_eq!(response.status(), 201);
     let claim: Value = response.json().await.unwrap();
@@ -154,14 +157,19 @@ async fn rejecting_needs_a_reason_and_tells_the_volunteer() {
     let response = cast.coordinator.decide(&app, id, json!({"decision": "reject"})).await;
     assert_eq!(response.status(), 422);
     assert_eq!(error_code(response).await, "validation_failed");
-    let response = cast.coordinator.decide(&app, id, json!({"decision": "reject", "reason": "No receipt for lunch"})).await;
+    let response =
+        cast.coordinator.decide(&app, id, json!({"decision": "reject", "reason": "No receipt for lunch"})).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], "rejected");
     assert_eq!(body["decision_reason"], "No receipt for lunch");
     let key = format!("expense.decided:{id}:rejected");
     assert_eq!(
-        outbox_message::Entity::find().filter(outbox_message::Column::IdempotencyKey.eq(key)).count(&app.db).await.unwrap(),
+        outbox_message::Entity::find()
+            .filter(outbox_message::Column::IdempotencyKey.eq(key))
+            .count(&app.db)
+            .await
+            .unwrap(),
         1
     );
 }
@@ -270,7 +278,8 @@ async fn receipts_are_checked_by_content_and_size_and_stored_under_a_generated_n
     assert_eq!(error_code(response).await, "payload_too_large");
 
     // HTML named .jpg is not a JPEG.
-    let response = cast.volunteer_api.upload(&app, id, "photo.jpg", b"<html><script>alert(1)</script></html>".to_vec()).await;
+    let response =
+        cast.volunteer_api.upload(&app, id, "photo.jpg", b"<html><script>alert(1)</script></html>".to_vec()).await;
     assert_eq!(response.status(), 422);
     assert_eq!(error_code(response).await, "validation_failed");
 
@@ -326,8 +335,12 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
     let cast = cast(&app).await;
     let body = json!({"purpose": "Conference travel", "items": [spent("parking", "2025-06-02", 350, "Car park")]});
     let send = |body: Value, key: &'static str, api: &Api| {
-        let request =
-            api.client.post(app.url("/api/v1/expenses")).bearer_auth(&api.token).header("Idempotency-Key", key).json(&body);
+        let request = api
+            .client
+            .post(app.url("/api/v1/expenses"))
+            .bearer_auth(&api.token)
+            .header("Idempotency-Key", key)
+            .json(&body);
         async move { request.send().await.unwrap() }
     };
     let first = send(body.clone(), "claim-2025-06-02", &cast.volunteer_api).await;
@@ -417,7 +430,14 @@ async fn a_volunteer_builds_a_claim_through_the_pages_and_a_coordinator_approves
     browser.open(&location).await;
 
     // A bad item comes back with its values and a message per field.
-    let bad = [("kind", "mileage"), ("date", "not a date"), ("description", "Home to HMP Example"), ("miles", "12.55"), ("vehicle", "car_van"), ("passengers", "")];
+    let bad = [
+        ("kind", "mileage"),
+        ("date", "not a date"),
+        ("description", "Home to HMP Example"),
+        ("miles", "12.55"),
+        ("vehicle", "car_van"),
+        ("passengers", ""),
+    ];
     let response = browser.post_form(&format!("/expenses/{id}/items"), &bad).await;
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
@@ -426,7 +446,14 @@ async fn a_volunteer_builds_a_claim_through_the_pages_and_a_coordinator_approves
     assert!(page.contains(r#"value="12.55""#), "values kept");
     assert!(page.contains(r#"value="Home to HMP Example""#));
 
-    let good = [("kind", "mileage"), ("date", "2025-06-02"), ("description", "Home to HMP Example"), ("miles", "10"), ("vehicle", "car_van"), ("passengers", "2")];
+    let good = [
+        ("kind", "mileage"),
+        ("date", "2025-06-02"),
+        ("description", "Home to HMP Example"),
+        ("miles", "10"),
+        ("vehicle", "car_van"),
+        ("passengers", "2"),
+    ];
     assert_eq!(browser.post_form(&format!("/expenses/{id}/items"), &good).await.status(), 303);
     let parking = [("kind", "parking"), ("date", "2025-06-02"), ("description", "Car park"), ("amount", "3.50")];
     assert_eq!(browser.post_form(&format!("/expenses/{id}/items"), &parking).await.status(), 303);
@@ -440,9 +467,12 @@ async fn a_volunteer_builds_a_claim_through_the_pages_and_a_coordinator_approves
 
     let coordinator = app.create_user(Role::Coordinator).await;
     let mut office = app.signed_in(&coordinator).await;
-    let (_, queue) = office.open("/expenses?status=submitted").await;
-    assert!(queue.contains(&format!("EXP-{id}")));
-    let response = office.post_form(&format!("/expenses/{id}/decision"), &[("decision", "reject"), ("reason", "")]).await;
+    let (_, queue) = office.open("/expenses").await;
+    assert!(queue.contains(&format!("EXP-{id}")), "the queue of submitted claims");
+    let (_, drafts) = office.open("/expenses?status=draft").await;
+    assert!(!drafts.contains(&format!("EXP-{id}")));
+    let response =
+        office.post_form(&format!("/expenses/{id}/decision"), &[("decision", "reject"), ("reason", "")]).await;
     assert_eq!(response.status(), 422, "a rejection needs a reason");
     office.open(&location).await;
     assert_eq!(office.post_form(&format!("/expenses/{id}/decision"), &[("decision", "approve")]).await.status(), 303);
@@ -456,7 +486,13 @@ async fn finance_gets_approved_claims_as_csv_with_formulas_neutralised() {
     let cast = cast(&app).await;
     let claim = cast
         .volunteer_api
-        .claim(&app, json!([spent("other", "2025-06-02", 1999, "=HYPERLINK(\"http://evil\")"), mileage("2025-06-03", "7.5", "bicycle", 0)]))
+        .claim(
+            &app,
+            json!([
+                spent("other", "2025-06-02", 1999, "=HYPERLINK(\"http://evil\")"),
+                mileage("2025-06-03", "7.5", "bicycle", 0)
+            ]),
+        )
         .await;
     let id = claim["id"].as_i64().unwrap();
     submit_and_approve(&app, &cast, id).await;
@@ -484,4 +520,22 @@ async fn finance_gets_approved_claims_as_csv_with_formulas_neutralised() {
 
     let volunteer = app.signed_in(&cast.volunteer).await;
     assert_eq!(volunteer.get("/expenses.csv").await.status(), 403);
+}
+
+#[tokio::test]
+async fn every_expenses_endpoint_is_in_the_openapi_document() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    for path in [
+        "/api/v1/expenses",
+        "/api/v1/expenses/{id}",
+        "/api/v1/expenses/{id}/items",
+        "/api/v1/expenses/{id}/items/{item_id}",
+        "/api/v1/expenses/{id}/submit",
+        "/api/v1/expenses/{id}/decision",
+        "/api/v1/expenses/{id}/receipts",
+        "/api/v1/expenses/{id}/receipts/{receipt_id}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
 }
