@@ -163,6 +163,8 @@ pub async fn list(
 
 /// Start a draft claim with its items (volunteers). Send an `Idempotency-Key` header to make
 /// retries safe: a replay returns the first answer; the same key with another body is 422.
+/// Only a created claim is remembered, so a refused request can be corrected and resent
+/// with the same key.
 #[utoipa::path(post, path = "/api/v1/expenses", tag = "expenses", request_body = ClaimInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
     responses(
