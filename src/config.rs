@@ -2,6 +2,7 @@
 //! override defaults. Secrets are never printed.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
@@ -65,6 +66,9 @@ pub struct ServeArgs {
     /// The From address of outgoing mail.
     #[arg(long, env = "CONVENE_MAIL_FROM", default_value = "Convene <convene@localhost>")]
     pub mail_from: String,
+    /// Directory for uploaded files (expense receipts), outside any public path.
+    #[arg(long, env = "CONVENE_FILES_DIR", default_value = "convene-files")]
+    pub files_dir: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -121,6 +125,8 @@ pub struct Settings {
     /// `None`: mail is kept in the outbox, for admins to read.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Where uploaded receipts are kept, under generated names; never served directly.
+    pub files_dir: PathBuf,
 }
 
 /// Never prints a password: URLs are shown redacted.
@@ -132,6 +138,7 @@ impl std::fmt::Debug for Settings {
             .field("base_url", &self.base_url.as_str())
             .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact))
             .field("mail_from", &self.mail_from)
+            .field("files_dir", &self.files_dir)
             .finish()
     }
 }
@@ -158,6 +165,7 @@ impl Settings {
             base_url,
             smtp_url: args.smtp_url.clone(),
             mail_from: args.mail_from.clone(),
+            files_dir: args.files_dir.clone(),
         })
     }
 

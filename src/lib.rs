@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod expenses;
 pub mod notifications;
 pub mod scheduling;
 pub mod settings;

@@ -19,7 +19,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Settings;
-use crate::{api, applications, auth, checks, notifications, settings, supervision, training, volunteers, web};
+use crate::{
+    api, applications, auth, checks, expenses, notifications, settings, supervision, training, volunteers, web,
+};
 
 /// Largest request body accepted (receipt uploads have their own limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -55,6 +57,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(notifications::routes())
         .merge(applications::routes())
         .merge(checks::routes())
+        .merge(expenses::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()
@@ -73,19 +76,30 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Refuses bodies over `MAX_BODY_BYTES` with 413: at once when the declared length is too
+/// The largest body a route takes: `MAX_BODY_BYTES`, except the receipt uploads.
+pub fn body_limit_for(request: &Request) -> usize {
+    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+    if route.is_some_and(|route| expenses::UPLOAD_ROUTES.contains(&route)) {
+        expenses::receipts::UPLOAD_BODY_LIMIT
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
+/// Refuses bodies over the route's limit with 413: at once when the declared length is too
 /// big, and while reading when a chunked body grows too big.
 async fn limit_body(request: Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::response::IntoResponse;
+    let limit = body_limit_for(&request);
     let declared = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|length| length > limit as u64) {
         return crate::error::AppError::PayloadTooLarge.into_response();
     }
-    let request = request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_BODY_BYTES)));
+    let request = request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
 }
 

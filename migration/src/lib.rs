@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261201_000001_accounts;
 mod m20261201_000002_recruitment;
 mod m20261201_000003_checks;
+mod m20261201_000004_expenses;
 mod m20261201_000005_volunteer_record;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_accounts::Migration),
             Box::new(m20261201_000002_recruitment::Migration),
             Box::new(m20261201_000003_checks::Migration),
+            Box::new(m20261201_000004_expenses::Migration),
             Box::new(m20261201_000005_volunteer_record::Migration),
         ]
     }

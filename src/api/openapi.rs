@@ -25,6 +25,15 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::training::api::sessions,
         crate::training::api::add_session,
         crate::notifications::api::list,
+        crate::expenses::api::list,
+        crate::expenses::api::create,
+        crate::expenses::api::get,
+        crate::expenses::api::add_item,
+        crate::expenses::api::remove_item,
+        crate::expenses::api::submit,
+        crate::expenses::api::decide,
+        crate::expenses::api::upload_receipt,
+        crate::expenses::api::download_receipt,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth),
@@ -33,6 +42,7 @@ use crate::error::{ErrorBody, ErrorResponse};
         (name = "volunteers", description = "Volunteer facilitators"),
         (name = "checks", description = "DBS checks and prison vetting"),
         (name = "training", description = "Courses and their sessions"),
+        (name = "expenses", description = "Expense claims, their items and receipts"),
         (name = "operations", description = "Health, the outbox")
     )
 )]

@@ -7,7 +7,8 @@ use entity::intake;
 use crate::domain::time::london_display;
 use crate::error::AppResult;
 
-fn cell(text: &str) -> String {
+/// A cell a spreadsheet will show as text, never run as a formula.
+pub fn cell(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 

@@ -3,12 +3,14 @@
 
 pub mod dbs_certificate;
 pub mod email;
+pub mod money;
 pub mod phone;
 pub mod postcode;
 pub mod time;
 
 pub use dbs_certificate::DbsCertificateNumber;
 pub use email::Email;
+pub use money::Pence;
 pub use phone::Phone;
 pub use postcode::Postcode;
 

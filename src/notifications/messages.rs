@@ -133,3 +133,30 @@ pub fn place_free(intake: &str, first_waiting: &str, queue_url: &str) -> Message
         "You are getting this email because you coordinate recruitment.",
     )
 }
+
+/// To a volunteer when a coordinator approves, rejects or pays their expense claim. Names
+/// only the claim's reference and amount: a claim's purpose may mention a case.
+pub fn expense_decided(
+    name: &str,
+    reference: &str,
+    decision: &str,
+    amount: &str,
+    reason: Option<&str>,
+    url: &str,
+) -> Message {
+    let mut paragraphs = vec![match decision {
+        "approved" => format!("Your expense claim {reference} has been approved: {amount}. It will be paid soon."),
+        "paid" => format!("Your expense claim {reference} has been paid: {amount}."),
+        _ => format!("Your expense claim {reference} has not been approved."),
+    }];
+    if let Some(reason) = reason {
+        paragraphs.push(format!("The reason given: {reason}"));
+    }
+    compose(
+        format!("Your expense claim {reference} has been {decision}"),
+        &format!("Dear {name},"),
+        &paragraphs,
+        Some(Action { label: "See your claim", url }),
+        "You are getting this email because you claimed expenses as a volunteer.",
+    )
+}

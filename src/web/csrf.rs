@@ -15,7 +15,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::secrets::constant_time_eq;
 use crate::auth::{ClientIp, CsrfToken, Identity};
 use crate::error::{AppError, ErrorBody};
-use crate::startup::{AppState, MAX_BODY_BYTES};
+use crate::startup::{AppState, MAX_BODY_BYTES, body_limit_for};
 
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
@@ -28,6 +28,27 @@ fn is_form(request: &Request) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
+/// The boundary of a `multipart/form-data` body (receipt uploads).
+fn multipart_boundary(request: &Request) -> Option<String> {
+    let content_type = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !content_type.starts_with("multipart/form-data") {
+        return None;
+    }
+    multer::parse_boundary(content_type).ok()
+}
+
+/// The `csrf_token` field of a buffered multipart body. A form without JavaScript cannot
+/// send the header, so the upload form carries the token as its first field.
+async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let mut multipart = multer::Multipart::new(Body::from(bytes).into_data_stream(), boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 pub async fn verify(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let path = request.uri().path();
@@ -38,6 +59,8 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
     let mut presented = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
 
     let form = is_form(&request);
+    let boundary = multipart_boundary(&request);
+    let limit = body_limit_for(&request);
     let (parts, body) = request.into_parts();
     let body = if form {
         let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
@@ -47,6 +70,15 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
             presented = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
                 .and_then(|pairs| pairs.into_iter().find_map(|(k, v)| (k == FIELD).then_some(v)));
+        }
+        Body::from(bytes)
+    } else if let Some(boundary) = boundary {
+        // Buffered up to the route's own limit: only upload routes take large bodies.
+        let Ok(bytes) = to_bytes(body, limit).await else {
+            return AppError::PayloadTooLarge.into_response();
+        };
+        if presented.is_none() {
+            presented = multipart_token(bytes.clone(), boundary).await;
         }
         Body::from(bytes)
     } else {

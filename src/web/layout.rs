@@ -48,13 +48,14 @@ fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
         ("/checks", "Checks"),
         ("/courses", "Training"),
         ("/meetings", "Meetings"),
+        ("/expenses", "Expenses"),
     ];
     match role {
         None => {
             links.push(("/volunteer", "Volunteer with us"));
             links.push(("/login", "Sign in"));
         }
-        Some(Role::Volunteer) => {}
+        Some(Role::Volunteer) => links.push(("/expenses", "Expenses")),
         Some(Role::Coordinator) => links.extend(coordinating),
         Some(Role::Admin) => {
             links.extend(coordinating);

@@ -16,7 +16,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
+    /// Where this app keeps uploaded files (its own temporary directory).
+    pub files_dir: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
+    _files: tempfile::TempDir,
 }
 
 pub struct TestUser {
@@ -58,17 +61,19 @@ impl TestApp {
     /// Serves an existing database (e.g. one the CLI wrote to).
     pub async fn spawn_on(database_url: String, dir: Option<tempfile::TempDir>, base_url: &str) -> Self {
         let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate test database");
+        let files = tempfile::tempdir().expect("temporary files directory");
         let settings = Settings {
             database_url,
             bind: "127.0.0.1:0".parse().expect("address"),
             base_url: url::Url::parse(base_url).expect("base url"),
             smtp_url: None,
             mail_from: "Convene <convene@example.org>".into(),
+            files_dir: files.path().join("files"),
         };
         let application = Application::bind(db.clone(), settings).await.expect("bind");
         let address = format!("http://{}", application.local_addr().expect("local address"));
         tokio::spawn(application.run_until(std::future::pending()));
-        Self { address, db, _dir: dir }
+        Self { address, db, files_dir: files.path().join("files"), _dir: dir, _files: files }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -9,6 +9,7 @@ mod browser;
 mod checks;
 mod cli;
 mod csrf;
+mod expenses;
 mod record;
 mod recruitment;
 mod roles;

@@ -16,3 +16,12 @@ async fn every_entity_reads_from_the_migrated_schema() {
     entity::dbs_check::Entity::find().all(&app.db).await.unwrap();
     entity::prison_vetting::Entity::find().all(&app.db).await.unwrap();
 }
+
+#[tokio::test]
+async fn expense_entities_read_from_the_migrated_schema() {
+    let app = TestApp::spawn().await;
+    entity::expense_claim::Entity::find().all(&app.db).await.unwrap();
+    entity::expense_item::Entity::find().all(&app.db).await.unwrap();
+    entity::expense_receipt::Entity::find().all(&app.db).await.unwrap();
+    entity::idempotency_key::Entity::find().all(&app.db).await.unwrap();
+}
