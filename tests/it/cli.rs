@@ -163,3 +163,46 @@ async fn serve_in_an_empty_folder_creates_the_database_and_restarts_on_it() {
     assert_eq!(response.status(), 200, "the account and token survived the restart");
     assert!(terminate(&mut server).success());
 }
+
+#[test]
+fn plan_solves_the_examples_to_their_optimum_and_writes_the_plan() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("matcher/tests/fixtures");
+    let output = convene().args(["plan", "--instance"]).arg(fixtures.join("example-tiny.json")).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["bookings"].as_array().unwrap().len(), 3);
+    assert_eq!(plan["objective"], 2897);
+    assert_eq!(plan["unbooked"].as_array().unwrap().len(), 1);
+    assert!(plan["unbooked"][0]["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    let booking = &plan["bookings"][0];
+    for field in ["case", "start", "end"] {
+        assert!(booking[field].is_string(), "{field} in {booking}");
+    }
+    assert_eq!(booking["facilitators"].as_array().unwrap().len(), 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+    let output = convene()
+        .args(["plan", "--instance"])
+        .arg(fixtures.join("example-small.json"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written["bookings"].as_array().unwrap().len(), 15);
+    assert_eq!(written["objective"], 14840);
+}
+
+#[test]
+fn plan_refuses_a_bad_instance_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"timezone": "Europe/London"}"#).unwrap();
+    for path in [bad, dir.path().join("missing.json")] {
+        let output = convene().args(["plan", "--instance"]).arg(&path).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(String::from_utf8_lossy(&output.stderr).trim_end().lines().count(), 1);
+    }
+}
