@@ -217,6 +217,14 @@ fn vetting_reason(vetting: &[Vetting], establishment: &Establishment, on: NaiveD
     Some(first_failure.unwrap_or_else(|| Reason::NotVetted { establishment: establishment.name.clone() }))
 }
 
+/// The DBS part alone: what `active` status needs (vetting is per establishment).
+pub fn dbs_clearance(checks: &[DbsCheck], on: NaiveDate, renewal_years: i64) -> Clearance {
+    match dbs_reason(checks, on, renewal_years) {
+        None => Clearance::Cleared,
+        Some(reason) => Clearance::NotCleared(vec![reason]),
+    }
+}
+
 /// Is the volunteer with these `checks` and `vetting` (each oldest first) cleared to
 /// facilitate at `establishment` on `on`? Cleared needs an enhanced (or enhanced with barred
 /// lists) DBS check that is clear, issued on or before `on` and not due for renewal on or

@@ -62,10 +62,11 @@ async fn require_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> AppR
     }
 }
 
+/// Records a DBS check; a clear one may make a trained volunteer active.
 pub async fn record_dbs(db: &impl ConnectionTrait, volunteer_id: i64, new: NewDbsCheck) -> AppResult<dbs_check::Model> {
     require_volunteer(db, volunteer_id).await?;
     let now = Utc::now();
-    Ok(dbs_check::ActiveModel {
+    let created = dbs_check::ActiveModel {
         volunteer_id: Set(volunteer_id),
         level: Set(new.level),
         certificate_number: Set(new.certificate_number.map(|n| n.into_inner())),
@@ -78,7 +79,9 @@ pub async fn record_dbs(db: &impl ConnectionTrait, volunteer_id: i64, new: NewDb
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    crate::commitment::service::refresh(db, volunteer_id).await?;
+    Ok(created)
 }
 
 pub async fn record_vetting(
@@ -171,6 +174,12 @@ pub async fn for_viewer(
         full_details,
         renewal_years: renewal_years(db).await?,
     }))
+}
+
+/// Does the volunteer have a clear enhanced DBS check valid on `on` (what `active` needs)?
+pub async fn dbs_clearance(db: &impl ConnectionTrait, volunteer_id: i64, on: NaiveDate) -> Result<Clearance, DbErr> {
+    let checks: Vec<DbsCheck> = dbs_of(db, volunteer_id).await?.iter().map(DbsCheck::from).collect();
+    Ok(clearance::dbs_clearance(&checks, on, renewal_years(db).await?))
 }
 
 /// Is the volunteer cleared to facilitate at the establishment on `on`, and if not, why?

@@ -7,13 +7,18 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::AuthUser;
+use crate::checks::clearance::Clearance;
+use crate::checks::service::dbs_clearance;
+use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 use crate::training::service::{TrainingProgress, progress};
 
 /// How long the commitment runs from the day core training is completed.
 pub const COMMITMENT: Months = Months::new(12);
 
-/// Brings a volunteer's status and level up to date with their training record.
+/// Brings a volunteer's status and level up to date with their record: into training at
+/// the first session, `trained` when core training is complete, `active` while also cleared
+/// (a clear enhanced DBS valid today), back to `trained` when that lapses.
 pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<volunteer::Model> {
     let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
     if matches!(record.status, VolunteerStatus::Paused | VolunteerStatus::Left) {
@@ -36,6 +41,10 @@ pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<
         if matches!(status, VolunteerStatus::Onboarding | VolunteerStatus::InTraining) {
             status = VolunteerStatus::Trained;
         }
+    }
+    if matches!(status, VolunteerStatus::Trained | VolunteerStatus::Active) {
+        let cleared = dbs_clearance(db, volunteer_id, london_today(Utc::now())).await?.is_cleared();
+        status = if cleared { VolunteerStatus::Active } else { VolunteerStatus::Trained };
     }
     if (status, level, trained_on, ends_on)
         == (record.status, record.level, record.trained_on, record.commitment_ends_on)
@@ -74,8 +83,9 @@ pub fn commitment(record: &volunteer::Model, today: NaiveDate) -> Option<Commitm
     })
 }
 
-/// Why a volunteer is not active, in words; empty when active.
-pub fn not_active_because(record: &volunteer::Model, training: &TrainingProgress) -> Vec<String> {
+/// Why a volunteer is not active, in words; empty when active. `dbs` is their DBS clearance
+/// today.
+pub fn not_active_because(record: &volunteer::Model, training: &TrainingProgress, dbs: &Clearance) -> Vec<String> {
     let mut reasons = Vec::new();
     match record.status {
         VolunteerStatus::Active => return reasons,
@@ -95,6 +105,9 @@ pub fn not_active_because(record: &volunteer::Model, training: &TrainingProgress
             let list: Vec<String> = missing.iter().map(i32::to_string).collect();
             reasons.push(format!("Core training not complete: still needs session {}.", list.join(", ")));
         }
+    }
+    if let Clearance::NotCleared(why) = dbs {
+        reasons.extend(why.iter().map(|r| format!("Background check: {r}.")));
     }
     reasons
 }

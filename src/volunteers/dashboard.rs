@@ -32,7 +32,9 @@ pub async fn render(state: &AppState, user: &AuthUser) -> AppResult<Markup> {
     let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
     let due = supervision::service::due(&record, &held, today, interval);
     let commitment = commitment(&record, today);
-    let reasons = not_active_because(&record, &training);
+    let dbs = crate::checks::service::dbs_clearance(&state.db, record.id, today).await?;
+    let claims = crate::expenses::service::list_visible(&state.db, user, &Default::default()).await?;
+    let reasons = not_active_because(&record, &training, &dbs);
     Ok(html! {
         section class="card" aria-labelledby="next-dates" {
             h2 id="next-dates" { "Next dates" }
@@ -64,6 +66,24 @@ pub async fn render(state: &AppState, user: &AuthUser) -> AppResult<Markup> {
             }
             p { "Status: " strong { (record.status.as_str().replace('_', " ")) } ", level " (record.level.as_str().replace('_', " ")) "." }
             @if !reasons.is_empty() { ul { @for r in &reasons { li { (r) } } } }
+        }
+        section class="card" aria-labelledby="checks" {
+            h2 id="checks" { "Background checks" }
+            @match &dbs {
+                crate::checks::clearance::Clearance::Cleared => p { "Your DBS check is clear and up to date." },
+                crate::checks::clearance::Clearance::NotCleared(why) => ul { @for r in why { li { (r.to_string()) } } },
+            }
+            p { a href={ "/volunteers/" (record.id) "/checks" } { "See your checks" } }
+        }
+        section class="card" aria-labelledby="claims" {
+            h2 id="claims" { "Expenses" }
+            @if claims.is_empty() { p { "No claims yet." } }
+            ul {
+                @for c in claims.iter().take(5) {
+                    li { (crate::expenses::service::reference(c.claim.id)) ": " (c.total.to_string()) " — " (c.claim.status.as_str()) }
+                }
+            }
+            p { a href="/expenses" { "Claim expenses" } }
         }
         section class="card" aria-labelledby="supervision" {
             h2 id="supervision" { "Supervision" }

@@ -71,7 +71,11 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let today = london_today(Utc::now());
     let training = progress(&state.db, id).await?;
-    let reasons = not_active_because(&record, &training);
+    let reasons = not_active_because(
+        &record,
+        &training,
+        &crate::checks::service::dbs_clearance(&state.db, record.id, today).await?,
+    );
     let commitment = commitment(&record, today);
     let sessions = supervision::service::list(&state.db, id).await?;
     let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;

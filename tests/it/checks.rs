@@ -38,7 +38,7 @@ async fn coordinator_token(app: &TestApp) -> String {
     app.token_for(&coordinator).await
 }
 
-async fn establishment(app: &TestApp, name: &str, requires_vetting: bool) -> i64 {
+pub async fn establishment(app: &TestApp, name: &str, requires_vetting: bool) -> i64 {
     let input = EstablishmentInput {
         name: name.into(),
         kind: if requires_vetting { "prison" } else { "community_venue" }.into(),
@@ -50,7 +50,7 @@ async fn establishment(app: &TestApp, name: &str, requires_vetting: bool) -> i64
     service::create_establishment(&app.db, input.parse().unwrap()).await.unwrap().id
 }
 
-async fn post_check(app: &TestApp, token: &str, volunteer_id: i64, body: Value) -> reqwest::Response {
+pub async fn post_check(app: &TestApp, token: &str, volunteer_id: i64, body: Value) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url(&format!("/api/v1/volunteers/{volunteer_id}/checks")))
         .bearer_auth(token)

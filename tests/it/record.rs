@@ -274,4 +274,75 @@ async fn the_volunteer_dashboard_shows_dates_progress_and_commitment() {
     assert!(page.contains("Tuesday 9 March 2027"), "next training date");
     assert!(page.contains("starts when you complete core training"));
     assert!(page.contains("Core training not complete"));
+    assert!(page.contains("Background checks") && page.contains("no DBS check recorded"), "{page}");
+    assert!(page.contains("Expenses") && page.contains("No claims yet."));
+}
+
+#[tokio::test]
+async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison_vetting() {
+    use crate::checks::{establishment, post_check};
+    use convene::checks::service::clearance;
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
+    let sessions = sessions_of(&app, &setup.token, setup.course_id).await;
+    mark(&app, &setup.token, sessions[0].1, volunteer_id, "present").await;
+    mark(&app, &setup.token, sessions[1].1, volunteer_id, "absent").await;
+    mark(&app, &setup.token, sessions[2].1, volunteer_id, "present").await;
+    // The make-up: the same session number at a later run of the core course.
+    let client = reqwest::Client::new();
+    let later: Value = client
+        .post(app.url("/api/v1/courses"))
+        .bearer_auth(&setup.token)
+        .json(&json!({"name": "Core training, summer", "kind": "core"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let make_up: Value = client
+        .post(app.url(&format!("/api/v1/courses/{}/sessions", later["id"])))
+        .bearer_auth(&setup.token)
+        .json(&json!({"number": 2, "date": "2027-06-08", "starts_at": "09:30", "ends_at": "16:30", "venue": "Stroud"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    mark(&app, &setup.token, make_up["id"].as_i64().unwrap(), volunteer_id, "present").await;
+    assert_eq!(record(&app, volunteer_id).await.status, VolunteerStatus::Trained, "trained but not yet cleared");
+
+    let issued = london_today(Utc::now()) - Duration::days(30);
+    let response = post_check(
+        &app,
+        &setup.token,
+        volunteer_id,
+        json!({"type": "dbs", "level": "enhanced", "status": "clear", "certificate_number": "001234567890",
+               "issued_on": issued.to_string(), "update_service": false}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    let active = record(&app, volunteer_id).await;
+    assert_eq!(active.status, VolunteerStatus::Active);
+    assert_eq!(active.level, FacilitationLevel::CoFacilitator);
+
+    let prison = establishment(&app, "HMP Gloucester", true).await;
+    let day = NaiveDate::from_ymd_opt(2027, 7, 1).unwrap();
+    assert!(!clearance(&app.db, volunteer_id, prison, day).await.unwrap().is_cleared(), "not vetted there yet");
+    let response = post_check(
+        &app,
+        &setup.token,
+        volunteer_id,
+        json!({"type": "prison_vetting", "establishment_id": prison, "level": "enhanced", "status": "cleared",
+               "cleared_on": issued.to_string(), "expires_on": "2027-12-31"}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    assert!(clearance(&app.db, volunteer_id, prison, day).await.unwrap().is_cleared());
+
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let (_, page) = app.signed_in(&coordinator).await.open(&format!("/volunteers/{volunteer_id}")).await;
+    assert!(page.contains("active") && !page.contains("Not active:"));
 }
