@@ -77,6 +77,8 @@ pub struct Model {
     pub left_reason: Option<String>,
     pub lead_signed_off_at: Option<DateTimeUtc>,
     pub lead_signed_off_by: Option<i64>,
+    /// The most conferences this volunteer takes in a calendar month.
+    pub max_conferences_per_month: i32,
     pub updated_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "user_id", to = "id")]
     pub user: BelongsTo<super::user::Entity>,

@@ -7,6 +7,7 @@ mod m20261201_000002_recruitment;
 mod m20261201_000003_checks;
 mod m20261201_000004_expenses;
 mod m20261201_000005_volunteer_record;
+mod m20261201_000006_cases;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_checks::Migration),
             Box::new(m20261201_000004_expenses::Migration),
             Box::new(m20261201_000005_volunteer_record::Migration),
+            Box::new(m20261201_000006_cases::Migration),
         ]
     }
 }

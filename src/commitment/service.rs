@@ -11,6 +11,7 @@ use crate::checks::clearance::Clearance;
 use crate::checks::service::dbs_clearance;
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
+use crate::settings::service::{LEAD_AFTER_CONFERENCES, number};
 use crate::training::service::{TrainingProgress, progress};
 
 /// How long the commitment runs from the day core training is completed.
@@ -222,6 +223,70 @@ pub async fn record_left(
     set_status(db, actor, record, change, "volunteer.left").await
 }
 
+/// Conferences held with this volunteer as co-facilitator: the road to lead.
+pub async fn held_as_co_facilitator(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<u64, sea_orm::DbErr> {
+    use entity::conference::{self, ConferenceStatus};
+    use entity::conference_facilitator::{self, FacilitatorRole};
+    use sea_orm::{ColumnTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait};
+    conference_facilitator::Entity::find()
+        .join(JoinType::InnerJoin, conference_facilitator::Relation::Conference.def())
+        .filter(conference_facilitator::Column::VolunteerId.eq(volunteer_id))
+        .filter(conference_facilitator::Column::Role.eq(FacilitatorRole::Co))
+        .filter(conference::Column::Status.eq(ConferenceStatus::Held))
+        .count(db)
+        .await
+}
+
+/// Co-facilitators who have held enough conferences for a coordinator's lead sign-off.
+pub async fn ready_for_lead(db: &impl ConnectionTrait) -> AppResult<Vec<(volunteer::Model, u64)>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let needed = u64::try_from(number(db, &LEAD_AFTER_CONFERENCES).await?).unwrap_or(u64::MAX);
+    let candidates = volunteer::Entity::find()
+        .filter(volunteer::Column::Level.eq(FacilitationLevel::CoFacilitator))
+        .filter(volunteer::Column::Status.ne(VolunteerStatus::Left))
+        .all(db)
+        .await?;
+    let mut ready = Vec::new();
+    for record in candidates {
+        let held = held_as_co_facilitator(db, record.id).await?;
+        if held >= needed {
+            ready.push((record, held));
+        }
+    }
+    Ok(ready)
+}
+
+/// A coordinator signs a co-facilitator off as lead, once they have held enough conferences.
+pub async fn sign_off_lead(
+    db: &impl ConnectionTrait,
+    actor: &AuthUser,
+    volunteer_id: i64,
+) -> AppResult<volunteer::Model> {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if record.level != FacilitationLevel::CoFacilitator {
+        return Err(AppError::Conflict(format!(
+            "Only a co-facilitator can be signed off as lead (this volunteer is {}).",
+            record.level.as_str().replace('_', " ")
+        )));
+    }
+    let needed = number(db, &LEAD_AFTER_CONFERENCES).await?;
+    let held = held_as_co_facilitator(db, volunteer_id).await?;
+    if i64::try_from(held).unwrap_or(i64::MAX) < needed {
+        return Err(AppError::Conflict(format!(
+            "Lead sign-off needs {needed} conferences held as co-facilitator; so far {held}."
+        )));
+    }
+    let change = volunteer::ActiveModel {
+        id: Set(record.id),
+        level: Set(FacilitationLevel::Lead),
+        lead_signed_off_at: Set(Some(Utc::now())),
+        lead_signed_off_by: Set(Some(actor.id)),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    set_status(db, actor, record, change, "volunteer.lead_signed_off").await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +307,7 @@ mod tests {
             left_reason: None,
             lead_signed_off_at: None,
             lead_signed_off_by: None,
+            max_conferences_per_month: 4,
         }
     }
 

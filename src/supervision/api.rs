@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::service::{self, SupervisionInput};
 use crate::api::ApiJson;
-use crate::auth::RequireCoordinator;
+use crate::auth::{AuthUser, RequireUser};
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
@@ -39,9 +39,11 @@ pub struct SupervisionList {
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
-    RequireCoordinator(_): RequireCoordinator,
+    RequireUser(viewer): RequireUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<SupervisionList>> {
+    // The notes are for coordinators; to anyone else another volunteer's record is not there.
+    require_coordinator_seeing(&state, &viewer, id).await?;
     let volunteer = crate::volunteers::service::record(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let sessions = service::list(&state.db, id).await?;
     let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
@@ -63,10 +65,11 @@ pub async fn list(
     security(("bearer" = [])))]
 pub async fn add(
     State(state): State<AppState>,
-    RequireCoordinator(supervisor): RequireCoordinator,
+    RequireUser(supervisor): RequireUser,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<SupervisionInput>,
 ) -> AppResult<(StatusCode, Json<Supervision>)> {
+    require_coordinator_seeing(&state, &supervisor, id).await?;
     let created = service::add(&state.db, &supervisor, id, &input, london_today(Utc::now())).await?;
     Ok((
         StatusCode::CREATED,
@@ -77,4 +80,29 @@ pub async fn add(
             notes: created.notes,
         }),
     ))
+}
+
+/// Coordinators pass; a volunteer gets 404 for anyone else's record and 403 for their own
+/// (its notes are confidential). The refusal is audited.
+async fn require_coordinator_seeing(state: &AppState, viewer: &AuthUser, volunteer_id: i64) -> AppResult<()> {
+    if viewer.role.is_coordinator() {
+        return Ok(());
+    }
+    let own = crate::volunteers::service::for_user(&state.db, viewer.id).await?;
+    if own.is_some_and(|v| v.id == volunteer_id) {
+        crate::audit::record(
+            &state.db,
+            crate::audit::AuditEntry {
+                actor_user_id: Some(viewer.id),
+                actor: &viewer.email,
+                action: "authz.denied",
+                detail: Some("supervision notes need a coordinator".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Err(AppError::Forbidden)
+    } else {
+        Err(AppError::NotFound)
+    }
 }

@@ -248,6 +248,7 @@ mod tests {
             left_reason: None,
             lead_signed_off_at: None,
             lead_signed_off_by: None,
+            max_conferences_per_month: 4,
         }
     }
 

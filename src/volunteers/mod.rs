@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteers/{id}/commitment/pause", post(pages::pause))
         .route("/volunteers/{id}/commitment/resume", post(pages::resume))
         .route("/volunteers/{id}/commitment/left", post(pages::left))
+        .route("/volunteers/{id}/lead-sign-off", post(pages::lead_sign_off))
         .route("/api/v1/volunteers", get(api::list))
         .route("/api/v1/volunteers/{id}", get(api::get))
 }

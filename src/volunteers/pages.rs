@@ -13,7 +13,7 @@ use crate::auth::RequireCoordinator;
 use crate::commitment::{self, service::commitment, service::not_active_because};
 use crate::domain::time::{london_today, long_date};
 use crate::error::{AppError, AppResult};
-use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+use crate::settings::service::{LEAD_AFTER_CONFERENCES, SUPERVISION_INTERVAL_WEEKS, number};
 use crate::startup::AppState;
 use crate::supervision;
 use crate::training::service::progress;
@@ -30,11 +30,21 @@ pub async fn list(
     ctx: PageContext,
 ) -> AppResult<Markup> {
     let volunteers = service::list(&state.db).await?;
+    let ready = commitment::service::ready_for_lead(&state.db).await?;
+    let names = service::names(&state.db, &ready.iter().map(|(v, _)| v.id).collect::<Vec<_>>()).await?;
     Ok(page(
         &ctx,
         "Volunteers",
         html! {
             h1 { "Volunteers" }
+            @if !ready.is_empty() {
+                section class="card" aria-labelledby="ready" {
+                    h2 id="ready" { "Ready for lead sign-off" }
+                    ul { @for (v, held) in &ready {
+                        li { a href={ "/volunteers/" (v.id) } { (names.get(&v.id).cloned().unwrap_or_default()) } ": " (held) " conferences held as co-facilitator" }
+                    } }
+                }
+            }
             @if volunteers.is_empty() {
                 p { "No volunteers yet. Accepted applicants appear here." }
             } @else {
@@ -81,6 +91,8 @@ pub async fn show(
     let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
     let held: Vec<chrono::NaiveDate> = sessions.iter().map(|(s, _)| s.held_on).collect();
     let due = supervision::service::due(&record, &held, today, interval);
+    let held_as_co = commitment::service::held_as_co_facilitator(&state.db, id).await?;
+    let lead_after = number(&state.db, &LEAD_AFTER_CONFERENCES).await?;
     Ok(page(
         &ctx,
         &account.name,
@@ -98,6 +110,13 @@ pub async fn show(
                         li { "Session " (n) ": " @match training.attended.get(n) { Some(d) => { "attended " (long_date(*d)) }, None => { strong { "still needed" } } } }
                     }
                 }
+            }
+            h2 { "Facilitation level" }
+            p { (words(record.level.as_str())) @if record.level == entity::volunteer::FacilitationLevel::CoFacilitator {
+                ": " (held_as_co) " of " (lead_after) " conferences held as co-facilitator before a lead sign-off."
+            } }
+            @if record.level == entity::volunteer::FacilitationLevel::CoFacilitator && i64::try_from(held_as_co).unwrap_or(i64::MAX) >= lead_after {
+                form method="post" action={ "/volunteers/" (id) "/lead-sign-off" } { (csrf_field(&ctx)) button type="submit" { "Sign off as lead" } }
             }
             h2 { "Commitment" }
             @match commitment {
@@ -212,4 +231,12 @@ pub async fn left(
         Err(e) => Err(e),
     };
     back(id, result, "Recorded that the volunteer has left.")
+}
+
+pub async fn lead_sign_off(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    back(id, commitment::service::sign_off_lead(&state.db, &actor, id).await, "Signed off as lead facilitator.")
 }

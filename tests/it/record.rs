@@ -240,7 +240,14 @@ async fn supervision_is_recorded_by_coordinators_and_its_notes_stay_with_them() 
     // The volunteer sees when supervision is due, never the notes; others' records are closed.
     let val = app.create_user(Role::Volunteer).await;
     let val_token = app.token_for(&val).await;
-    assert_eq!(client.get(&url).bearer_auth(&val_token).send().await.unwrap().status(), 403);
+    assert_eq!(
+        client.get(&url).bearer_auth(&val_token).send().await.unwrap().status(),
+        404,
+        "another's record is not there"
+    );
+    let response =
+        client.post(&url).bearer_auth(&val_token).json(&json!({"held_on": today.to_string()})).send().await.unwrap();
+    assert_eq!(response.status(), 404);
     let other_browser = app.signed_in(&val).await;
     assert_eq!(other_browser.get(&format!("/volunteers/{volunteer_id}")).await.status(), 403);
 }
@@ -345,4 +352,98 @@ async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison
     let coordinator = app.create_user(Role::Coordinator).await;
     let (_, page) = app.signed_in(&coordinator).await.open(&format!("/volunteers/{volunteer_id}")).await;
     assert!(page.contains("active") && !page.contains("Not active:"));
+}
+
+/// A conference of `status` with this volunteer as co-facilitator (no booking API yet:
+/// the rows are written as the booking will write them).
+async fn conference_with(
+    app: &TestApp,
+    establishment_id: i64,
+    volunteer_id: i64,
+    status: entity::conference::ConferenceStatus,
+) {
+    use entity::case::{self, CaseStatus, ReferralSource};
+    use entity::conference;
+    use entity::conference_facilitator::{self, FacilitatorRole, Response};
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = Utc::now();
+    let n = uuid::Uuid::new_v4().simple().to_string();
+    let case = case::ActiveModel {
+        reference: Set(format!("RJ-2027-{}", &n[..4])),
+        source: Set(ReferralSource::Probation),
+        referred_on: Set(london_today(now)),
+        offence_category: Set("burglary".into()),
+        establishment_id: Set(establishment_id),
+        deadline: Set(london_today(now) + Duration::days(60)),
+        duration_minutes: Set(120),
+        notes: Set(String::new()),
+        status: Set(CaseStatus::Held),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let held = conference::ActiveModel {
+        case_id: Set(case.id),
+        establishment_id: Set(establishment_id),
+        starts_at: Set(now - Duration::days(7)),
+        ends_at: Set(now - Duration::days(7) + Duration::hours(2)),
+        status: Set(status),
+        uid: Set(n),
+        sequence: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    conference_facilitator::ActiveModel {
+        conference_id: Set(held.id),
+        volunteer_id: Set(volunteer_id),
+        role: Set(FacilitatorRole::Co),
+        response: Set(Response::Accepted),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn lead_after_three_conferences_as_co_facilitator_and_a_sign_off() {
+    use entity::conference::ConferenceStatus;
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
+    for (_, id) in sessions_of(&app, &setup.token, setup.course_id).await {
+        mark(&app, &setup.token, id, volunteer_id, "present").await;
+    }
+    assert_eq!(record(&app, volunteer_id).await.level, FacilitationLevel::CoFacilitator);
+    let prison = crate::checks::establishment(&app, "HMP Gloucester", true).await;
+    conference_with(&app, prison, volunteer_id, ConferenceStatus::Held).await;
+    conference_with(&app, prison, volunteer_id, ConferenceStatus::Held).await;
+    conference_with(&app, prison, volunteer_id, ConferenceStatus::Cancelled).await;
+
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let mut browser = app.signed_in(&coordinator).await;
+    let (_, list) = browser.open("/volunteers").await;
+    assert!(!list.contains("Ready for lead sign-off"), "two held is not enough; a cancelled one does not count");
+    let (_, page) = browser.open(&format!("/volunteers/{volunteer_id}")).await;
+    assert!(page.contains("2 of 3 conferences held as co-facilitator"));
+    browser.post_form(&format!("/volunteers/{volunteer_id}/lead-sign-off"), &[]).await;
+    assert_eq!(record(&app, volunteer_id).await.level, FacilitationLevel::CoFacilitator, "refused before three");
+
+    conference_with(&app, prison, volunteer_id, ConferenceStatus::Held).await;
+    let (_, list) = browser.open("/volunteers").await;
+    assert!(list.contains("Ready for lead sign-off") && list.contains("3 conferences held as co-facilitator"));
+    let response = browser.post_form(&format!("/volunteers/{volunteer_id}/lead-sign-off"), &[]).await;
+    assert_eq!(response.status(), 303);
+    let lead = record(&app, volunteer_id).await;
+    assert_eq!(lead.level, FacilitationLevel::Lead);
+    assert!(lead.lead_signed_off_at.is_some());
+    assert_eq!(app.audit_count("volunteer.lead_signed_off").await, 1);
 }

@@ -1,0 +1,19 @@
+//! A volunteer's weekly availability (Europe/London wall-clock).
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "availability_windows")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub volunteer_id: i64,
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: i16,
+    /// Europe/London wall-clock.
+    pub starts_at: Time,
+    pub ends_at: Time,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
