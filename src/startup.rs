@@ -20,7 +20,8 @@ use tracing::Level;
 
 use crate::config::Settings;
 use crate::{
-    api, applications, auth, checks, expenses, notifications, settings, supervision, training, volunteers, web,
+    api, applications, auth, checks, expenses, notifications, scheduling, settings, supervision, training, volunteers,
+    web,
 };
 
 /// Largest request body accepted (receipt uploads have their own limit).
@@ -58,6 +59,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(applications::routes())
         .merge(checks::routes())
         .merge(expenses::routes())
+        .merge(scheduling::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()

@@ -226,17 +226,27 @@ impl VettingInput {
     }
 }
 
-/// An establishment as sent by the coordinators' form.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// An establishment as sent by the coordinators' form or the API.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct EstablishmentInput {
     pub name: String,
     /// prison, probation_office or community_venue
     pub kind: String,
     pub address: String,
+    /// Degrees; optional.
+    #[serde(deserialize_with = "lenient_string")]
+    #[schema(value_type = Option<f64>)]
     pub latitude: String,
+    #[serde(deserialize_with = "lenient_string")]
+    #[schema(value_type = Option<f64>)]
     pub longitude: String,
+    /// Conferences that can run at once, at least 1.
+    #[serde(deserialize_with = "lenient_string")]
+    #[schema(value_type = i32)]
     pub rooms: String,
+    #[serde(deserialize_with = "lenient_string")]
+    #[schema(value_type = bool)]
     pub requires_vetting: String,
 }
 

@@ -1,5 +1,22 @@
-//! Scheduling: regimes, availability and the conference matcher. The matcher is its own
-//! crate (`matcher/`): pure, plain data in and out, so it is tested and benchmarked alone,
-//! optimised even in test builds, and shared by `convene plan` and the service.
+//! Scheduling: establishments' regimes and closures, volunteers' availability, and the
+//! conference matcher. The matcher is its own crate (`matcher/`): pure, plain data in and
+//! out, so it is tested and benchmarked alone, optimised even in test builds, and shared by
+//! `convene plan` and the service.
+
+pub mod api;
+pub mod establishments;
 
 pub use convene_matcher::matcher;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/establishments", get(api::list).post(api::create))
+        .route("/api/v1/establishments/{id}", get(api::get).patch(api::update))
+        .route("/api/v1/establishments/{id}/regime", get(api::regime).put(api::set_regime))
+        .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
+}

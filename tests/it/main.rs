@@ -13,5 +13,6 @@ mod expenses;
 mod record;
 mod recruitment;
 mod roles;
+mod scheduling;
 mod schema;
 mod shell;
