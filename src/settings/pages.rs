@@ -1,4 +1,4 @@
-//! The admin's settings page.
+//! The admin's settings page: the numbers the rules use, and the role description texts.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::service::{self, MAX_TEXT_CHARS, ROLE_TEXTS};
+use super::service::{self, MAX_TEXT_CHARS, NUMBER_SETTINGS, ROLE_TEXTS};
 use crate::auth::RequireAdmin;
 use crate::db::begin_write;
 use crate::error::AppResult;
@@ -17,22 +17,40 @@ use crate::web::components::{FieldErrors, error_summary};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
-fn form(ctx: &PageContext, values: &[(&str, &str, String)], errors: &FieldErrors) -> Markup {
+/// What the form shows: each setting's key and current (or submitted) text.
+type Values = HashMap<String, String>;
+
+fn field_id(key: &str) -> String {
+    key.replace('.', "_")
+}
+
+fn form(ctx: &PageContext, values: &Values, errors: &FieldErrors) -> Markup {
+    let value = |key: &str| values.get(key).cloned().unwrap_or_default();
     page(
         ctx,
         "Settings",
         html! {
             h1 { "Settings" }
-            h2 { "The “Volunteer with us” page" }
             (error_summary(errors))
             form method="post" action="/admin/settings" {
                 (csrf_field(ctx))
-                @for (key, heading, value) in values {
-                    @let id = key.replace('.', "_");
+                h2 { "Rules" }
+                @for setting in NUMBER_SETTINGS {
+                    @let id = field_id(setting.key);
+                    div class={ "field" @if errors.contains_key(&id) { " field-invalid" } } {
+                        label for=(id) { (setting.label) }
+                        p class="hint" id={ (id) "-hint" } { "From " (setting.min) " to " (setting.max) "; default " (setting.default) "." }
+                        @if let Some(message) = errors.get(&id) { p class="field-error" id={ (id) "-error" } { (message) } }
+                        input type="number" id=(id) name=(setting.key) value=(value(setting.key)) min=(setting.min) max=(setting.max) required;
+                    }
+                }
+                h2 { "The “Volunteer with us” page" }
+                @for (key, heading, _) in ROLE_TEXTS {
+                    @let id = field_id(key);
                     div class={ "field" @if errors.contains_key(&id) { " field-invalid" } } {
                         label for=(id) { (heading) }
                         @if let Some(message) = errors.get(&id) { p class="field-error" id={ (id) "-error" } { (message) } }
-                        textarea id=(id) name=(key) rows="4" { (value) }
+                        textarea id=(id) name=(key) rows="4" { (value(key)) }
                     }
                 }
                 button type="submit" { "Save settings" }
@@ -41,9 +59,19 @@ fn form(ctx: &PageContext, values: &[(&str, &str, String)], errors: &FieldErrors
     )
 }
 
+async fn current(state: &AppState) -> AppResult<Values> {
+    let mut values = Values::new();
+    for setting in NUMBER_SETTINGS {
+        values.insert(setting.key.to_owned(), service::number(&state.db, setting).await?.to_string());
+    }
+    for (key, _, text) in service::role_texts(&state.db).await? {
+        values.insert(key.to_owned(), text);
+    }
+    Ok(values)
+}
+
 pub async fn edit(State(state): State<AppState>, RequireAdmin(_): RequireAdmin, ctx: PageContext) -> AppResult<Markup> {
-    let values = service::role_texts(&state.db).await?;
-    Ok(form(&ctx, &values, &FieldErrors::new()))
+    Ok(form(&ctx, &current(&state).await?, &FieldErrors::new()))
 }
 
 pub async fn save(
@@ -53,22 +81,34 @@ pub async fn save(
     Form(submitted): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::new();
-    let mut values = Vec::new();
+    let mut values = Values::new();
+    for setting in NUMBER_SETTINGS {
+        let raw = submitted.get(setting.key).map(|v| v.trim().to_owned()).unwrap_or_default();
+        match raw.parse::<i64>() {
+            Ok(n) if (setting.min..=setting.max).contains(&n) => {}
+            _ => {
+                errors.insert(
+                    field_id(setting.key),
+                    format!("Enter a whole number from {} to {}.", setting.min, setting.max),
+                );
+            }
+        }
+        values.insert(setting.key.to_owned(), raw);
+    }
     for (key, heading, _) in ROLE_TEXTS {
         let value = submitted.get(key).map(|v| v.trim().to_owned()).unwrap_or_default();
-        let id = key.replace('.', "_");
         if value.is_empty() {
-            errors.insert(id, format!("Enter the text for “{heading}”."));
+            errors.insert(field_id(key), format!("Enter the text for “{heading}”."));
         } else if value.chars().count() > MAX_TEXT_CHARS {
-            errors.insert(id, format!("“{heading}” can be at most {MAX_TEXT_CHARS} characters."));
+            errors.insert(field_id(key), format!("“{heading}” can be at most {MAX_TEXT_CHARS} characters."));
         }
-        values.push((key, heading, value));
+        values.insert(key.to_owned(), value);
     }
     if !errors.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&ctx, &values, &errors)).into_response());
     }
     let txn = begin_write(&state.db).await?;
-    for (key, _, value) in &values {
+    for (key, value) in &values {
         service::set(&txn, key, value).await?;
     }
     txn.commit().await?;

@@ -229,6 +229,9 @@ pub async fn save_register(
             marks.push(MarkInput { volunteer_id, mark: "present".into() });
         }
     }
-    service::record_attendance(&state.db, actor.id, id, &RegisterInput { marks }).await?;
-    Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Success, "Register saved."))
+    match service::record_attendance(&state.db, actor.id, id, &RegisterInput { marks }).await {
+        Ok(()) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Success, "Register saved.")),
+        Err(AppError::Conflict(message)) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Error, message)),
+        Err(other) => Err(other),
+    }
 }

@@ -202,14 +202,19 @@ impl TrainingProgress {
 }
 
 /// Works out core training progress. A session missed on one run of the core course is
-/// made up by attending the same session number on any core course run.
+/// made up by attending the same session number at a later run (on or after the day it was
+/// missed).
 pub fn progress_from(
     enrolled_core_sessions: &[course_session::Model],
     present_at_core_sessions: &[course_session::Model],
 ) -> TrainingProgress {
     let needed: std::collections::BTreeSet<i32> = enrolled_core_sessions.iter().map(|s| s.number).collect();
+    let first_run = |number: i32| enrolled_core_sessions.iter().filter(|s| s.number == number).map(|s| s.date).min();
     let mut attended = std::collections::BTreeMap::new();
     for session in present_at_core_sessions {
+        if first_run(session.number).is_some_and(|own| session.date < own) {
+            continue;
+        }
         attended
             .entry(session.number)
             .and_modify(|d: &mut NaiveDate| *d = (*d).min(session.date))
@@ -319,8 +324,14 @@ pub async fn record_attendance(
         return Err(validation(errors));
     }
     let txn = crate::db::begin_write(db).await?;
-    course_session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let session = course_session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
+    if session.date > crate::domain::time::london_today(now) {
+        return Err(AppError::Conflict(format!(
+            "Session {} is on {}: record its register on or after the day.",
+            session.number, session.date
+        )));
+    }
     for (volunteer_id, mark) in &marks {
         entity::volunteer::Entity::find_by_id(*volunteer_id)
             .one(&txn)
@@ -392,4 +403,40 @@ pub async fn enrolled(db: &impl ConnectionTrait, course_id: i64) -> Result<Vec<(
         .collect();
     let names = crate::volunteers::service::names(db, &ids).await?;
     Ok(ids.into_iter().map(|id| (id, names.get(&id).cloned().unwrap_or_default())).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: i64, course_id: i64, number: i32, date: &str) -> course_session::Model {
+        course_session::Model {
+            id,
+            course_id,
+            number,
+            date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+            starts_at: NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+            ends_at: NaiveTime::from_hms_opt(16, 30, 0).unwrap(),
+            venue: "Gloucester".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_missed_session_is_made_up_at_a_later_run_only() {
+        let own = [session(1, 1, 1, "2027-03-02"), session(2, 1, 2, "2027-03-09"), session(3, 1, 3, "2027-03-16")];
+        let earlier_run_2 = session(4, 2, 2, "2026-11-10");
+        let later_run_2 = session(5, 3, 2, "2027-06-08");
+        let attended = [own[0].clone(), own[2].clone(), earlier_run_2];
+        let without = progress_from(&own, &attended);
+        assert_eq!(without.missing(), vec![2], "an earlier run does not make up a session");
+        assert_eq!(without.completed_on, None);
+        let with = progress_from(&own, &[own[0].clone(), own[2].clone(), later_run_2]);
+        assert!(with.missing().is_empty());
+        assert_eq!(with.completed_on, NaiveDate::from_ymd_opt(2027, 6, 8), "completed on the make-up day");
+        let all_own = progress_from(&own, &own);
+        assert_eq!(all_own.completed_on, NaiveDate::from_ymd_opt(2027, 3, 16));
+        assert!(progress_from(&[], &own).completed_on.is_none(), "not enrolled: never complete");
+    }
 }

@@ -53,7 +53,7 @@ pub async fn render(state: &AppState, user: &AuthUser) -> AppResult<Markup> {
             @if training.needed.is_empty() { p { "You are not enrolled on a core training course yet." } }
             @else if let Some(done) = record.trained_on { p { "Completed on " (long_date(done)) ". Well done." } }
             @else {
-                p { (training.attended.len().min(training.needed.len())) " of " (training.needed.len()) " sessions attended." }
+                p { (training.needed.iter().filter(|n| training.attended.contains_key(n)).count()) " of " (training.needed.len()) " sessions attended." }
                 @let missing: Vec<String> = training.missing().iter().map(i32::to_string).collect();
                 p { "Still to attend: session " (missing.join(", ")) "." }
             }

@@ -1,7 +1,7 @@
 //! The volunteer record: from accepted applicant through core training (with a make-up
 //! session) to trained, the commitment, supervision and the volunteer's own dashboard.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use convene::domain::time::london_today;
 use entity::user::Role;
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
@@ -91,6 +91,29 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
 
     let response = mark(&app, &setup.token, sessions[0].1, volunteer_id, "asleep").await;
     assert_eq!(response.status(), 422);
+    let future: Value = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/courses/{}/sessions", setup.course_id)))
+        .bearer_auth(&setup.token)
+        .json(&json!({"number": 4, "date": (london_today(Utc::now()) + Duration::days(3)).to_string(),
+                      "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = mark(&app, &setup.token, future["id"].as_i64().unwrap(), volunteer_id, "present").await;
+    assert_eq!(response.status(), 409, "a register is kept on or after the day");
+    // Session 4 was added for this check only; remove it so the course has three again.
+    use sea_orm::ModelTrait;
+    entity::course_session::Entity::find_by_id(future["id"].as_i64().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .delete(&app.db)
+        .await
+        .unwrap();
 
     // Session 2 made up at a later run of the core course.
     let client = reqwest::Client::new();
@@ -108,7 +131,7 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
     let session: Value = client
         .post(app.url(&format!("/api/v1/courses/{later_id}/sessions")))
         .bearer_auth(&setup.token)
-        .json(&json!({"number": 2, "date": "2027-09-14", "starts_at": "09:30", "ends_at": "16:30", "venue": "Cheltenham"}))
+        .json(&json!({"number": 2, "date": (london_today(Utc::now()) - Duration::days(2)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Cheltenham"}))
         .send()
         .await
         .unwrap()
@@ -132,9 +155,9 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
     let trained = record(&app, volunteer_id).await;
     assert_eq!(trained.status, VolunteerStatus::Trained);
     assert_eq!(trained.level, FacilitationLevel::CoFacilitator);
-    let done = NaiveDate::from_ymd_opt(2027, 9, 14).unwrap();
+    let done = london_today(Utc::now()) - Duration::days(2);
     assert_eq!(trained.trained_on, Some(done), "the commitment starts the day training is completed");
-    assert_eq!(trained.commitment_ends_on, Some(NaiveDate::from_ymd_opt(2028, 9, 14).unwrap()));
+    assert_eq!(trained.commitment_ends_on, done.checked_add_months(chrono::Months::new(12)));
 }
 
 #[tokio::test]
@@ -151,7 +174,7 @@ async fn absent_or_excused_does_not_count_and_changing_a_mark_is_allowed() {
         mark(&app, &setup.token, *id, volunteer_id, "present").await;
     }
     let trained = record(&app, volunteer_id).await;
-    assert_eq!(trained.trained_on, Some(NaiveDate::from_ymd_opt(2027, 3, 16).unwrap()));
+    assert_eq!(trained.trained_on, Some(crate::recruitment::core_dates(london_today(Utc::now()))[2]));
     assert_eq!(mark(&app, &setup.token, 999_999, volunteer_id, "present").await.status(), 404);
 }
 
@@ -169,14 +192,14 @@ async fn the_commitment_can_be_extended_paused_and_ended() {
     assert_eq!(status, 200);
     assert!(page.contains("days served") && page.contains("days left"));
 
-    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", "2028-01-01")]).await;
+    let end = record(&app, volunteer_id).await.commitment_ends_on.unwrap();
+    let earlier = (end - Duration::days(1)).to_string();
+    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", &earlier)]).await;
     let (_, page) = browser.open(&format!("/volunteers/{volunteer_id}")).await;
     assert!(page.contains("Choose a date after the current end"), "an earlier date is refused");
-    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", "2028-09-16")]).await;
-    assert_eq!(
-        record(&app, volunteer_id).await.commitment_ends_on,
-        Some(NaiveDate::from_ymd_opt(2028, 9, 16).unwrap())
-    );
+    let later = end + Duration::days(180);
+    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", &later.to_string())]).await;
+    assert_eq!(record(&app, volunteer_id).await.commitment_ends_on, Some(later));
 
     browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/pause"), &[]).await;
     assert_eq!(record(&app, volunteer_id).await.status, VolunteerStatus::Paused);
@@ -259,6 +282,15 @@ async fn the_volunteer_dashboard_shows_dates_progress_and_commitment() {
     let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
     let sessions = sessions_of(&app, &setup.token, setup.course_id).await;
     mark(&app, &setup.token, sessions[0].1, volunteer_id, "present").await;
+    // A fourth day still to come on the course.
+    let next = london_today(Utc::now()) + Duration::days(10);
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/courses/{}/sessions", setup.course_id)))
+        .bearer_auth(&setup.token)
+        .json(&json!({"number": 4, "date": next.to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester"}))
+        .send()
+        .await
+        .unwrap();
     // The volunteer sets a password through the invitation and signs in.
     let invitation = entity::outbox_message::Entity::find()
         .all(&app.db)
@@ -276,9 +308,9 @@ async fn the_volunteer_dashboard_shows_dates_progress_and_commitment() {
     browser.post_form("/login", &[("email", "val@example.org"), ("password", PASSWORD)]).await;
     let (status, page) = browser.open("/").await;
     assert_eq!(status, 200);
-    assert!(page.contains("1 of 3 sessions attended"), "{page}");
-    assert!(page.contains("Still to attend: session 2, 3"));
-    assert!(page.contains("Tuesday 9 March 2027"), "next training date");
+    assert!(page.contains("1 of 4 sessions attended"), "{page}");
+    assert!(page.contains("Still to attend: session 2, 3, 4"));
+    assert!(page.contains(&convene::domain::time::long_date(next)), "next training date");
     assert!(page.contains("starts when you complete core training"));
     assert!(page.contains("Core training not complete"));
     assert!(page.contains("Background checks") && page.contains("no DBS check recorded"), "{page}");
@@ -311,7 +343,7 @@ async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison
     let make_up: Value = client
         .post(app.url(&format!("/api/v1/courses/{}/sessions", later["id"])))
         .bearer_auth(&setup.token)
-        .json(&json!({"number": 2, "date": "2027-06-08", "starts_at": "09:30", "ends_at": "16:30", "venue": "Stroud"}))
+        .json(&json!({"number": 2, "date": (london_today(Utc::now()) - Duration::days(1)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Stroud"}))
         .send()
         .await
         .unwrap()
@@ -336,7 +368,7 @@ async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison
     assert_eq!(active.level, FacilitationLevel::CoFacilitator);
 
     let prison = establishment(&app, "HMP Gloucester", true).await;
-    let day = NaiveDate::from_ymd_opt(2027, 7, 1).unwrap();
+    let day = london_today(Utc::now()) + Duration::days(30);
     assert!(!clearance(&app.db, volunteer_id, prison, day).await.unwrap().is_cleared(), "not vetted there yet");
     let response = post_check(
         &app,
