@@ -184,7 +184,7 @@ pub async fn list(
     RequireCoordinator(_): RequireCoordinator,
     Query(filter): Query<QueueFilter>,
 ) -> AppResult<Json<ApplicationList>> {
-    let (rows, counts) = service::queue(&state.db, &filter).await?;
+    let (rows, counts) = service::queue(&state.db, &filter, Some(service::PAGE_ROWS)).await?;
     Ok(Json(ApplicationList {
         applications: rows.into_iter().map(Application::from).collect(),
         counts: counts.into_iter().map(|(s, n)| (s.as_str().to_owned(), n)).collect(),

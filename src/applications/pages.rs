@@ -363,7 +363,7 @@ pub async fn queue(
     ctx: PageContext,
     Query(filter): Query<QueueFilter>,
 ) -> AppResult<Markup> {
-    let (rows, counts) = service::queue(&state.db, &filter).await?;
+    let (rows, counts) = service::queue(&state.db, &filter, Some(service::PAGE_ROWS)).await?;
     let all_intakes = intakes::all(&state.db).await?;
     let intake_name = |id: i64| all_intakes.iter().find(|i| i.id == id).map_or("", |i| i.name.as_str());
     let flagged: Vec<&application::Model> = rows
@@ -413,6 +413,9 @@ pub async fn queue(
                 button type="submit" class="secondary" { "Filter" }
             }
             p { a href={ "/applications.csv?" (PreEscaped(&query)) } { "Download these as CSV" } }
+            @if rows.len() as u64 == service::PAGE_ROWS {
+                p class="flash info" { "Showing the oldest " (service::PAGE_ROWS) ". Filter by status, intake or name to see the rest; the CSV has them all." }
+            }
             @if rows.is_empty() { p { "No applications match." } } @else {
                 div class="table-wrap" { table {
                     thead { tr { th { "Applicant" } th { "Intake" } th { "Received" } th { "Status" } } }
@@ -437,7 +440,7 @@ pub async fn export_csv(
     RequireCoordinator(_): RequireCoordinator,
     Query(filter): Query<QueueFilter>,
 ) -> AppResult<Response> {
-    let (rows, _) = service::queue(&state.db, &filter).await?;
+    let (rows, _) = service::queue(&state.db, &filter, None).await?;
     let all_intakes = intakes::all(&state.db).await?;
     let body = csv::applications(&rows, &all_intakes)?;
     Ok((

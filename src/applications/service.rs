@@ -177,17 +177,21 @@ impl QueueFilter {
     }
 }
 
+/// Applications shown on one page of the queue.
+pub const PAGE_ROWS: u64 = 500;
+
 /// The review queue (oldest first) under a filter, and the count of every status over the
 /// same intake and search.
 pub async fn queue(
     db: &impl ConnectionTrait,
     filter: &QueueFilter,
+    limit: Option<u64>,
 ) -> Result<(Vec<application::Model>, Vec<(ApplicationStatus, u64)>), DbErr> {
     let rows = application::Entity::find()
         .filter(filter.condition())
         .order_by_asc(application::Column::CreatedAt)
         .order_by_asc(application::Column::Id)
-        .limit(500)
+        .limit(limit)
         .all(db)
         .await?;
     let without_status = QueueFilter { status: None, ..filter.clone() };
@@ -400,6 +404,37 @@ async fn release_place(
     Ok(())
 }
 
+/// An accepted applicant who withdraws leaves: the volunteer is recorded as left, the
+/// account disabled with its sessions ended, and the password link revoked.
+async fn end_accepted_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<()> {
+    use entity::{password_invitation, session, volunteer};
+    let now = Utc::now();
+    let Some(record) = volunteer::Entity::find_by_id(volunteer_id).one(db).await? else { return Ok(()) };
+    volunteer::ActiveModel {
+        id: Set(record.id),
+        status: Set(entity::volunteer::VolunteerStatus::Left),
+        left_on: Set(Some(london_today(now))),
+        left_reason: Set(Some("Withdrew their application before starting".into())),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::DisabledAt, Expr::value(Some(now)))
+        .filter(user::Column::Id.eq(record.user_id))
+        .exec(db)
+        .await?;
+    session::Entity::delete_many().filter(session::Column::UserId.eq(record.user_id)).exec(db).await?;
+    password_invitation::Entity::update_many()
+        .col_expr(password_invitation::Column::UsedAt, Expr::value(Some(now)))
+        .filter(password_invitation::Column::UserId.eq(record.user_id))
+        .filter(password_invitation::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 fn interview_details(input: &DecisionInput) -> AppResult<(chrono::DateTime<Utc>, String)> {
     let mut fields = std::collections::BTreeMap::new();
     let date = NaiveDate::parse_from_str(input.interview_date.trim(), "%Y-%m-%d").ok();
@@ -464,12 +499,7 @@ async fn apply(
                 vec![(C::InterviewAt, Expr::value(Some(at))), (C::InterviewPlace, Expr::value(Some(place.clone())))],
             )
             .await?;
-            let message = messages::interview_invitation(
-                &found.name,
-                &london_display(at),
-                &place,
-                "the private link in our first email",
-            );
+            let message = messages::interview_invitation(&found.name, &london_display(at), &place);
             queue_email(db, key("application.interview"), "application.interview", &found.email, message).await?;
             updated
         }
@@ -486,15 +516,14 @@ async fn apply(
                     vec![(C::PlaceFreeFlaggedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))],
                 )
                 .await?;
-                let message = messages::offer(&found.name, &intake_row.name, "the private link in our first email");
+                let message = messages::offer(&found.name, &intake_row.name);
                 queue_email(db, key("application.offered"), "application.offered", &found.email, message).await?;
                 updated
             } else {
                 // Past the last place an offer becomes a waitlisting, in the order it came.
                 let updated =
                     transition(db, &found, S::Waitlisted, vec![(C::WaitlistedAt, Expr::value(Some(now)))]).await?;
-                let message =
-                    messages::waitlisted(&found.name, &intake_row.name, "the private link in our first email");
+                let message = messages::waitlisted(&found.name, &intake_row.name);
                 queue_email(db, key("application.waitlisted"), "application.waitlisted", &found.email, message).await?;
                 updated
             }
@@ -554,6 +583,9 @@ async fn apply(
             let updated = transition(db, &found, S::Withdrawn, vec![]).await?;
             if found.status.holds_place() {
                 release_place(db, base_url, &intake_row, found.id).await?;
+            }
+            if let (S::Accepted, Some(volunteer_id)) = (found.status, found.volunteer_id) {
+                end_accepted_volunteer(db, volunteer_id).await?;
             }
             updated
         }

@@ -150,7 +150,10 @@ pub async fn record(
     let recorded = match input {
         CheckInput::Dbs(input) => {
             let new = input.parse(today).map_err(validation)?;
-            let created = service::record_dbs(&state.db, id, new).await?;
+            // The check and the status it may change are one transaction.
+            let txn = crate::db::begin_write(&state.db).await?;
+            let created = service::record_dbs(&txn, id, new).await?;
+            txn.commit().await?;
             RecordedCheck::Dbs(dbs_json(created, service::renewal_years(&state.db).await?))
         }
         CheckInput::PrisonVetting(input) => {

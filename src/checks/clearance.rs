@@ -191,12 +191,17 @@ impl Vetting {
 fn dbs_reason(checks: &[DbsCheck], on: NaiveDate, renewal_years: i64) -> Option<Reason> {
     let mut first_failure = None;
     // Checks come oldest first; the newest tells the coordinator what is happening now
-    // (e.g. a renewal in progress), so its reason is the one reported.
+    // (e.g. a renewal in progress), so its reason is the one reported. A newer adverse
+    // result (concerns, withdrawn) outweighs any older clear check.
     for check in checks.iter().rev() {
         match check.fails_on(on, renewal_years) {
             None => return None,
             Some(reason) => {
-                first_failure.get_or_insert(reason);
+                let adverse = matches!(check.status, DbsStatus::Concerns | DbsStatus::Withdrawn);
+                let reason = first_failure.get_or_insert(reason).clone();
+                if adverse {
+                    return Some(reason);
+                }
             }
         }
     }
@@ -210,7 +215,11 @@ fn vetting_reason(vetting: &[Vetting], establishment: &Establishment, on: NaiveD
         match v.fails_on(&establishment.name, on) {
             None => return None,
             Some(reason) => {
-                first_failure.get_or_insert(reason);
+                let adverse = matches!(v.status, VettingStatus::Refused | VettingStatus::Withdrawn);
+                let reason = first_failure.get_or_insert(reason).clone();
+                if adverse {
+                    return Some(reason);
+                }
             }
         }
     }
@@ -303,6 +312,22 @@ mod tests {
             Clearance::Cleared => vec![],
             Clearance::NotCleared(r) => r.iter().map(ToString::to_string).collect(),
         }
+    }
+
+    #[test]
+    fn a_newer_adverse_result_outweighs_an_older_clear_one() {
+        let on = d("2026-06-01");
+        let concerns = DbsCheck { status: DbsStatus::Concerns, ..enhanced("2026-01-01") };
+        assert!(!evaluate(&[enhanced("2025-01-01"), concerns], &[], &prison(false), on, 3).is_cleared());
+        let renewing = DbsCheck { status: DbsStatus::InProgress, issued_on: None, ..enhanced("2026-01-01") };
+        assert!(
+            evaluate(&[enhanced("2025-01-01"), renewing], &[], &prison(false), on, 3).is_cleared(),
+            "a renewal in progress does not"
+        );
+        let refused = Vetting { status: VettingStatus::Refused, ..vetted("2027-01-01") };
+        assert!(
+            !evaluate(&[enhanced("2025-01-01")], &[vetted("2027-01-01"), refused], &prison(true), on, 3).is_cleared()
+        );
     }
 
     #[test]

@@ -330,7 +330,15 @@ pub async fn record_dbs(
     Form(input): Form<DbsInput>,
 ) -> AppResult<Response> {
     let result = match input.parse(london_today(Utc::now())) {
-        Ok(new) => service::record_dbs(&state.db, id, new).await.map(|_| ()),
+        Ok(new) => {
+            // The check and the status it may change are one transaction.
+            let txn = crate::db::begin_write(&state.db).await?;
+            let recorded = service::record_dbs(&txn, id, new).await.map(|_| ());
+            if recorded.is_ok() {
+                txn.commit().await?;
+            }
+            recorded
+        }
         Err(errors) => Err(crate::training::service::validation(errors)),
     };
     match result {

@@ -43,6 +43,11 @@ fn compose(subject: String, greeting: &str, paragraphs: &[String], action: Optio
     Message { subject, text, html: html.into_string() }
 }
 
+/// The status link is only in the first email (its token is stored hashed, so it cannot be
+/// written again); later emails point back to it.
+const STATUS_LINK_REMINDER: &str =
+    "You can see where your application stands with the private link in the first email we sent you.";
+
 const WHY_APPLICANT: &str = "You are getting this email because you applied to volunteer with us.";
 const WHY_ACCOUNT: &str = "You are getting this email because an account was created for you.";
 
@@ -59,39 +64,46 @@ pub fn application_received(name: &str, intake: &str, status_url: &str) -> Messa
     )
 }
 
-pub fn interview_invitation(name: &str, when: &str, place: &str, status_url: &str) -> Message {
+pub fn interview_invitation(name: &str, when: &str, place: &str) -> Message {
     compose(
         "An interview for your volunteer application".into(),
         &format!("Dear {name},"),
         &[
             format!("We would like to meet you: {when}, at {place}."),
             "If you cannot make it, please reply to this email and we will find another time.".into(),
+            STATUS_LINK_REMINDER.into(),
         ],
-        Some(Action { label: "See your application", url: status_url }),
+        None,
         WHY_APPLICANT,
     )
 }
 
-pub fn offer(name: &str, intake: &str, status_url: &str) -> Message {
+pub fn offer(name: &str, intake: &str) -> Message {
     compose(
         "An offer of a volunteer place".into(),
         &format!("Dear {name},"),
-        &[format!(
-            "We are delighted to offer you a place on {intake}. A coordinator will confirm it with you, and then you will be invited to set up your account."
-        )],
-        Some(Action { label: "See your application", url: status_url }),
+        &[
+            format!(
+                "We are delighted to offer you a place on {intake}. A coordinator will confirm it with you, and then you will be invited to set up your account."
+            ),
+            STATUS_LINK_REMINDER.into(),
+        ],
+        None,
         WHY_APPLICANT,
     )
 }
 
-pub fn waitlisted(name: &str, intake: &str, status_url: &str) -> Message {
+pub fn waitlisted(name: &str, intake: &str) -> Message {
     compose(
         "You are on our waiting list".into(),
         &format!("Dear {name},"),
-        &[format!(
-            "Thank you for your interest. All places on {intake} have been offered, so we have put you on the waiting list, in the order people were added. We will contact you if a place becomes free."
-        )],
-        Some(Action { label: "See your application", url: status_url }),
+        &[
+            format!(
+                "Thank you for your interest. All places on {intake} have been offered, so we have put you on the waiting list, in the order people were added. We will contact you if a place becomes free."
+            ),
+            STATUS_LINK_REMINDER.into(),
+        ],
+        None,
         WHY_APPLICANT,
     )
 }

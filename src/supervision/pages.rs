@@ -135,6 +135,13 @@ pub async fn meeting_attendance(
         serde_urlencoded::from_str(&body).map_err(|_| AppError::BadRequest("Unreadable form.".into()))?;
     let ids: Vec<i64> =
         pairs.into_iter().filter(|(k, _)| k == "volunteer_id").filter_map(|(_, v)| v.parse().ok()).collect();
-    service::set_meeting_attendance(&state.db, id, &ids).await?;
-    Ok(flash::redirect(&format!("/meetings/{id}"), FlashKind::Success, "Attendance saved."))
+    match service::set_meeting_attendance(&state.db, id, &ids).await {
+        Ok(()) => Ok(flash::redirect(&format!("/meetings/{id}"), FlashKind::Success, "Attendance saved.")),
+        Err(AppError::Validation { fields, .. }) => Ok(flash::redirect(
+            &format!("/meetings/{id}"),
+            FlashKind::Error,
+            fields.into_values().collect::<Vec<_>>().join(" "),
+        )),
+        Err(other) => Err(other),
+    }
 }

@@ -175,29 +175,36 @@ pub async fn meeting(
     Ok(Some((found, attended)))
 }
 
-/// Replaces a meeting's attendance list.
+/// Replaces a meeting's attendance list, in one transaction: an unknown volunteer changes
+/// nothing.
 pub async fn set_meeting_attendance(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     meeting_id: i64,
     volunteer_ids: &[i64],
 ) -> AppResult<()> {
-    volunteer_meeting::Entity::find_by_id(meeting_id).one(db).await?.ok_or(AppError::NotFound)?;
-    meeting_attendance::Entity::delete_many()
-        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
-        .exec(db)
-        .await?;
+    let txn = crate::db::begin_write(db).await?;
+    volunteer_meeting::Entity::find_by_id(meeting_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let mut ids = volunteer_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
+    let known = volunteer::Entity::find().filter(volunteer::Column::Id.is_in(ids.clone())).all(&txn).await?;
+    if let Some(unknown) = ids.iter().find(|id| !known.iter().any(|v| v.id == **id)) {
+        return Err(AppError::field("volunteer_id", format!("There is no volunteer {unknown}.")));
+    }
+    meeting_attendance::Entity::delete_many()
+        .filter(meeting_attendance::Column::MeetingId.eq(meeting_id))
+        .exec(&txn)
+        .await?;
     for volunteer_id in ids {
         meeting_attendance::ActiveModel {
             meeting_id: Set(meeting_id),
             volunteer_id: Set(volunteer_id),
             ..Default::default()
         }
-        .insert(db)
+        .insert(&txn)
         .await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -18,6 +18,8 @@ pub async fn render(state: &AppState, user: &AuthUser) -> AppResult<Markup> {
     let Some(record) = service::for_user(&state.db, user.id).await? else {
         return Ok(html! { p { "There is no volunteer record for your account yet. A coordinator can help." } });
     };
+    // Checks lapse with time: bring the status up to date before showing it.
+    let record = crate::commitment::service::refresh(&state.db, record.id).await?;
     let today = london_today(Utc::now());
     let training = progress(&state.db, record.id).await?;
     let upcoming_training: Vec<_> =

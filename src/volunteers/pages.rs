@@ -76,9 +76,11 @@ pub async fn show(
     ctx: PageContext,
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
-    let (record, account) = service::record_visible(&state.db, ctx.user.as_ref().ok_or(AppError::Unauthorized)?, id)
+    let (_, account) = service::record_visible(&state.db, ctx.user.as_ref().ok_or(AppError::Unauthorized)?, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Checks lapse with time: bring the status up to date before showing it.
+    let record = commitment::service::refresh(&state.db, id).await?;
     let today = london_today(Utc::now());
     let training = progress(&state.db, id).await?;
     let reasons = not_active_because(

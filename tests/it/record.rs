@@ -198,7 +198,9 @@ async fn the_commitment_can_be_extended_paused_and_ended() {
     let (_, page) = browser.open(&format!("/volunteers/{volunteer_id}")).await;
     assert!(page.contains("Choose a date after the current end"), "an earlier date is refused");
     let later = end + Duration::days(180);
-    browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", &later.to_string())]).await;
+    browser
+        .post_form(&format!("/volunteers/{volunteer_id}/commitment/extend"), &[("ends_on", &later.to_string())])
+        .await;
     assert_eq!(record(&app, volunteer_id).await.commitment_ends_on, Some(later));
 
     browser.post_form(&format!("/volunteers/{volunteer_id}/commitment/pause"), &[]).await;
@@ -271,6 +273,13 @@ async fn supervision_is_recorded_by_coordinators_and_its_notes_stay_with_them() 
     let response =
         client.post(&url).bearer_auth(&val_token).json(&json!({"held_on": today.to_string()})).send().await.unwrap();
     assert_eq!(response.status(), 404);
+    // The volunteer themself: their own record exists, but its notes are for coordinators.
+    let owner = volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap();
+    let owner_account = entity::user::Entity::find_by_id(owner.user_id).one(&app.db).await.unwrap().unwrap();
+    let owner_token = convene::auth::service::create_api_token(&app.db, owner_account.id).await.unwrap();
+    let response = client.get(&url).bearer_auth(&owner_token).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(!response.text().await.unwrap().contains("difficult preparation meeting"));
     let other_browser = app.signed_in(&val).await;
     assert_eq!(other_browser.get(&format!("/volunteers/{volunteer_id}")).await.status(), 403);
 }

@@ -651,3 +651,63 @@ async fn the_role_description_comes_from_settings_an_admin_edits() {
     let (_, page) = app.browser().open("/volunteer").await;
     assert!(page.contains("Our service covers Gloucestershire."));
 }
+
+#[tokio::test]
+async fn rejecting_an_offer_frees_its_place_and_an_accepted_applicant_who_withdraws_leaves() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 1).await;
+    let first = submit_direct(&app, setup.intake_id, "first@example.org").await;
+    let second = submit_direct(&app, setup.intake_id, "second@example.org").await;
+    for id in [first, second] {
+        to_interview(&app, &setup.token, id).await;
+        decide(&app, &setup.token, id, json!({"decision": "offer"})).await;
+    }
+    assert_eq!(status_of(&app, second).await, ApplicationStatus::Waitlisted);
+    let response =
+        decide(&app, &setup.token, first, json!({"decision": "reject", "reason": "References did not come back."}))
+            .await;
+    assert_eq!(response.status(), 200);
+    let row = intake::Entity::find_by_id(setup.intake_id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.places_taken, 0, "the rejected offer's place is free again");
+    assert_eq!(decide(&app, &setup.token, second, json!({"decision": "offer"})).await.status(), 200);
+    assert_eq!(decide(&app, &setup.token, second, json!({"decision": "accept"})).await.status(), 200);
+    let volunteer_id =
+        application::Entity::find_by_id(second).one(&app.db).await.unwrap().unwrap().volunteer_id.unwrap();
+
+    // A coordinator records that the accepted applicant has withdrawn.
+    assert_eq!(decide(&app, &setup.token, second, json!({"decision": "withdraw"})).await.status(), 200);
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(record.status, entity::volunteer::VolunteerStatus::Left);
+    let account = entity::user::Entity::find_by_id(record.user_id).one(&app.db).await.unwrap().unwrap();
+    assert!(account.disabled_at.is_some(), "the account cannot be used");
+    let invitation =
+        outbox_for(&app, "second@example.org").await.into_iter().find(|m| m.kind == "account.invitation").unwrap();
+    let start = invitation.text_body.find("/invitations/").unwrap();
+    let path: String = invitation.text_body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    assert_eq!(app.browser().open(&path).await.0, 404, "the password link is revoked");
+    let row = intake::Entity::find_by_id(setup.intake_id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.places_taken, 0);
+}
+
+#[tokio::test]
+async fn an_interview_needs_a_date_time_and_place() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let id = submit_direct(&app, setup.intake_id, "ana@example.org").await;
+    decide(&app, &setup.token, id, json!({"decision": "shortlist"})).await;
+    let response = decide(&app, &setup.token, id, json!({"decision": "interview", "interview_date": "soon"})).await;
+    assert_eq!(response.status(), 422);
+    let error: Value = response.json().await.unwrap();
+    for field in ["interview_date", "interview_time", "interview_place"] {
+        assert!(error["error"]["fields"][field].is_string(), "{field}: {error}");
+    }
+    let response = decide(
+        &app,
+        &setup.token,
+        id,
+        json!({"decision": "interview", "interview_date": "2027-03-28", "interview_time": "01:30", "interview_place": "Office"}),
+    )
+    .await;
+    assert_eq!(response.status(), 422, "01:30 on the day the clocks go forward does not exist");
+    assert_eq!(status_of(&app, id).await, ApplicationStatus::Shortlisted);
+}
