@@ -20,8 +20,8 @@ use tracing::Level;
 
 use crate::config::Settings;
 use crate::{
-    api, applications, auth, checks, expenses, notifications, scheduling, settings, supervision, training, volunteers,
-    web,
+    api, applications, auth, cases, checks, expenses, notifications, scheduling, settings, supervision, training,
+    volunteers, web,
 };
 
 /// Largest request body accepted (receipt uploads have their own limit).
@@ -60,6 +60,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(checks::routes())
         .merge(expenses::routes())
         .merge(scheduling::routes())
+        .merge(cases::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod api;
 mod browser;
+mod cases;
 mod checks;
 mod cli;
 mod csrf;

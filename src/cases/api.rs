@@ -1,0 +1,252 @@
+//! `/api/v1/cases`, their parties and the parties' appointments.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{appointment, case, party};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::service::{self, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput};
+use crate::api::ApiJson;
+use crate::auth::{ClientIp, RequireCoordinator, RequireUser};
+use crate::error::{AppError, AppResult, ErrorResponse};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Case {
+    pub id: i64,
+    /// RJ-YYYY-NNNN
+    pub reference: String,
+    pub source: String,
+    #[schema(value_type = String)]
+    pub referred_on: NaiveDate,
+    pub offence_category: String,
+    pub establishment_id: i64,
+    #[schema(value_type = String)]
+    pub deadline: NaiveDate,
+    pub duration_minutes: i32,
+    pub notes: String,
+    /// referred, assessing, ready, booked, held, follow_up, closed or not_proceeding
+    pub status: String,
+    pub not_proceeding_reason: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    pub cases: Vec<Case>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Party {
+    pub id: i64,
+    pub case_id: i64,
+    /// harmed, harmer or supporter
+    pub role: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// pending, given or withdrawn
+    pub consent: String,
+    #[schema(value_type = Option<String>)]
+    pub consent_given_on: Option<NaiveDate>,
+    #[schema(value_type = Option<String>)]
+    pub consent_withdrawn_on: Option<NaiveDate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartyList {
+    pub parties: Vec<Party>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Appointment {
+    pub id: i64,
+    pub party_id: i64,
+    pub kind: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentList {
+    pub appointments: Vec<Appointment>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Assessment {
+    pub id: i64,
+    pub kind: String,
+    pub outcome: String,
+    pub assessed_by: i64,
+    #[schema(value_type = String)]
+    pub assessed_on: NaiveDate,
+}
+
+fn case_json(c: case::Model) -> Case {
+    Case {
+        id: c.id,
+        reference: c.reference,
+        source: service::source_name(c.source).to_owned(),
+        referred_on: c.referred_on,
+        offence_category: c.offence_category,
+        establishment_id: c.establishment_id,
+        deadline: c.deadline,
+        duration_minutes: c.duration_minutes,
+        notes: c.notes,
+        status: c.status.as_str().to_owned(),
+        not_proceeding_reason: c.not_proceeding_reason,
+        version: c.version,
+    }
+}
+
+fn party_json(p: party::Model) -> Party {
+    Party {
+        id: p.id,
+        case_id: p.case_id,
+        role: p.role.as_str().to_owned(),
+        name: p.name,
+        email: p.email,
+        phone: p.phone,
+        address: p.address,
+        consent: p.consent.as_str().to_owned(),
+        consent_given_on: p.consent_given_on,
+        consent_withdrawn_on: p.consent_withdrawn_on,
+    }
+}
+
+fn appointment_json(a: appointment::Model) -> Appointment {
+    Appointment {
+        id: a.id,
+        party_id: a.party_id,
+        kind: a.kind,
+        starts_at: a.starts_at,
+        ends_at: a.ends_at,
+        note: a.note,
+    }
+}
+
+/// The cases the caller may see: all for coordinators, their own for facilitators.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
+    responses((status = 200, body = CaseList), (status = 401, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+) -> AppResult<Json<CaseList>> {
+    let cases = service::list(&state.db, &viewer, ip.0.as_deref()).await?;
+    Ok(Json(CaseList { cases: cases.into_iter().map(case_json).collect() }))
+}
+
+/// Take a referral. The reference and (by default) the deadline are worked out.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput,
+    responses((status = 201, body = Case), (status = 422, body = ErrorResponse), (status = 403, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    ApiJson(input): ApiJson<CaseInput>,
+) -> AppResult<(StatusCode, Json<Case>)> {
+    Ok((StatusCode::CREATED, Json(case_json(service::create(&state.db, &actor, &input).await?))))
+}
+
+/// One case: coordinators and its assigned facilitators; 404 for anyone else. Audited.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Case), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(case_json(service::read(&state.db, &viewer, id, ip.0.as_deref()).await?)))
+}
+
+/// Change a case's status (following its state machine), deadline or notes.
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), request_body = CasePatch,
+    responses((status = 200, body = Case), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn update(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<CasePatch>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(case_json(service::update(&state.db, &actor, id, &patch).await?)))
+}
+
+/// The parties to a case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/parties", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = PartyList), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn parties(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PartyList>> {
+    service::read(&state.db, &actor, id, ip.0.as_deref()).await?;
+    Ok(Json(PartyList { parties: service::parties(&state.db, id).await?.into_iter().map(party_json).collect() }))
+}
+
+/// Add a party (harmed, harmer or supporter) with their consent.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties", tag = "cases", params(("id" = i64, Path)), request_body = PartyInput,
+    responses((status = 201, body = Party), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn add_party(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PartyInput>,
+) -> AppResult<(StatusCode, Json<Party>)> {
+    Ok((StatusCode::CREATED, Json(party_json(service::add_party(&state.db, id, &input).await?))))
+}
+
+/// A party's appointments (the harmer's probation appointments block conference times).
+#[utoipa::path(get, path = "/api/v1/parties/{id}/appointments", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = AppointmentList), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn appointments(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    Path(id): Path<i64>,
+) -> AppResult<Json<AppointmentList>> {
+    service::party(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(AppointmentList {
+        appointments: service::appointments(&state.db, id).await?.into_iter().map(appointment_json).collect(),
+    }))
+}
+
+/// Record an appointment of a party.
+#[utoipa::path(post, path = "/api/v1/parties/{id}/appointments", tag = "cases", params(("id" = i64, Path)), request_body = AppointmentInput,
+    responses((status = 201, body = Appointment), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn add_appointment(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AppointmentInput>,
+) -> AppResult<(StatusCode, Json<Appointment>)> {
+    Ok((StatusCode::CREATED, Json(appointment_json(service::add_appointment(&state.db, id, &input).await?))))
+}
+
+/// Record a risk or appropriateness assessment (both are needed before booking).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/assessments", tag = "cases", params(("id" = i64, Path)), request_body = AssessmentInput,
+    responses((status = 201, body = Assessment), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn add_assessment(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AssessmentInput>,
+) -> AppResult<(StatusCode, Json<Assessment>)> {
+    let a = service::add_assessment(&state.db, &actor, id, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Assessment {
+            id: a.id,
+            kind: a.kind.as_str().into(),
+            outcome: a.outcome.as_str().into(),
+            assessed_by: a.assessed_by,
+            assessed_on: a.assessed_on,
+        }),
+    ))
+}

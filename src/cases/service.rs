@@ -1,0 +1,545 @@
+//! Case rules: references RJ-YYYY-NNNN from a per-year counter, a deadline from the agreed
+//! timeframe (setting), parties and consent, appointments, and who may see a case.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::case::{self, CaseStatus, ReferralSource};
+use entity::party::{self, Consent, PartyRole};
+use entity::{appointment, case_counter, conference, conference_facilitator};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::AuthUser;
+use crate::db::begin_write;
+use crate::domain::lenient_string;
+use crate::domain::time::london_today;
+use crate::error::{AppError, AppResult};
+use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
+use crate::training::service::validation;
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CaseInput {
+    /// police, probation, prison, youth_offending, community or self
+    pub source: String,
+    /// YYYY-MM-DD (default today)
+    pub referred_on: String,
+    pub offence_category: String,
+    /// Where the harmer is, and the conference will be.
+    #[serde(deserialize_with = "lenient_string")]
+    #[schema(value_type = i64)]
+    pub establishment_id: String,
+    /// YYYY-MM-DD; default: the referral date plus the timeframe setting.
+    pub deadline: String,
+    /// Conference length in minutes (default 120).
+    #[serde(deserialize_with = "lenient_string")]
+    #[schema(value_type = Option<i32>)]
+    pub duration_minutes: String,
+    pub notes: String,
+}
+
+fn parse_source(raw: &str) -> Option<ReferralSource> {
+    match raw.trim() {
+        "self" => Some(ReferralSource::SelfReferral),
+        other => ReferralSource::parse(other).filter(|s| *s != ReferralSource::SelfReferral),
+    }
+}
+
+pub fn source_name(source: ReferralSource) -> &'static str {
+    source.as_str()
+}
+
+/// Allocates the next reference of `year` inside the caller's transaction.
+async fn next_reference(db: &impl ConnectionTrait, year: i32) -> Result<String, DbErr> {
+    case_counter::Entity::insert(case_counter::ActiveModel { year: Set(year), last: Set(0) })
+        .on_conflict_do_nothing_on([case_counter::Column::Year])
+        .exec(db)
+        .await?;
+    case_counter::Entity::update_many()
+        .col_expr(case_counter::Column::Last, Expr::col(case_counter::Column::Last).add(1))
+        .filter(case_counter::Column::Year.eq(year))
+        .exec(db)
+        .await?;
+    let counter = case_counter::Entity::find_by_id(year)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("case counter {year}")))?;
+    Ok(format!("RJ-{year}-{:04}", counter.last))
+}
+
+pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput) -> AppResult<case::Model> {
+    let mut errors = BTreeMap::new();
+    let source = parse_source(&input.source);
+    if source.is_none() {
+        errors.insert("source".into(), "Choose police, probation, prison, youth_offending, community or self.".into());
+    }
+    let today = london_today(Utc::now());
+    let referred_on = if input.referred_on.trim().is_empty() {
+        Some(today)
+    } else {
+        NaiveDate::parse_from_str(input.referred_on.trim(), "%Y-%m-%d").ok().filter(|d| *d <= today)
+    };
+    if referred_on.is_none() {
+        errors.insert("referred_on".into(), "Enter the referral date as YYYY-MM-DD, not in the future.".into());
+    }
+    let offence = input.offence_category.trim();
+    if offence.is_empty() || offence.chars().count() > 100 {
+        errors.insert("offence_category".into(), "Enter the offence category (at most 100 characters).".into());
+    }
+    let establishment = match input.establishment_id.trim().parse::<i64>() {
+        Ok(id) => crate::scheduling::establishments::find(db, id).await?,
+        Err(_) => None,
+    };
+    if establishment.is_none() {
+        errors.insert("establishment_id".into(), "Choose the establishment where the harmer is.".into());
+    }
+    let duration = match input.duration_minutes.trim() {
+        "" => Some(120),
+        raw => raw.parse::<i32>().ok().filter(|m| (15..=600).contains(m)),
+    };
+    if duration.is_none() {
+        errors.insert("duration_minutes".into(), "Enter the conference length in minutes, from 15 to 600.".into());
+    }
+    let timeframe = number(db, &CASE_TIMEFRAME_DAYS).await?;
+    let deadline = match (input.deadline.trim(), referred_on) {
+        ("", Some(referred)) => Some(referred + Duration::days(timeframe)),
+        ("", None) => None,
+        (raw, referred) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().filter(|d| referred.is_none_or(|r| *d >= r)),
+    };
+    if deadline.is_none() && referred_on.is_some() {
+        errors.insert(
+            "deadline".into(),
+            "Enter the agreed deadline as YYYY-MM-DD, on or after the referral date.".into(),
+        );
+    }
+    if input.notes.chars().count() > 20_000 {
+        errors.insert("notes".into(), "Notes can be at most 20,000 characters.".into());
+    }
+    let (Some(source), Some(referred_on), Some(establishment), Some(duration), Some(deadline), true) =
+        (source, referred_on, establishment, duration, deadline, errors.is_empty())
+    else {
+        return Err(validation(errors));
+    };
+    let txn = begin_write(db).await?;
+    let year = chrono::Datelike::year(&referred_on);
+    let reference = next_reference(&txn, year).await?;
+    let now = Utc::now();
+    let created = case::ActiveModel {
+        reference: Set(reference),
+        source: Set(source),
+        referred_on: Set(referred_on),
+        offence_category: Set(offence.to_owned()),
+        establishment_id: Set(establishment.id),
+        deadline: Set(deadline),
+        duration_minutes: Set(duration),
+        notes: Set(input.notes.trim().to_owned()),
+        status: Set(CaseStatus::Referred),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: "case.created",
+            target_type: Some("case"),
+            target_id: Some(created.reference.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Ids of the cases a volunteer facilitates (asked or accepted, not declined).
+async fn assigned_case_ids(db: &impl ConnectionTrait, user: &AuthUser) -> Result<Vec<i64>, DbErr> {
+    let Some(record) = crate::volunteers::service::for_user(db, user.id).await? else { return Ok(Vec::new()) };
+    let conference_ids: Vec<i64> = conference_facilitator::Entity::find()
+        .filter(conference_facilitator::Column::VolunteerId.eq(record.id))
+        .filter(conference_facilitator::Column::Response.ne(entity::conference_facilitator::Response::Declined))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.conference_id)
+        .collect();
+    Ok(conference::Entity::find()
+        .filter(conference::Column::Id.is_in(conference_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.case_id)
+        .collect())
+}
+
+/// A case as `viewer` may see it — coordinators, or a facilitator assigned to it; anyone
+/// else finds nothing — and the read is audited.
+pub async fn read(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64, ip: Option<&str>) -> AppResult<case::Model> {
+    let visible = viewer.role.is_coordinator() || assigned_case_ids(db, viewer).await?.contains(&id);
+    let found = if visible { case::Entity::find_by_id(id).one(db).await? } else { None };
+    audit::record(
+        db,
+        AuditEntry {
+            actor_user_id: Some(viewer.id),
+            actor: &viewer.email,
+            action: if found.is_some() { "case.viewed" } else { "case.view_refused" },
+            target_type: Some("case"),
+            target_id: Some(id.to_string()),
+            ip,
+            ..Default::default()
+        },
+    )
+    .await?;
+    found.ok_or(AppError::NotFound)
+}
+
+/// The cases `viewer` may see, newest first (each listed case's read is audited).
+pub async fn list(db: &impl ConnectionTrait, viewer: &AuthUser, ip: Option<&str>) -> AppResult<Vec<case::Model>> {
+    let mut query = case::Entity::find().order_by_desc(case::Column::Id);
+    if !viewer.role.is_coordinator() {
+        query = query.filter(case::Column::Id.is_in(assigned_case_ids(db, viewer).await?));
+    }
+    let cases = query.all(db).await?;
+    audit::record(
+        db,
+        AuditEntry {
+            actor_user_id: Some(viewer.id),
+            actor: &viewer.email,
+            action: "case.listed",
+            target_type: Some("case"),
+            detail: Some(cases.iter().map(|c| c.reference.as_str()).collect::<Vec<_>>().join(",")),
+            ip,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(cases)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CasePatch {
+    /// assessing, ready, not_proceeding, closed (booking, holding and follow-up move on their own)
+    pub status: Option<String>,
+    /// Required with not_proceeding.
+    pub not_proceeding_reason: Option<String>,
+    /// YYYY-MM-DD
+    pub deadline: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Coordinators change a case; a status change must follow the case's state machine.
+pub async fn update(db: &DatabaseConnection, actor: &AuthUser, id: i64, patch: &CasePatch) -> AppResult<case::Model> {
+    let txn = begin_write(db).await?;
+    let found = case::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let mut change = case::ActiveModel {
+        id: Set(found.id),
+        updated_at: Set(Utc::now()),
+        version: Set(found.version + 1),
+        ..Default::default()
+    };
+    if let Some(raw) = &patch.status {
+        let to = CaseStatus::parse(raw.trim()).ok_or_else(|| AppError::field("status", "Unknown status."))?;
+        let allowed = match (found.status, to) {
+            (CaseStatus::Referred, CaseStatus::Assessing) => true,
+            (CaseStatus::Assessing, CaseStatus::Ready) => ready_to_book(&txn, found.id).await?.is_ok(),
+            (CaseStatus::Held, CaseStatus::FollowUp) | (CaseStatus::FollowUp, CaseStatus::Closed) => true,
+            (from, CaseStatus::NotProceeding) => !matches!(from, CaseStatus::Closed | CaseStatus::NotProceeding),
+            _ => false,
+        };
+        if !allowed {
+            let why = match (found.status, to) {
+                (CaseStatus::Assessing, CaseStatus::Ready) => {
+                    ready_to_book(&txn, found.id).await?.err().unwrap_or_default()
+                }
+                (from, to) => format!("A case that is {} cannot become {}.", from.as_str(), to.as_str()),
+            };
+            return Err(AppError::Conflict(why));
+        }
+        if to == CaseStatus::NotProceeding {
+            let reason = patch.not_proceeding_reason.as_deref().map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err(AppError::field("not_proceeding_reason", "Give the reason the case is not proceeding."));
+            }
+            change.not_proceeding_reason = Set(Some(reason.to_owned()));
+        }
+        change.status = Set(to);
+    }
+    if let Some(raw) = &patch.deadline {
+        let deadline =
+            NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok().filter(|d| *d >= found.referred_on).ok_or_else(
+                || AppError::field("deadline", "Enter the deadline as YYYY-MM-DD, on or after the referral date."),
+            )?;
+        change.deadline = Set(deadline);
+    }
+    if let Some(notes) = &patch.notes {
+        change.notes = Set(notes.trim().to_owned());
+    }
+    // Optimistic: only the version read may be changed.
+    let result = case::Entity::update_many()
+        .set(change)
+        .filter(case::Column::Id.eq(found.id))
+        .filter(case::Column::Version.eq(found.version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::Conflict("The case was changed by someone else. Reload it and try again.".into()));
+    }
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: "case.updated",
+            target_type: Some("case"),
+            target_id: Some(found.reference.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let updated = case::Entity::find_by_id(found.id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A case can be booked only with a suitable risk and appropriateness assessment and the
+/// consent of every party; `Err` says what is missing.
+pub async fn ready_to_book(db: &impl ConnectionTrait, case_id: i64) -> Result<Result<(), String>, DbErr> {
+    use entity::assessment::{self, AssessmentKind, AssessmentOutcome};
+    let assessments = assessment::Entity::find().filter(assessment::Column::CaseId.eq(case_id)).all(db).await?;
+    for kind in [AssessmentKind::Risk, AssessmentKind::Appropriateness] {
+        let latest = assessments.iter().filter(|a| a.kind == kind).max_by_key(|a| (a.assessed_on, a.id));
+        match latest {
+            None => return Ok(Err(format!("No {} assessment has been recorded.", kind.as_str()))),
+            Some(a) if a.outcome != AssessmentOutcome::Suitable => {
+                return Ok(Err(format!("The {} assessment found the case not suitable.", kind.as_str())));
+            }
+            Some(_) => {}
+        }
+    }
+    let parties = party::Entity::find().filter(party::Column::CaseId.eq(case_id)).all(db).await?;
+    if !parties.iter().any(|p| p.role == PartyRole::Harmer) || !parties.iter().any(|p| p.role == PartyRole::Harmed) {
+        return Ok(Err("The case needs a harmed party and a harmer.".into()));
+    }
+    if let Some(p) = parties.iter().find(|p| p.consent != Consent::Given) {
+        return Ok(Err(format!("A {} has not given consent.", p.role.as_str())));
+    }
+    Ok(Ok(()))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PartyInput {
+    /// harmed, harmer or supporter
+    pub role: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    /// pending, given or withdrawn
+    pub consent: String,
+}
+
+pub async fn parties(db: &impl ConnectionTrait, case_id: i64) -> Result<Vec<party::Model>, DbErr> {
+    party::Entity::find().filter(party::Column::CaseId.eq(case_id)).order_by_asc(party::Column::Id).all(db).await
+}
+
+pub async fn add_party(db: &impl ConnectionTrait, case_id: i64, input: &PartyInput) -> AppResult<party::Model> {
+    let mut errors = BTreeMap::new();
+    let role = PartyRole::parse(input.role.trim());
+    if role.is_none() {
+        errors.insert("role".into(), "Choose harmed, harmer or supporter.".into());
+    }
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.insert("name".into(), "Enter the name (at most 200 characters).".into());
+    }
+    let email = match input.email.trim() {
+        "" => None,
+        raw => match crate::domain::Email::parse(raw) {
+            Ok(e) => Some(e.as_str().to_owned()),
+            Err(why) => {
+                errors.insert("email".into(), why.into());
+                None
+            }
+        },
+    };
+    let phone = match input.phone.trim() {
+        "" => None,
+        raw => match crate::domain::Phone::parse(raw) {
+            Ok(p) => Some(p.as_str().to_owned()),
+            Err(why) => {
+                errors.insert("phone".into(), why.into());
+                None
+            }
+        },
+    };
+    let consent = match input.consent.trim() {
+        "" => Some(Consent::Pending),
+        raw => Consent::parse(raw),
+    };
+    if consent.is_none() {
+        errors.insert("consent".into(), "Choose pending, given or withdrawn.".into());
+    }
+    let (Some(role), Some(consent), true) = (role, consent, errors.is_empty()) else {
+        return Err(validation(errors));
+    };
+    case::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    let today = london_today(now);
+    Ok(party::ActiveModel {
+        case_id: Set(case_id),
+        role: Set(role),
+        name: Set(name.to_owned()),
+        email: Set(email),
+        phone: Set(phone),
+        address: Set((!input.address.trim().is_empty()).then(|| input.address.trim().to_owned())),
+        consent: Set(consent),
+        consent_given_on: Set((consent == Consent::Given).then_some(today)),
+        consent_withdrawn_on: Set((consent == Consent::Withdrawn).then_some(today)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AppointmentInput {
+    /// e.g. probation
+    pub kind: String,
+    /// UTC instant, RFC 3339 (e.g. 2027-03-04T10:00:00Z) or London wall-clock YYYY-MM-DDTHH:MM
+    pub starts_at: String,
+    pub ends_at: String,
+    pub note: String,
+}
+
+fn instant(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    DateTime::parse_from_rfc3339(raw).map(|d| d.with_timezone(&Utc)).ok().or_else(|| {
+        chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M").ok().and_then(crate::domain::time::london_to_utc)
+    })
+}
+
+pub async fn party(db: &impl ConnectionTrait, party_id: i64) -> Result<Option<party::Model>, DbErr> {
+    party::Entity::find_by_id(party_id).one(db).await
+}
+
+pub async fn appointments(db: &impl ConnectionTrait, party_id: i64) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::PartyId.eq(party_id))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(db)
+        .await
+}
+
+pub async fn add_appointment(
+    db: &impl ConnectionTrait,
+    party_id: i64,
+    input: &AppointmentInput,
+) -> AppResult<appointment::Model> {
+    party(db, party_id).await?.ok_or(AppError::NotFound)?;
+    let mut errors = BTreeMap::new();
+    let starts = instant(&input.starts_at);
+    if starts.is_none() {
+        errors
+            .insert("starts_at".into(), "Enter the start as 2027-03-04T10:00 (UK time) or an RFC 3339 instant.".into());
+    }
+    let ends = instant(&input.ends_at);
+    match (starts, ends) {
+        (_, None) => {
+            errors
+                .insert("ends_at".into(), "Enter the end as 2027-03-04T11:00 (UK time) or an RFC 3339 instant.".into());
+        }
+        (Some(s), Some(e)) if e <= s => {
+            errors.insert("ends_at".into(), "The end must be after the start.".into());
+        }
+        _ => {}
+    }
+    let kind = input.kind.trim();
+    if kind.is_empty() || kind.chars().count() > 32 {
+        errors.insert("kind".into(), "Say what the appointment is, e.g. probation.".into());
+    }
+    let (Some(starts), Some(ends), true) = (starts, ends, errors.is_empty()) else {
+        return Err(validation(errors));
+    };
+    Ok(appointment::ActiveModel {
+        party_id: Set(party_id),
+        kind: Set(kind.to_owned()),
+        starts_at: Set(starts),
+        ends_at: Set(ends),
+        note: Set(input.note.trim().chars().take(200).collect()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AssessmentInput {
+    /// risk or appropriateness
+    pub kind: String,
+    /// suitable or not_suitable
+    pub outcome: String,
+    /// YYYY-MM-DD (default today)
+    pub assessed_on: String,
+    pub notes: String,
+}
+
+/// Records an assessment (who: the caller; when; outcome).
+pub async fn add_assessment(
+    db: &impl ConnectionTrait,
+    actor: &AuthUser,
+    case_id: i64,
+    input: &AssessmentInput,
+) -> AppResult<entity::assessment::Model> {
+    use entity::assessment::{self, AssessmentKind, AssessmentOutcome};
+    case::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let mut errors = BTreeMap::new();
+    let kind = AssessmentKind::parse(input.kind.trim());
+    if kind.is_none() {
+        errors.insert("kind".into(), "Choose risk or appropriateness.".into());
+    }
+    let outcome = AssessmentOutcome::parse(input.outcome.trim());
+    if outcome.is_none() {
+        errors.insert("outcome".into(), "Choose suitable or not_suitable.".into());
+    }
+    let today = london_today(Utc::now());
+    let assessed_on = match input.assessed_on.trim() {
+        "" => Some(today),
+        raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().filter(|d| *d <= today),
+    };
+    if assessed_on.is_none() {
+        errors.insert("assessed_on".into(), "Enter the date as YYYY-MM-DD, not in the future.".into());
+    }
+    let (Some(kind), Some(outcome), Some(assessed_on), true) = (kind, outcome, assessed_on, errors.is_empty()) else {
+        return Err(validation(errors));
+    };
+    Ok(assessment::ActiveModel {
+        case_id: Set(case_id),
+        kind: Set(kind),
+        outcome: Set(outcome),
+        assessed_by: Set(actor.id),
+        assessed_on: Set(assessed_on),
+        notes: Set(input.notes.trim().to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
