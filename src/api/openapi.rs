@@ -44,6 +44,7 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::cases::api::appointments,
         crate::cases::api::add_appointment,
         crate::cases::api::add_assessment,
+        crate::scheduling::api::book,
         crate::notifications::api::list,
         crate::expenses::api::list,
         crate::expenses::api::create,

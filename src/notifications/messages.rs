@@ -172,3 +172,21 @@ pub fn expense_decided(
         "You are getting this email because you claimed expenses as a volunteer.",
     )
 }
+
+/// A facilitator is asked to take part. Only the case reference and the place: never names
+/// of parties or offence details.
+pub fn asked_to_facilitate(name: &str, reference: &str, place: &str, when: &str, as_lead: bool, url: &str) -> Message {
+    compose(
+        format!("Please confirm: restorative conference ({reference})"),
+        &format!("Dear {name},"),
+        &[
+            format!(
+                "You are asked to facilitate a restorative conference ({reference}) at {place}, {when}, as {}.",
+                if as_lead { "lead facilitator" } else { "co-facilitator" }
+            ),
+            "Please sign in to accept or decline.".into(),
+        ],
+        Some(Action { label: "Accept or decline", url }),
+        "You are getting this email because you are a volunteer facilitator.",
+    )
+}

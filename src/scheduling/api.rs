@@ -167,3 +167,58 @@ pub async fn add_closure(
 ) -> AppResult<(StatusCode, Json<Closure>)> {
     Ok((StatusCode::CREATED, Json(closure_json(establishments::add_closure(&state.db, id, &input).await?))))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct ConferenceFacilitator {
+    pub volunteer_id: i64,
+    /// lead or co
+    pub role: String,
+    /// asked, accepted or declined
+    pub response: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Conference {
+    pub id: i64,
+    pub case_id: i64,
+    pub establishment_id: i64,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    /// proposed, confirmed, cancelled, held or not_held
+    pub status: String,
+    pub facilitators: Vec<ConferenceFacilitator>,
+}
+
+/// Book a conference for a ready case: a start (UK time) and two facilitators, at least one
+/// a lead. Every hard rule is checked in the booking transaction; a clash is 409.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/conferences", tag = "scheduling", params(("id" = i64, Path)),
+    request_body = super::booking::BookingInput,
+    responses((status = 201, body = Conference), (status = 404, body = ErrorResponse), (status = 409, description = "A hard rule is broken (double booking, outside the regime, checks…)", body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn book(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<super::booking::BookingInput>,
+) -> AppResult<(StatusCode, Json<Conference>)> {
+    let (c, facilitators) = super::booking::book(&state.db, &state.settings.base_url, &actor, id, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Conference {
+            id: c.id,
+            case_id: c.case_id,
+            establishment_id: c.establishment_id,
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            status: c.status.as_str().to_owned(),
+            facilitators: facilitators
+                .into_iter()
+                .map(|f| ConferenceFacilitator {
+                    volunteer_id: f.volunteer_id,
+                    role: f.role.as_str().into(),
+                    response: f.response.as_str().into(),
+                })
+                .collect(),
+        }),
+    ))
+}

@@ -4,7 +4,9 @@
 //! `convene plan` and the service.
 
 pub mod api;
+pub mod booking;
 pub mod establishments;
+pub mod instance;
 
 pub use convene_matcher::matcher;
 
@@ -19,4 +21,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/establishments/{id}", get(api::get).patch(api::update))
         .route("/api/v1/establishments/{id}/regime", get(api::regime).put(api::set_regime))
         .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
+        .route("/api/v1/cases/{id}/conferences", axum::routing::post(api::book))
 }

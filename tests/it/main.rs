@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod booking;
 mod browser;
 mod cases;
 mod checks;

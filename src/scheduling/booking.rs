@@ -1,0 +1,204 @@
+//! Booking a conference: a slot and two facilitators for a ready case. Every hard rule is
+//! checked by the matcher's own `verify` on an instance read inside the booking's write
+//! transaction, after locking the facilitators' and the establishment's rows, so two
+//! bookings can never both pass (no double-booked facilitator, room or harmer).
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use entity::case::{self, CaseStatus};
+use entity::conference::{self, ConferenceStatus};
+use entity::conference_facilitator::{self, FacilitatorRole, Response};
+use entity::volunteer::{self, FacilitationLevel};
+use entity::{establishment, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
+};
+use serde::Deserialize;
+use url::Url;
+use utoipa::ToSchema;
+
+use super::instance::{self, case_id, facilitator_id, local};
+use super::matcher::plan::{Booking, Plan};
+use super::matcher::{Problem, objective, verify};
+use crate::audit::{self, AuditEntry};
+use crate::auth::AuthUser;
+use crate::auth::secrets::random_token;
+use crate::db::begin_write;
+use crate::domain::time::{london_display, london_to_utc, london_today};
+use crate::error::{AppError, AppResult};
+use crate::notifications::messages;
+use crate::notifications::outbox::{self, Outgoing};
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct BookingInput {
+    /// Start, UK wall-clock YYYY-MM-DDTHH:MM; the conference lasts the case's duration.
+    pub start: String,
+    /// The lead facilitator (a volunteer at level lead).
+    pub lead_id: i64,
+    /// The second facilitator (lead or co-facilitator).
+    pub second_id: i64,
+}
+
+pub async fn book(
+    db: &DatabaseConnection,
+    base_url: &Url,
+    actor: &AuthUser,
+    case_id_: i64,
+    input: &BookingInput,
+) -> AppResult<(conference::Model, Vec<conference_facilitator::Model>)> {
+    let start_local = NaiveDateTime::parse_from_str(input.start.trim(), "%Y-%m-%dT%H:%M")
+        .map_err(|_| AppError::field("start", "Give the start as YYYY-MM-DDTHH:MM, UK time."))?;
+    let starts_at = london_to_utc(start_local)
+        .ok_or_else(|| AppError::field("start", "That time does not exist on that day (the clocks go forward)."))?;
+    if input.lead_id == input.second_id {
+        return Err(AppError::field("second_id", "Choose two different facilitators."));
+    }
+
+    let txn = begin_write(db).await?;
+    let found = case::Entity::find_by_id(case_id_).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // Lock the two facilitators and the establishment (PostgreSQL; SQLite's write lock
+    // already serialises the transaction) before reading what they are booked for.
+    let people = volunteer::Entity::find()
+        .filter(volunteer::Column::Id.is_in([input.lead_id, input.second_id]))
+        .lock_exclusive()
+        .all(&txn)
+        .await?;
+    let place = establishment::Entity::find_by_id(found.establishment_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if found.status != CaseStatus::Ready {
+        return Err(AppError::Conflict(format!(
+            "The case is {}; only a ready case can be booked.",
+            found.status.as_str()
+        )));
+    }
+    if let Err(why) = crate::cases::service::ready_to_book(&txn, found.id).await? {
+        return Err(AppError::Conflict(why));
+    }
+    let lead = people
+        .iter()
+        .find(|v| v.id == input.lead_id)
+        .ok_or_else(|| AppError::field("lead_id", "No such volunteer."))?;
+    people
+        .iter()
+        .find(|v| v.id == input.second_id)
+        .ok_or_else(|| AppError::field("second_id", "No such volunteer."))?;
+    if lead.level != FacilitationLevel::Lead {
+        return Err(AppError::Conflict("The first facilitator must be a lead.".into()));
+    }
+
+    let today = london_today(Utc::now());
+    let spec = instance::for_case(&txn, &found, today, Some(&[input.lead_id, input.second_id]), None).await?;
+    for id in [input.lead_id, input.second_id] {
+        if !spec.facilitators.iter().any(|f| f.id == facilitator_id(id)) {
+            return Err(AppError::Conflict(format!("Volunteer {id} is not an active, trained facilitator.")));
+        }
+    }
+    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+    let ends_at = starts_at + Duration::minutes(i64::from(found.duration_minutes));
+    let booking = Booking {
+        case: case_id(found.id),
+        start: local(starts_at),
+        end: local(ends_at),
+        facilitators: [facilitator_id(input.lead_id), facilitator_id(input.second_id)],
+    };
+    let bookings = vec![booking];
+    let plan = Plan { objective: objective(&problem, &bookings), bookings, unbooked: Vec::new() };
+    let violations = verify(&problem, &plan);
+    if !violations.is_empty() {
+        let reasons: Vec<String> = violations.into_iter().map(|v| v.message).collect();
+        return Err(AppError::Conflict(format!("This slot cannot be booked: {}", reasons.join("; "))));
+    }
+    let in_room = conference::Entity::find()
+        .filter(conference::Column::EstablishmentId.eq(place.id))
+        .filter(conference::Column::Status.ne(ConferenceStatus::Cancelled))
+        .filter(conference::Column::StartsAt.lt(ends_at))
+        .filter(conference::Column::EndsAt.gt(starts_at))
+        .count(&txn)
+        .await?;
+    if in_room >= u64::try_from(std::cmp::max(place.rooms, 1)).unwrap_or(1) {
+        return Err(AppError::Conflict(format!("Every room at {} is in use at that time.", place.name)));
+    }
+
+    let now = Utc::now();
+    let created = conference::ActiveModel {
+        case_id: Set(found.id),
+        establishment_id: Set(place.id),
+        starts_at: Set(starts_at),
+        ends_at: Set(ends_at),
+        status: Set(ConferenceStatus::Proposed),
+        uid: Set(format!("{}@convene", random_token(18))),
+        sequence: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut facilitators = Vec::new();
+    for (volunteer_id, role) in [(input.lead_id, FacilitatorRole::Lead), (input.second_id, FacilitatorRole::Co)] {
+        facilitators.push(
+            conference_facilitator::ActiveModel {
+                conference_id: Set(created.id),
+                volunteer_id: Set(volunteer_id),
+                role: Set(role),
+                response: Set(Response::Asked),
+                responded_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?,
+        );
+        let person = people.iter().find(|v| v.id == volunteer_id);
+        if let Some(account) = match person {
+            Some(v) => user::Entity::find_by_id(v.user_id).one(&txn).await?,
+            None => None,
+        } {
+            let url = base_url
+                .join(&format!("/conferences/{}", created.id))
+                .map_or_else(|_| String::new(), |u| u.to_string());
+            let message = messages::asked_to_facilitate(
+                &account.name,
+                &found.reference,
+                &place.name,
+                &london_display(starts_at),
+                role == FacilitatorRole::Lead,
+                &url,
+            );
+            outbox::enqueue(
+                &txn,
+                Outgoing {
+                    key: format!("conference.asked:{}:{volunteer_id}", created.id),
+                    kind: "conference.asked",
+                    to: account.email,
+                    message,
+                    send_after: now,
+                },
+            )
+            .await?;
+        }
+    }
+    case::Entity::update_many()
+        .col_expr(case::Column::Status, sea_orm::sea_query::Expr::value(CaseStatus::Booked))
+        .col_expr(case::Column::Version, sea_orm::sea_query::Expr::col(case::Column::Version).add(1))
+        .filter(case::Column::Id.eq(found.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: "conference.booked",
+            target_type: Some("case"),
+            target_id: Some(found.reference.clone()),
+            detail: Some(format!("conference {} at {}", created.id, local(starts_at))),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((created, facilitators))
+}

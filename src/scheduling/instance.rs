@@ -1,0 +1,253 @@
+//! Turns the database into a planning instance for the matcher: the case's establishment
+//! (regime, closures, rooms, vetting), the facilitators (level, monthly maximum, how long
+//! their checks stay valid, availability, unavailability, existing bookings, conflicts) and
+//! the case (duration, dates, the harmer's appointments). Wall-clock Europe/London, as the
+//! matcher reads it; the clearance rules are the checks module's own `evaluate`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Europe::London;
+use entity::conference::{self, ConferenceStatus};
+use entity::conference_facilitator::{self, Response};
+use entity::party::{self, PartyRole};
+use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
+use entity::{
+    appointment, availability_window, case, closure, conflict_of_interest, dbs_check, establishment, prison_vetting,
+    unavailability,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+use super::matcher::Instance;
+use super::matcher::instance::{
+    CaseSpec, DateRange, FacilitatorSpec, Horizon, Level, LocalInterval, LocalPeriod, VenueSpec, Weekday, WeeklyWindow,
+};
+use crate::checks::clearance::{self, DbsCheck, Vetting};
+
+pub const GRANULARITY_MINUTES: u32 = 15;
+pub const TRAVEL_BUFFER_MINUTES: u32 = 60;
+
+pub fn venue_id(id: i64) -> String {
+    format!("e{id}")
+}
+pub fn facilitator_id(id: i64) -> String {
+    format!("v{id}")
+}
+pub fn case_id(id: i64) -> String {
+    format!("c{id}")
+}
+/// The volunteer id behind a matcher facilitator id.
+pub fn volunteer_of(facilitator: &str) -> Option<i64> {
+    facilitator.strip_prefix('v')?.parse().ok()
+}
+
+pub fn local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&London).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+const WEEKDAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+fn weekly(weekday: i16, start: chrono::NaiveTime, end: chrono::NaiveTime) -> Option<WeeklyWindow> {
+    Some(WeeklyWindow {
+        days: vec![*WEEKDAYS.get(usize::try_from(weekday).ok()?)?],
+        start: start.format("%H:%M").to_string(),
+        end: end.format("%H:%M").to_string(),
+    })
+}
+
+/// The last day in `[from, to]` on which the volunteer is cleared at the establishment, by
+/// the same rule as everywhere else; clearance only ever lapses as days pass.
+fn cleared_until(
+    checks: &[DbsCheck],
+    vetting: &[Vetting],
+    place: &clearance::Establishment,
+    from: NaiveDate,
+    to: NaiveDate,
+    renewal_years: i64,
+) -> Option<NaiveDate> {
+    let ok = |day: NaiveDate| clearance::evaluate(checks, vetting, place, day, renewal_years).is_cleared();
+    if !ok(from) {
+        return None;
+    }
+    if ok(to) {
+        return Some(to);
+    }
+    let (mut good, mut bad) = (from, to);
+    while (bad - good).num_days() > 1 {
+        let mid = good + Duration::days((bad - good).num_days() / 2);
+        if ok(mid) { good = mid } else { bad = mid }
+    }
+    Some(good)
+}
+
+/// A planning instance for one case, over `today` to its deadline, with every active
+/// facilitator (or only `only`). Existing conferences other than `except_conference` count
+/// as the facilitators' bookings.
+pub async fn for_case(
+    db: &impl ConnectionTrait,
+    found: &case::Model,
+    today: NaiveDate,
+    only: Option<&[i64]>,
+    except_conference: Option<i64>,
+) -> Result<Instance, DbErr> {
+    let place = establishment::Entity::find_by_id(found.establishment_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("establishment {}", found.establishment_id)))?;
+    let windows = super::establishments::windows(db, place.id).await?;
+    let closures = closure::Entity::find().filter(closure::Column::EstablishmentId.eq(place.id)).all(db).await?;
+    let horizon_end = found.deadline.max(today);
+
+    let mut query = volunteer::Entity::find()
+        .filter(volunteer::Column::Status.eq(VolunteerStatus::Active))
+        .filter(volunteer::Column::Level.is_in([FacilitationLevel::CoFacilitator, FacilitationLevel::Lead]));
+    if let Some(ids) = only {
+        query = query.filter(volunteer::Column::Id.is_in(ids.to_vec()));
+    }
+    let volunteers = query.all(db).await?;
+    let ids: Vec<i64> = volunteers.iter().map(|v| v.id).collect();
+
+    // Everything about these volunteers in a handful of queries, grouped in memory.
+    let mut dbs: HashMap<i64, Vec<DbsCheck>> = HashMap::new();
+    let mut dbs_rows =
+        dbs_check::Entity::find().filter(dbs_check::Column::VolunteerId.is_in(ids.clone())).all(db).await?;
+    dbs_rows.sort_by_key(|r| r.id);
+    for row in &dbs_rows {
+        dbs.entry(row.volunteer_id).or_default().push(DbsCheck::from(row));
+    }
+    let mut vetting: HashMap<i64, Vec<Vetting>> = HashMap::new();
+    let mut vetting_rows = prison_vetting::Entity::find()
+        .filter(prison_vetting::Column::VolunteerId.is_in(ids.clone()))
+        .filter(prison_vetting::Column::EstablishmentId.eq(place.id))
+        .all(db)
+        .await?;
+    vetting_rows.sort_by_key(|r| r.id);
+    for row in &vetting_rows {
+        vetting.entry(row.volunteer_id).or_default().push(Vetting::from(row));
+    }
+    let mut availability: HashMap<i64, Vec<WeeklyWindow>> = HashMap::new();
+    for w in availability_window::Entity::find()
+        .filter(availability_window::Column::VolunteerId.is_in(ids.clone()))
+        .all(db)
+        .await?
+    {
+        if let Some(window) = weekly(w.weekday, w.starts_at, w.ends_at) {
+            availability.entry(w.volunteer_id).or_default().push(window);
+        }
+    }
+    let mut away: HashMap<i64, Vec<LocalPeriod>> = HashMap::new();
+    for u in
+        unavailability::Entity::find().filter(unavailability::Column::VolunteerId.is_in(ids.clone())).all(db).await?
+    {
+        away.entry(u.volunteer_id).or_default().push(LocalPeriod { from: local(u.starts_at), to: local(u.ends_at) });
+    }
+    let mut conflicts: HashMap<i64, Vec<String>> = HashMap::new();
+    for c in conflict_of_interest::Entity::find()
+        .filter(conflict_of_interest::Column::VolunteerId.is_in(ids.clone()))
+        .all(db)
+        .await?
+    {
+        conflicts.entry(c.volunteer_id).or_default().push(case_id(c.case_id));
+    }
+    let assignments = conference_facilitator::Entity::find()
+        .filter(conference_facilitator::Column::VolunteerId.is_in(ids.clone()))
+        .filter(conference_facilitator::Column::Response.ne(Response::Declined))
+        .all(db)
+        .await?;
+    let conferences: HashMap<i64, conference::Model> = conference::Entity::find()
+        .filter(conference::Column::Id.is_in(assignments.iter().map(|a| a.conference_id).collect::<Vec<_>>()))
+        .filter(conference::Column::Status.ne(ConferenceStatus::Cancelled))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|c| Some(c.id) != except_conference)
+        .map(|c| (c.id, c))
+        .collect();
+    let mut booked: HashMap<i64, Vec<LocalInterval>> = HashMap::new();
+    let mut recent: HashMap<i64, u32> = HashMap::new();
+    let mut continuity = Vec::new();
+    let now = Utc::now();
+    for a in &assignments {
+        let Some(c) = conferences.get(&a.conference_id) else { continue };
+        booked
+            .entry(a.volunteer_id)
+            .or_default()
+            .push(LocalInterval { start: local(c.starts_at), end: local(c.ends_at) });
+        if c.status == ConferenceStatus::Held && now - c.starts_at < Duration::days(90) {
+            *recent.entry(a.volunteer_id).or_default() += 1;
+        }
+        if c.case_id == found.id {
+            continuity.push(facilitator_id(a.volunteer_id));
+        }
+    }
+
+    let renewal_years = crate::checks::service::renewal_years(db).await?;
+    let place_rule = clearance::Establishment::from(&place);
+    let facilitators = volunteers
+        .iter()
+        .map(|v| {
+            let checks = dbs.get(&v.id).map(Vec::as_slice).unwrap_or_default();
+            let vetted = vetting.get(&v.id).map(Vec::as_slice).unwrap_or_default();
+            let valid_until = cleared_until(checks, vetted, &place_rule, today, horizon_end, renewal_years);
+            FacilitatorSpec {
+                id: facilitator_id(v.id),
+                level: if v.level == FacilitationLevel::Lead { Level::Lead } else { Level::Co },
+                max_per_month: u32::try_from(v.max_conferences_per_month.max(0)).unwrap_or(0),
+                checks_valid_until: valid_until.map(|d| d.to_string()),
+                // Vetting validity is folded into checks_valid_until (it is per establishment).
+                vetted_at: if valid_until.is_some() { vec![venue_id(place.id)] } else { Vec::new() },
+                availability: availability.remove(&v.id).unwrap_or_default(),
+                unavailable: away.remove(&v.id).unwrap_or_default(),
+                booked: booked.remove(&v.id).unwrap_or_default(),
+                conflicts: conflicts.remove(&v.id).unwrap_or_default(),
+                recent_conferences: recent.get(&v.id).copied().unwrap_or(0),
+                location: None,
+            }
+        })
+        .collect();
+
+    let harmers: Vec<i64> = party::Entity::find()
+        .filter(party::Column::CaseId.eq(found.id))
+        .filter(party::Column::Role.eq(PartyRole::Harmer))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let blocked = appointment::Entity::find()
+        .filter(appointment::Column::PartyId.is_in(harmers))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| LocalInterval { start: local(a.starts_at), end: local(a.ends_at) })
+        .collect();
+
+    Ok(Instance {
+        timezone: "Europe/London".into(),
+        horizon: Horizon { start: today.to_string(), end: horizon_end.to_string() },
+        granularity_minutes: GRANULARITY_MINUTES,
+        travel_buffer_minutes: TRAVEL_BUFFER_MINUTES,
+        venues: vec![VenueSpec {
+            id: venue_id(place.id),
+            rooms: u32::try_from(place.rooms.max(1)).unwrap_or(1),
+            requires_vetting: place.requires_vetting,
+            windows: windows.iter().filter_map(|w| weekly(w.weekday, w.starts_at, w.ends_at)).collect(),
+            closed: closures
+                .iter()
+                .map(|c| DateRange { from: c.from_date.to_string(), to: c.to_date.to_string() })
+                .collect(),
+            location: place.latitude.zip(place.longitude).map(|(lat, lon)| [lat, lon]),
+        }],
+        facilitators,
+        cases: vec![CaseSpec {
+            id: case_id(found.id),
+            venue: venue_id(place.id),
+            duration_minutes: u32::try_from(found.duration_minutes.max(1)).unwrap_or(120),
+            earliest: today.to_string(),
+            deadline: found.deadline.to_string(),
+            blocked,
+            continuity,
+        }],
+    })
+}

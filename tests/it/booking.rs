@@ -1,0 +1,257 @@
+//! Booking conferences: every hard rule checked in the transaction, and no facilitator
+//! double-booked even under 50 concurrent requests.
+
+use chrono::{Datelike, Duration, NaiveTime, Utc, Weekday};
+use convene::domain::time::london_today;
+use entity::user::Role;
+use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// A prison open Monday to Friday, 09:00–17:00, with one room.
+async fn prison(app: &TestApp, token: &str) -> i64 {
+    let id = crate::checks::establishment(app, "HMP Gloucester", true).await;
+    entity::establishment::ActiveModel { id: Set(id), rooms: Set(1), ..Default::default() }
+        .update(&app.db)
+        .await
+        .unwrap();
+    let response = reqwest::Client::new()
+        .put(app.url(&format!("/api/v1/establishments/{id}/regime")))
+        .bearer_auth(token)
+        .json(&json!({"windows": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    id
+}
+
+/// An active facilitator, cleared and vetted at `prison`, available on weekdays.
+async fn facilitator(app: &TestApp, prison: i64, level: FacilitationLevel) -> i64 {
+    let user = app.create_user(Role::Volunteer).await;
+    let record = convene::volunteers::service::for_user(&app.db, user.id).await.unwrap().unwrap();
+    let today = london_today(Utc::now());
+    volunteer::ActiveModel {
+        id: Set(record.id),
+        status: Set(VolunteerStatus::Active),
+        level: Set(level),
+        trained_on: Set(Some(today - Duration::days(60))),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .unwrap();
+    let now = Utc::now();
+    entity::dbs_check::ActiveModel {
+        volunteer_id: Set(record.id),
+        level: Set(entity::dbs_check::DbsLevel::Enhanced),
+        certificate_number: Set(Some("001234567890".into())),
+        issued_on: Set(Some(today - Duration::days(30))),
+        update_service: Set(false),
+        status: Set(entity::dbs_check::DbsStatus::Clear),
+        notes: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::prison_vetting::ActiveModel {
+        volunteer_id: Set(record.id),
+        establishment_id: Set(prison),
+        level: Set("enhanced".into()),
+        status: Set(entity::prison_vetting::VettingStatus::Cleared),
+        cleared_on: Set(Some(today - Duration::days(30))),
+        expires_on: Set(Some(today + Duration::days(700))),
+        notes: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    for weekday in 0..5 {
+        entity::availability_window::ActiveModel {
+            volunteer_id: Set(record.id),
+            weekday: Set(weekday),
+            starts_at: Set(NaiveTime::from_hms_opt(8, 0, 0).unwrap()),
+            ends_at: Set(NaiveTime::from_hms_opt(18, 0, 0).unwrap()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+    record.id
+}
+
+/// A case ready to book: suitable assessments and consent from a harmer and a harmed party.
+async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
+    let client = reqwest::Client::new();
+    let case: Value = client
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(token)
+        .json(&json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = case["id"].as_i64().unwrap();
+    for (role, name) in [("harmer", "Harry Harmer"), ("harmed", "Hannah Harmed")] {
+        client
+            .post(app.url(&format!("/api/v1/cases/{id}/parties")))
+            .bearer_auth(token)
+            .json(&json!({"role": role, "name": name, "consent": "given"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    for kind in ["risk", "appropriateness"] {
+        client
+            .post(app.url(&format!("/api/v1/cases/{id}/assessments")))
+            .bearer_auth(token)
+            .json(&json!({"kind": kind, "outcome": "suitable"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    for status in ["assessing", "ready"] {
+        let response = client
+            .patch(app.url(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(token)
+            .json(&json!({"status": status}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    id
+}
+
+/// A Tuesday two to three weeks ahead.
+fn a_tuesday() -> chrono::NaiveDate {
+    let mut day = london_today(Utc::now()) + Duration::days(14);
+    while day.weekday() != Weekday::Tue {
+        day += Duration::days(1);
+    }
+    day
+}
+
+async fn book(app: &TestApp, token: &str, case: i64, start: &str, lead: i64, second: i64) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/cases/{case}/conferences")))
+        .bearer_auth(token)
+        .json(&json!({"start": start, "lead_id": lead, "second_id": second}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_ready_case_is_booked_and_every_hard_rule_is_checked() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let other_co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let case = ready_case(&app, &token, prison).await;
+    let day = a_tuesday();
+
+    let response = book(&app, &token, case, &format!("{day}T08:00"), lead, co).await;
+    assert_eq!(response.status(), 409, "before the regime window opens");
+    let response = book(&app, &token, case, &format!("{day}T16:00"), lead, co).await;
+    assert_eq!(response.status(), 409, "a 120-minute conference cannot end after 17:00");
+    let response = book(&app, &token, case, &format!("{day}T10:00"), co, lead).await;
+    assert_eq!(response.status(), 409, "the first facilitator must be a lead");
+    let response = book(&app, &token, case, &format!("{day}T10:00"), lead, lead).await;
+    assert_eq!(response.status(), 422);
+    let saturday = day + Duration::days(4);
+    assert_eq!(
+        book(&app, &token, case, &format!("{saturday}T10:00"), lead, co).await.status(),
+        409,
+        "closed at weekends"
+    );
+
+    let response = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await;
+    assert_eq!(response.status(), 201);
+    let conference: Value = response.json().await.unwrap();
+    assert_eq!(conference["status"], "proposed");
+    assert_eq!(conference["facilitators"][0]["role"], "lead");
+    assert_eq!(conference["facilitators"][1]["response"], "asked");
+    let case_row = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(case_row.status, entity::case::CaseStatus::Booked);
+
+    let asked = entity::outbox_message::Entity::find()
+        .filter(entity::outbox_message::Column::Kind.eq("conference.asked"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(asked.len(), 2, "both facilitators are asked");
+    for mail in &asked {
+        assert!(mail.subject.contains(&case_row.reference) && mail.text_body.contains("HMP Gloucester"));
+        for secret in ["Harry Harmer", "Hannah Harmed", "burglary"] {
+            assert!(!mail.text_body.contains(secret) && !mail.html_body.contains(secret), "no {secret} in email");
+        }
+    }
+
+    // The lead is now taken until 12:00, plus an hour's travel buffer.
+    let second_case = ready_case(&app, &token, prison).await;
+    let response = book(&app, &token, second_case, &format!("{day}T12:30"), lead, other_co).await;
+    assert_eq!(response.status(), 409, "inside the travel buffer");
+    assert_eq!(
+        book(&app, &token, case, &format!("{day}T14:00"), lead, co).await.status(),
+        409,
+        "the case is already booked"
+    );
+    // One room: the prison is busy 10:00–12:00 whoever facilitates.
+    let third_lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let response = book(&app, &token, second_case, &format!("{day}T11:00"), third_lead, other_co).await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("room"));
+    assert_eq!(
+        book(&app, &token, second_case, &format!("{day}T14:00"), lead, other_co).await.status(),
+        201,
+        "after the buffer"
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_bookings_for_one_facilitator_make_exactly_one_conference() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    entity::establishment::ActiveModel { id: Set(prison), rooms: Set(50), ..Default::default() }
+        .update(&app.db)
+        .await
+        .unwrap();
+    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let day = a_tuesday();
+    let mut requests = Vec::new();
+    for n in 0..50 {
+        let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+        let case = ready_case(&app, &token, prison).await;
+        // Overlapping slots 09:00 to 11:15, all with the same lead.
+        let start = format!("{day}T{:02}:{:02}", 9 + (n % 10) / 4, (n % 4) * 15);
+        requests.push((case, start, co));
+    }
+    let attempts = requests.iter().map(|(case, start, co)| book(&app, &token, *case, start, lead, *co));
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(attempts).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+    let held = entity::conference_facilitator::Entity::find()
+        .filter(entity::conference_facilitator::Column::VolunteerId.eq(lead))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(held, 1);
+}
