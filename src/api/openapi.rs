@@ -45,6 +45,7 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::cases::api::add_appointment,
         crate::cases::api::add_assessment,
         crate::scheduling::api::book,
+        crate::scheduling::api::candidates,
         crate::notifications::api::list,
         crate::expenses::api::list,
         crate::expenses::api::create,

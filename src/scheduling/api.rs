@@ -222,3 +222,25 @@ pub async fn book(
         }),
     ))
 }
+
+#[derive(serde::Deserialize)]
+pub struct CandidatesQuery {
+    limit: Option<usize>,
+}
+
+/// Ranked conference candidates for a case, each score broken down, and why each other
+/// volunteer was ruled out. The read is audited like any read of the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/candidates", tag = "scheduling",
+    params(("id" = i64, Path), ("limit" = Option<usize>, Query, description = "at most this many candidates (default 20, max 200)")),
+    responses((status = 200, body = super::candidates::Candidates), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    axum::Extension(ip): axum::Extension<crate::auth::ClientIp>,
+    Path(id): Path<i64>,
+    axum::extract::Query(query): axum::extract::Query<CandidatesQuery>,
+) -> AppResult<Json<super::candidates::Candidates>> {
+    crate::cases::service::read(&state.db, &actor, id, ip.0.as_deref()).await?;
+    let limit = query.limit.unwrap_or(20).clamp(1, 200);
+    Ok(Json(super::candidates::for_case(&state.db, id, limit).await?))
+}

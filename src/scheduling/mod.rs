@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod booking;
+pub mod candidates;
 pub mod establishments;
 pub mod instance;
 
@@ -22,4 +23,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/establishments/{id}/regime", get(api::regime).put(api::set_regime))
         .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
         .route("/api/v1/cases/{id}/conferences", axum::routing::post(api::book))
+        .route("/api/v1/cases/{id}/candidates", get(api::candidates))
 }

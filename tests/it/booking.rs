@@ -255,3 +255,54 @@ async fn fifty_concurrent_bookings_for_one_facilitator_make_exactly_one_conferen
         .unwrap();
     assert_eq!(held, 1);
 }
+
+#[tokio::test]
+async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let unvetted = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    entity::prison_vetting::Entity::delete_many()
+        .filter(entity::prison_vetting::Column::VolunteerId.eq(unvetted))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let trainee = app.create_user(Role::Volunteer).await;
+    let case = ready_case(&app, &token, prison).await;
+
+    let response = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/cases/{case}/candidates?limit=5")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    let candidates = body["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), 5);
+    let first = &candidates[0];
+    assert_eq!(first["lead"]["volunteer_id"], lead);
+    assert_eq!(first["second"]["volunteer_id"], co);
+    let total = first["score"]["total"].as_i64().unwrap();
+    let parts: i64 = ["base", "continuity", "days_to_deadline", "travel", "recent"]
+        .iter()
+        .map(|k| first["score"][k].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, parts, "the breakdown adds up");
+    let scores: Vec<i64> = candidates.iter().map(|c| c["score"]["total"].as_i64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked: {scores:?}");
+
+    let ruled_out = body["ruled_out"].as_array().unwrap();
+    let reason_for =
+        |id: i64| ruled_out.iter().find(|r| r["volunteer_id"] == id).map(|r| r["reason"].as_str().unwrap().to_owned());
+    assert!(reason_for(unvetted).is_some(), "the unvetted co-facilitator is ruled out: {ruled_out:?}");
+    let trainee_record = convene::volunteers::service::for_user(&app.db, trainee.id).await.unwrap().unwrap();
+    assert!(reason_for(trainee_record.id).unwrap().contains("not active"));
+
+    // The first candidate books.
+    let response = book(&app, &token, case, first["start"].as_str().unwrap(), lead, co).await;
+    assert_eq!(response.status(), 201);
+}

@@ -1,0 +1,122 @@
+//! Candidate conferences for one case: the matcher's ranked (slot, lead, second) list with
+//! the score broken down, and for every volunteer who cannot take part, the first rule that
+//! ruled them out, in a coordinator's words.
+
+use chrono::Utc;
+use entity::volunteer::{FacilitationLevel, VolunteerStatus};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::instance::{self, case_id, volunteer_of};
+use super::matcher::{self, Problem, ScoreBreakdown};
+use crate::domain::time::london_today;
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Person {
+    pub volunteer_id: i64,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Score {
+    pub total: i64,
+    pub base: i64,
+    /// Facilitators already on the case.
+    pub continuity: i64,
+    /// Sooner rather than later: 2 per day left before the deadline.
+    pub days_to_deadline: i64,
+    /// Minus the kilometres travelled.
+    pub travel: i64,
+    /// Fair share: minus 5 per recent conference.
+    pub recent: i64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CandidateSlot {
+    /// UK wall-clock YYYY-MM-DDTHH:MM
+    pub start: String,
+    pub end: String,
+    pub lead: Person,
+    pub second: Person,
+    pub score: Score,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RuledOut {
+    pub volunteer_id: i64,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Candidates {
+    pub candidates: Vec<CandidateSlot>,
+    pub ruled_out: Vec<RuledOut>,
+}
+
+fn score(b: &ScoreBreakdown) -> Score {
+    Score {
+        total: b.total(),
+        base: b.base,
+        continuity: b.continuity,
+        days_to_deadline: b.days_to_deadline,
+        travel: b.travel,
+        recent: b.recent,
+    }
+}
+
+/// Every facilitator id of the matcher ("v12") in `text` named as the volunteer.
+fn with_names(text: &str, names: &std::collections::HashMap<i64, String>) -> String {
+    let mut out = text.to_owned();
+    for (id, name) in names {
+        out = out.replace(&format!("v{id} "), &format!("{name} ")).replace(&format!("v{id},"), &format!("{name},"));
+    }
+    out
+}
+
+pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppResult<Candidates> {
+    let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let today = london_today(Utc::now());
+    let spec = instance::for_case(db, &found, today, None, None).await?;
+    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+    let result = matcher::candidates(&problem, &case_id(found.id), limit)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
+    let everyone = crate::volunteers::service::list(db).await?;
+    let names: std::collections::HashMap<i64, String> = everyone.iter().map(|v| (v.id, v.name.clone())).collect();
+    let person = |fid: &str| {
+        let volunteer_id = volunteer_of(fid).unwrap_or_default();
+        Person { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default() }
+    };
+    let candidates = result
+        .candidates
+        .iter()
+        .map(|c| CandidateSlot {
+            start: c.start.clone(),
+            end: c.end.clone(),
+            lead: person(&c.lead),
+            second: person(&c.second),
+            score: score(&c.breakdown),
+        })
+        .collect();
+    // Volunteers the matcher never saw: not active, or not yet core-trained.
+    let mut ruled_out: Vec<RuledOut> = everyone
+        .iter()
+        .filter(|v| v.status != VolunteerStatus::Active || v.level == FacilitationLevel::Trainee)
+        .map(|v| RuledOut {
+            volunteer_id: v.id,
+            name: v.name.clone(),
+            reason: if v.status != VolunteerStatus::Active {
+                format!("not active ({})", v.status.as_str().replace('_', " "))
+            } else {
+                "still a trainee: core training not complete".into()
+            },
+        })
+        .collect();
+    ruled_out.extend(result.ruled_out.iter().map(|r| {
+        let who = person(&r.facilitator);
+        RuledOut { volunteer_id: who.volunteer_id, name: who.name, reason: with_names(&r.reason, &names) }
+    }));
+    Ok(Candidates { candidates, ruled_out })
+}
