@@ -4,6 +4,7 @@
 //! `convene plan` and the service.
 
 pub mod api;
+pub mod availability;
 pub mod booking;
 pub mod candidates;
 pub mod establishments;
@@ -24,4 +25,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
         .route("/api/v1/cases/{id}/conferences", axum::routing::post(api::book))
         .route("/api/v1/cases/{id}/candidates", get(api::candidates))
+        .route("/api/v1/volunteers/{id}/availability", get(api::availability).put(api::set_availability))
+        .route("/api/v1/volunteers/{id}/unavailability", get(api::unavailability).post(api::add_unavailability))
 }

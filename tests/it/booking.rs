@@ -306,3 +306,66 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
     let response = book(&app, &token, case, first["start"].as_str().unwrap(), lead, co).await;
     assert_eq!(response.status(), 201);
 }
+
+#[tokio::test]
+async fn volunteers_keep_their_own_availability_and_it_rules_bookings() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let lead_record = volunteer::Entity::find_by_id(lead).one(&app.db).await.unwrap().unwrap();
+    let own_token = convene::auth::service::create_api_token(&app.db, lead_record.user_id).await.unwrap();
+    let stranger = app.create_user(Role::Volunteer).await;
+    let stranger_token = app.token_for(&stranger).await;
+    let client = reqwest::Client::new();
+    let url = app.url(&format!("/api/v1/volunteers/{lead}/availability"));
+
+    let response = client
+        .put(&url)
+        .bearer_auth(&own_token)
+        .json(&json!({"windows": [{"days": ["tue", "wed"], "start": "09:00", "end": "13:00"}], "max_conferences_per_month": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let saved: Value = client.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(saved["windows"][0]["days"], json!(["tue", "wed"]));
+    assert_eq!(saved["max_conferences_per_month"], 2);
+    assert_eq!(client.get(&url).bearer_auth(&stranger_token).send().await.unwrap().status(), 404);
+    let response = client
+        .put(&url)
+        .bearer_auth(&own_token)
+        .json(
+            &json!({"windows": [{"days": ["tue"], "start": "13:00", "end": "09:00"}], "max_conferences_per_month": 2}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+
+    let day = a_tuesday();
+    let case = ready_case(&app, &token, prison).await;
+    assert_eq!(
+        book(&app, &token, case, &format!("{day}T12:00"), lead, co).await.status(),
+        409,
+        "outside the lead's hours (until 13:00)"
+    );
+
+    let response = client
+        .post(app.url(&format!("/api/v1/volunteers/{lead}/unavailability")))
+        .bearer_auth(&own_token)
+        .json(&json!({"from": format!("{day}T00:00"), "to": format!("{}T00:00", day + Duration::days(1)), "reason": "Dentist"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        book(&app, &token, case, &format!("{day}T10:00"), lead, co).await.status(),
+        409,
+        "marked unavailable that day"
+    );
+    let wednesday = day + Duration::days(1);
+    assert_eq!(book(&app, &token, case, &format!("{wednesday}T10:00"), lead, co).await.status(), 201);
+}

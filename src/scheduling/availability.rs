@@ -1,0 +1,153 @@
+//! Volunteers' availability: a weekly pattern, a monthly maximum of conferences, and spans
+//! when they are unavailable. The volunteer keeps it up to date; coordinators can too.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use entity::{availability_window, unavailability, volunteer};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::establishments::{WindowSpec, parse_windows};
+use crate::auth::AuthUser;
+use crate::domain::time::london_to_utc;
+use crate::error::{AppError, AppResult};
+use crate::training::service::validation;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct Availability {
+    /// Weekly windows, UK wall-clock.
+    pub windows: Vec<WindowSpec>,
+    /// The most conferences in a calendar month.
+    pub max_conferences_per_month: i32,
+}
+
+/// The volunteer record `viewer` may manage: coordinators any, a volunteer their own; others
+/// find nothing.
+pub async fn managed(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64) -> AppResult<volunteer::Model> {
+    crate::volunteers::service::record_visible(db, viewer, id).await?.map(|(v, _)| v).ok_or(AppError::NotFound)
+}
+
+pub async fn get(db: &impl ConnectionTrait, record: &volunteer::Model) -> Result<Availability, DbErr> {
+    let windows = availability_window::Entity::find()
+        .filter(availability_window::Column::VolunteerId.eq(record.id))
+        .order_by_asc(availability_window::Column::Weekday)
+        .all(db)
+        .await?;
+    let mut grouped: std::collections::BTreeMap<(chrono::NaiveTime, chrono::NaiveTime), Vec<i16>> = Default::default();
+    for w in &windows {
+        grouped.entry((w.starts_at, w.ends_at)).or_default().push(w.weekday);
+    }
+    let windows = grouped
+        .into_iter()
+        .map(|((start, end), days)| WindowSpec {
+            days: days
+                .into_iter()
+                .filter_map(|d| super::establishments::DAYS.get(usize::try_from(d).ok()?).map(|s| (*s).to_owned()))
+                .collect(),
+            start: start.format("%H:%M").to_string(),
+            end: end.format("%H:%M").to_string(),
+        })
+        .collect();
+    Ok(Availability { windows, max_conferences_per_month: record.max_conferences_per_month })
+}
+
+/// Replaces the weekly pattern and the monthly maximum, in the caller's transaction.
+pub async fn set(
+    db: &impl ConnectionTrait,
+    record: &volunteer::Model,
+    input: &Availability,
+) -> AppResult<Availability> {
+    let parsed = parse_windows(&input.windows).map_err(validation)?;
+    if !(0..=31).contains(&input.max_conferences_per_month) {
+        return Err(AppError::field("max_conferences_per_month", "Give a number from 0 to 31."));
+    }
+    availability_window::Entity::delete_many()
+        .filter(availability_window::Column::VolunteerId.eq(record.id))
+        .exec(db)
+        .await?;
+    for w in parsed {
+        availability_window::ActiveModel {
+            volunteer_id: Set(record.id),
+            weekday: Set(w.weekday),
+            starts_at: Set(w.start),
+            ends_at: Set(w.end),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    let updated = volunteer::ActiveModel {
+        id: Set(record.id),
+        max_conferences_per_month: Set(input.max_conferences_per_month),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(get(db, &updated).await?)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct UnavailabilityInput {
+    /// UK wall-clock YYYY-MM-DDTHH:MM
+    pub from: String,
+    /// UK wall-clock YYYY-MM-DDTHH:MM (not included)
+    pub to: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Unavailable {
+    pub id: i64,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub reason: String,
+}
+
+pub async fn unavailable(db: &impl ConnectionTrait, record: &volunteer::Model) -> Result<Vec<Unavailable>, DbErr> {
+    Ok(unavailability::Entity::find()
+        .filter(unavailability::Column::VolunteerId.eq(record.id))
+        .order_by_asc(unavailability::Column::StartsAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| Unavailable { id: u.id, from: u.starts_at, to: u.ends_at, reason: u.reason })
+        .collect())
+}
+
+pub async fn add_unavailable(
+    db: &impl ConnectionTrait,
+    record: &volunteer::Model,
+    input: &UnavailabilityInput,
+) -> AppResult<Unavailable> {
+    let mut errors = std::collections::BTreeMap::new();
+    let parse = |raw: &str| NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M").ok().and_then(london_to_utc);
+    let from = parse(&input.from);
+    if from.is_none() {
+        errors.insert("from".into(), "Give the start as YYYY-MM-DDTHH:MM, UK time.".into());
+    }
+    let to = parse(&input.to);
+    match (from, to) {
+        (_, None) => {
+            errors.insert("to".into(), "Give the end as YYYY-MM-DDTHH:MM, UK time.".into());
+        }
+        (Some(f), Some(t)) if t <= f => {
+            errors.insert("to".into(), "The end must be after the start.".into());
+        }
+        _ => {}
+    }
+    let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
+        return Err(validation(errors));
+    };
+    let row = unavailability::ActiveModel {
+        volunteer_id: Set(record.id),
+        starts_at: Set(from),
+        ends_at: Set(to),
+        reason: Set(input.reason.trim().chars().take(200).collect()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Unavailable { id: row.id, from: row.starts_at, to: row.ends_at, reason: row.reason })
+}
