@@ -189,6 +189,28 @@ pub struct Conference {
     pub facilitators: Vec<ConferenceFacilitator>,
 }
 
+fn conference_json(
+    c: entity::conference::Model,
+    facilitators: Vec<entity::conference_facilitator::Model>,
+) -> Conference {
+    Conference {
+        id: c.id,
+        case_id: c.case_id,
+        establishment_id: c.establishment_id,
+        starts_at: c.starts_at,
+        ends_at: c.ends_at,
+        status: c.status.as_str().to_owned(),
+        facilitators: facilitators
+            .into_iter()
+            .map(|f| ConferenceFacilitator {
+                volunteer_id: f.volunteer_id,
+                role: f.role.as_str().into(),
+                response: f.response.as_str().into(),
+            })
+            .collect(),
+    }
+}
+
 /// Book a conference for a ready case: a start (UK time) and two facilitators, at least one
 /// a lead. Every hard rule is checked in the booking transaction; a clash is 409.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/conferences", tag = "scheduling", params(("id" = i64, Path)),
@@ -303,4 +325,66 @@ pub async fn add_unavailability(
 ) -> AppResult<(StatusCode, Json<Unavailable>)> {
     let record = availability_service::managed(&state.db, &viewer, id).await?;
     Ok((StatusCode::CREATED, Json(availability_service::add_unavailable(&state.db, &record, &input).await?)))
+}
+
+use super::conferences::{self as conference_service, ConferencePatch, OutcomeInput, ResponseInput};
+
+/// A conference: coordinators and its facilitators (others 404). Audited.
+#[utoipa::path(get, path = "/api/v1/conferences/{id}", tag = "scheduling", params(("id" = i64, Path)),
+    responses((status = 200, body = Conference), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn conference(
+    State(state): State<AppState>,
+    crate::auth::RequireUser(viewer): crate::auth::RequireUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Conference>> {
+    let (c, facilitators) = conference_service::read(&state.db, &viewer, id).await?;
+    Ok(Json(conference_json(c, facilitators)))
+}
+
+async fn with_facilitators(state: &AppState, c: entity::conference::Model) -> AppResult<Conference> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let facilitators = entity::conference_facilitator::Entity::find()
+        .filter(entity::conference_facilitator::Column::ConferenceId.eq(c.id))
+        .all(&state.db)
+        .await?;
+    Ok(conference_json(c, facilitators))
+}
+
+/// Cancel (`{"status": "cancelled"}`) or reschedule (`{"start": "…"}`) a conference.
+#[utoipa::path(patch, path = "/api/v1/conferences/{id}", tag = "scheduling", params(("id" = i64, Path)), request_body = ConferencePatch,
+    responses((status = 200, body = Conference), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn update_conference(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<ConferencePatch>,
+) -> AppResult<Json<Conference>> {
+    let updated = conference_service::update(&state.db, &actor, id, &patch).await?;
+    Ok(Json(with_facilitators(&state, updated).await?))
+}
+
+/// The asked facilitator accepts or declines.
+#[utoipa::path(post, path = "/api/v1/conferences/{id}/response", tag = "scheduling", params(("id" = i64, Path)), request_body = ResponseInput,
+    responses((status = 200, body = Conference), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn respond(
+    State(state): State<AppState>,
+    crate::auth::RequireUser(viewer): crate::auth::RequireUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ResponseInput>,
+) -> AppResult<Json<Conference>> {
+    let updated = conference_service::respond(&state.db, &viewer, id, &input).await?;
+    Ok(Json(with_facilitators(&state, updated).await?))
+}
+
+/// Record the outcome: held or not, and the outcome agreement's actions.
+#[utoipa::path(put, path = "/api/v1/conferences/{id}/outcome", tag = "scheduling", params(("id" = i64, Path)), request_body = OutcomeInput,
+    responses((status = 200, body = Conference), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    crate::auth::RequireUser(viewer): crate::auth::RequireUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<OutcomeInput>,
+) -> AppResult<Json<Conference>> {
+    let updated = conference_service::record_outcome(&state.db, &viewer, id, &input).await?;
+    Ok(Json(with_facilitators(&state, updated).await?))
 }

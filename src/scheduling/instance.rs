@@ -166,7 +166,7 @@ pub async fn for_case(
         .collect();
     let mut booked: HashMap<i64, Vec<LocalInterval>> = HashMap::new();
     let mut recent: HashMap<i64, u32> = HashMap::new();
-    let mut continuity = Vec::new();
+    let mut continuity: Vec<String> = Vec::new();
     let now = Utc::now();
     for a in &assignments {
         let Some(c) = conferences.get(&a.conference_id) else { continue };
@@ -177,8 +177,25 @@ pub async fn for_case(
         if c.status == ConferenceStatus::Held && now - c.starts_at < Duration::days(90) {
             *recent.entry(a.volunteer_id).or_default() += 1;
         }
-        if c.case_id == found.id {
-            continuity.push(facilitator_id(a.volunteer_id));
+    }
+    // Continuity: whoever is (or was, until a colleague declined) on this case and did not
+    // decline, including on its cancelled conferences.
+    let on_case: Vec<i64> = conference::Entity::find()
+        .filter(conference::Column::CaseId.eq(found.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    for f in conference_facilitator::Entity::find()
+        .filter(conference_facilitator::Column::ConferenceId.is_in(on_case))
+        .filter(conference_facilitator::Column::Response.ne(Response::Declined))
+        .all(db)
+        .await?
+    {
+        let id = facilitator_id(f.volunteer_id);
+        if !continuity.contains(&id) {
+            continuity.push(id);
         }
     }
 

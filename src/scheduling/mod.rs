@@ -7,6 +7,7 @@ pub mod api;
 pub mod availability;
 pub mod booking;
 pub mod candidates;
+pub mod conferences;
 pub mod establishments;
 pub mod instance;
 
@@ -25,6 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
         .route("/api/v1/cases/{id}/conferences", axum::routing::post(api::book))
         .route("/api/v1/cases/{id}/candidates", get(api::candidates))
+        .route("/api/v1/conferences/{id}", get(api::conference).patch(api::update_conference))
+        .route("/api/v1/conferences/{id}/response", axum::routing::post(api::respond))
+        .route("/api/v1/conferences/{id}/outcome", axum::routing::put(api::outcome))
         .route("/api/v1/volunteers/{id}/availability", get(api::availability).put(api::set_availability))
         .route("/api/v1/volunteers/{id}/unavailability", get(api::unavailability).post(api::add_unavailability))
 }

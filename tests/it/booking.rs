@@ -369,3 +369,108 @@ async fn volunteers_keep_their_own_availability_and_it_rules_bookings() {
     let wednesday = day + Duration::days(1);
     assert_eq!(book(&app, &token, case, &format!("{wednesday}T10:00"), lead, co).await.status(), 201);
 }
+
+async fn token_of(app: &TestApp, volunteer_id: i64) -> String {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap();
+    convene::auth::service::create_api_token(&app.db, record.user_id).await.unwrap()
+}
+
+#[tokio::test]
+async fn facilitators_answer_a_decline_reopens_the_search_and_the_lead_records_the_outcome() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let other_co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let (lead_token, co_token, other_token) =
+        (token_of(&app, lead).await, token_of(&app, co).await, token_of(&app, other_co).await);
+    let case = ready_case(&app, &token, prison).await;
+    let day = a_tuesday();
+    let client = reqwest::Client::new();
+    let answer = |id: i64, who: &str, response: &str| {
+        client
+            .post(app.url(&format!("/api/v1/conferences/{id}/response")))
+            .bearer_auth(who.to_owned())
+            .json(&json!({"response": response}))
+            .send()
+    };
+
+    // The co-facilitator declines: the conference is cancelled and the case is ready again.
+    let first: Value = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await.json().await.unwrap();
+    let first_id = first["id"].as_i64().unwrap();
+    assert_eq!(
+        client
+            .get(app.url(&format!("/api/v1/conferences/{first_id}")))
+            .bearer_auth(&other_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(answer(first_id, &other_token, "accept").await.unwrap().status(), 404, "only the asked answer");
+    let declined: Value = answer(first_id, &co_token, "decline").await.unwrap().json().await.unwrap();
+    assert_eq!(declined["status"], "cancelled");
+    let case_row = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(case_row.status, entity::case::CaseStatus::Ready);
+    let search: Value = client
+        .get(app.url(&format!("/api/v1/cases/{case}/candidates")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let best = &search["candidates"][0];
+    assert_eq!(best["lead"]["volunteer_id"], lead, "the lead is kept");
+    assert_eq!(best["score"]["continuity"], 40, "continuity rewards keeping them");
+
+    // Booked again with the other co-facilitator; both accept: confirmed.
+    let second: Value = book(&app, &token, case, &format!("{day}T10:00"), lead, other_co).await.json().await.unwrap();
+    let id = second["id"].as_i64().unwrap();
+    assert_eq!(answer(id, &lead_token, "accept").await.unwrap().status(), 200);
+    let confirmed: Value = answer(id, &other_token, "accept").await.unwrap().json().await.unwrap();
+    assert_eq!(confirmed["status"], "confirmed");
+    assert_eq!(answer(id, &other_token, "decline").await.unwrap().status(), 409, "already answered");
+
+    // Rescheduled: every rule is checked again, and the calendar sequence moves on.
+    let before = entity::conference::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    let url = app.url(&format!("/api/v1/conferences/{id}"));
+    let response =
+        client.patch(&url).bearer_auth(&token).json(&json!({"start": format!("{day}T07:00")})).send().await.unwrap();
+    assert_eq!(response.status(), 409, "before the regime opens");
+    let moved: Value = client
+        .patch(&url)
+        .bearer_auth(&token)
+        .json(&json!({"start": format!("{day}T13:00")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(moved["starts_at"].as_str().unwrap().contains("T1"), "{moved}");
+    let after = entity::conference::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    assert!(after.sequence > before.sequence);
+    assert_eq!(after.uid, before.uid, "the calendar identity is stable");
+
+    // The outcome: the co-facilitator may not record it, the lead may.
+    let outcome_url = app.url(&format!("/api/v1/conferences/{id}/outcome"));
+    let body = json!({"held": true, "notes": "Agreement reached", "actions": [{"description": "Letter of apology", "owner": "harmer", "due_on": (day + Duration::days(30)).to_string()}]});
+    assert_eq!(client.put(&outcome_url).bearer_auth(&other_token).json(&body).send().await.unwrap().status(), 403);
+    let held: Value =
+        client.put(&outcome_url).bearer_auth(&lead_token).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(held["status"], "held");
+    let case_row = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(case_row.status, entity::case::CaseStatus::Held);
+    assert_eq!(entity::outcome_action::Entity::find().count(&app.db).await.unwrap(), 1);
+    assert_eq!(convene::commitment::service::held_as_co_facilitator(&app.db, other_co).await.unwrap(), 1);
+    assert_eq!(
+        convene::commitment::service::held_as_co_facilitator(&app.db, co).await.unwrap(),
+        0,
+        "the decliner held nothing"
+    );
+}

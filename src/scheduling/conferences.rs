@@ -1,0 +1,345 @@
+//! A booked conference after booking: the facilitators' answers, cancelling and
+//! rescheduling (each bumps the calendar SEQUENCE), and recording the outcome.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use entity::case::{self, CaseStatus};
+use entity::conference::{self, ConferenceStatus};
+use entity::conference_facilitator::{self, FacilitatorRole, Response};
+use entity::outcome_action;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Set,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::instance::{self, case_id, facilitator_id, local};
+use super::matcher::plan::{Booking, Plan};
+use super::matcher::{Problem, objective, verify};
+use crate::audit::{self, AuditEntry};
+use crate::auth::AuthUser;
+use crate::db::begin_write;
+use crate::domain::time::{london_to_utc, london_today};
+use crate::error::{AppError, AppResult};
+
+/// The conference and its facilitators, as `viewer` may see it: coordinators, or one of its
+/// facilitators; anyone else finds nothing. Audited as a read of the case.
+pub async fn read(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    id: i64,
+) -> AppResult<(conference::Model, Vec<conference_facilitator::Model>)> {
+    let found = conference::Entity::find_by_id(id).one(db).await?;
+    let facilitators = conference_facilitator::Entity::find()
+        .filter(conference_facilitator::Column::ConferenceId.eq(id))
+        .all(db)
+        .await?;
+    let own = crate::volunteers::service::for_user(db, viewer.id).await?;
+    let visible =
+        viewer.role.is_coordinator() || own.is_some_and(|v| facilitators.iter().any(|f| f.volunteer_id == v.id));
+    let found = found.filter(|_| visible);
+    audit::record(
+        db,
+        AuditEntry {
+            actor_user_id: Some(viewer.id),
+            actor: &viewer.email,
+            action: if found.is_some() { "conference.viewed" } else { "conference.view_refused" },
+            target_type: Some("conference"),
+            target_id: Some(id.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok((found.ok_or(AppError::NotFound)?, facilitators))
+}
+
+async fn bump(
+    db: &impl ConnectionTrait,
+    found: &conference::Model,
+    status: ConferenceStatus,
+    extra: Vec<(conference::Column, sea_orm::sea_query::SimpleExpr)>,
+) -> AppResult<conference::Model> {
+    let mut update = conference::Entity::update_many()
+        .col_expr(conference::Column::Status, Expr::value(status))
+        .col_expr(conference::Column::Sequence, Expr::value(found.sequence + 1))
+        .col_expr(conference::Column::UpdatedAt, Expr::value(Utc::now()));
+    for (column, value) in extra {
+        update = update.col_expr(column, value);
+    }
+    let result = update
+        .filter(conference::Column::Id.eq(found.id))
+        .filter(conference::Column::Sequence.eq(found.sequence))
+        .exec(db)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::Conflict("The conference was changed by someone else. Reload it and try again.".into()));
+    }
+    conference::Entity::find_by_id(found.id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+async fn set_case_status(db: &impl ConnectionTrait, case_id: i64, status: CaseStatus) -> Result<(), DbErr> {
+    case::Entity::update_many()
+        .col_expr(case::Column::Status, Expr::value(status))
+        .col_expr(case::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(case::Column::Id.eq(case_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct ResponseInput {
+    /// accept or decline
+    pub response: String,
+}
+
+/// The asked facilitator answers. Both accepting confirms the conference; a decline
+/// cancels it and the case is ready again — the other facilitator stays on the case, and the
+/// next search prefers them (continuity).
+pub async fn respond(
+    db: &DatabaseConnection,
+    viewer: &AuthUser,
+    id: i64,
+    input: &ResponseInput,
+) -> AppResult<conference::Model> {
+    let answer = match input.response.trim() {
+        "accept" => Response::Accepted,
+        "decline" => Response::Declined,
+        _ => return Err(AppError::field("response", "Answer accept or decline.")),
+    };
+    let txn = begin_write(db).await?;
+    let (found, facilitators) = read(&txn, viewer, id).await?;
+    let own = crate::volunteers::service::for_user(&txn, viewer.id).await?.ok_or(AppError::NotFound)?;
+    let mine = facilitators.iter().find(|f| f.volunteer_id == own.id).ok_or(AppError::NotFound)?;
+    if found.status != ConferenceStatus::Proposed || mine.response != Response::Asked {
+        return Err(AppError::Conflict(format!(
+            "This conference is {} and you have already answered or it has moved on.",
+            found.status.as_str()
+        )));
+    }
+    conference_facilitator::ActiveModel {
+        id: Set(mine.id),
+        response: Set(answer),
+        responded_at: Set(Some(Utc::now())),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let updated = if answer == Response::Declined {
+        let cancelled = bump(
+            &txn,
+            &found,
+            ConferenceStatus::Cancelled,
+            vec![(conference::Column::CancelledAt, Expr::value(Some(Utc::now())))],
+        )
+        .await?;
+        set_case_status(&txn, found.case_id, CaseStatus::Ready).await?;
+        cancelled
+    } else if facilitators.iter().all(|f| f.id == mine.id || f.response == Response::Accepted) {
+        bump(&txn, &found, ConferenceStatus::Confirmed, vec![]).await?
+    } else {
+        found
+    };
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(viewer.id),
+            actor: &viewer.email,
+            action: if answer == Response::Accepted { "conference.accepted" } else { "conference.declined" },
+            target_type: Some("conference"),
+            target_id: Some(id.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ConferencePatch {
+    /// `cancelled` to cancel
+    pub status: Option<String>,
+    /// A new start, UK wall-clock YYYY-MM-DDTHH:MM (same facilitators; every rule rechecked)
+    pub start: Option<String>,
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &AuthUser,
+    id: i64,
+    patch: &ConferencePatch,
+) -> AppResult<conference::Model> {
+    let txn = begin_write(db).await?;
+    let found = conference::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if matches!(found.status, ConferenceStatus::Cancelled | ConferenceStatus::Held | ConferenceStatus::NotHeld) {
+        return Err(AppError::Conflict(format!(
+            "The conference is {}; it can no longer change.",
+            found.status.as_str()
+        )));
+    }
+    let updated = if patch.status.as_deref() == Some("cancelled") {
+        let cancelled = bump(
+            &txn,
+            &found,
+            ConferenceStatus::Cancelled,
+            vec![(conference::Column::CancelledAt, Expr::value(Some(Utc::now())))],
+        )
+        .await?;
+        set_case_status(&txn, found.case_id, CaseStatus::Ready).await?;
+        cancelled
+    } else if let Some(start) = &patch.start {
+        let start_local = NaiveDateTime::parse_from_str(start.trim(), "%Y-%m-%dT%H:%M")
+            .map_err(|_| AppError::field("start", "Give the start as YYYY-MM-DDTHH:MM, UK time."))?;
+        let starts_at = london_to_utc(start_local)
+            .ok_or_else(|| AppError::field("start", "That time does not exist on that day."))?;
+        let facilitators = conference_facilitator::Entity::find()
+            .filter(conference_facilitator::Column::ConferenceId.eq(id))
+            .all(&txn)
+            .await?;
+        let lead = facilitators.iter().find(|f| f.role == FacilitatorRole::Lead).ok_or(AppError::NotFound)?;
+        let second = facilitators.iter().find(|f| f.role == FacilitatorRole::Co).ok_or(AppError::NotFound)?;
+        entity::volunteer::Entity::find()
+            .filter(entity::volunteer::Column::Id.is_in([lead.volunteer_id, second.volunteer_id]))
+            .lock_exclusive()
+            .all(&txn)
+            .await?;
+        let the_case = case::Entity::find_by_id(found.case_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        let spec = instance::for_case(
+            &txn,
+            &the_case,
+            london_today(Utc::now()),
+            Some(&[lead.volunteer_id, second.volunteer_id]),
+            Some(id),
+        )
+        .await?;
+        let problem =
+            Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+        let ends_at = starts_at + Duration::minutes(i64::from(the_case.duration_minutes));
+        let bookings = vec![Booking {
+            case: case_id(the_case.id),
+            start: local(starts_at),
+            end: local(ends_at),
+            facilitators: [facilitator_id(lead.volunteer_id), facilitator_id(second.volunteer_id)],
+        }];
+        let plan = Plan { objective: objective(&problem, &bookings), bookings, unbooked: Vec::new() };
+        let violations = verify(&problem, &plan);
+        if !violations.is_empty() {
+            let reasons: Vec<String> = violations.into_iter().map(|v| v.message).collect();
+            return Err(AppError::Conflict(format!("The new time cannot be booked: {}", reasons.join("; "))));
+        }
+        bump(
+            &txn,
+            &found,
+            found.status,
+            vec![
+                (conference::Column::StartsAt, Expr::value(starts_at)),
+                (conference::Column::EndsAt, Expr::value(ends_at)),
+            ],
+        )
+        .await?
+    } else {
+        return Err(AppError::field("status", "Send status “cancelled” or a new start."));
+    };
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: if updated.status == ConferenceStatus::Cancelled {
+                "conference.cancelled"
+            } else {
+                "conference.rescheduled"
+            },
+            target_type: Some("conference"),
+            target_id: Some(id.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize, ToSchema)]
+pub struct ActionInput {
+    pub description: String,
+    pub owner: String,
+    /// YYYY-MM-DD
+    pub due_on: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize, ToSchema)]
+#[serde(default)]
+pub struct OutcomeInput {
+    pub held: bool,
+    pub notes: String,
+    /// The outcome agreement's actions.
+    pub actions: Vec<ActionInput>,
+}
+
+/// Records whether the conference was held and its outcome agreement (coordinators or the
+/// conference's lead facilitator).
+pub async fn record_outcome(
+    db: &DatabaseConnection,
+    viewer: &AuthUser,
+    id: i64,
+    input: &OutcomeInput,
+) -> AppResult<conference::Model> {
+    let txn = begin_write(db).await?;
+    let (found, facilitators) = read(&txn, viewer, id).await?;
+    if !viewer.role.is_coordinator() {
+        let own = crate::volunteers::service::for_user(&txn, viewer.id).await?.ok_or(AppError::NotFound)?;
+        if !facilitators.iter().any(|f| f.volunteer_id == own.id && f.role == FacilitatorRole::Lead) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    if found.status != ConferenceStatus::Confirmed {
+        return Err(AppError::Conflict(format!(
+            "Only a confirmed conference has an outcome (this one is {}).",
+            found.status.as_str()
+        )));
+    }
+    let mut errors = std::collections::BTreeMap::new();
+    let mut actions = Vec::new();
+    for (i, a) in input.actions.iter().enumerate() {
+        let due = NaiveDate::parse_from_str(a.due_on.trim(), "%Y-%m-%d").ok();
+        if a.description.trim().is_empty() || a.owner.trim().is_empty() || due.is_none() {
+            errors.insert(
+                format!("actions[{i}]"),
+                "Each action needs a description, an owner and a due date (YYYY-MM-DD).".into(),
+            );
+        } else if let Some(due) = due {
+            actions.push((a.description.trim().to_owned(), a.owner.trim().to_owned(), due));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(crate::training::service::validation(errors));
+    }
+    let status = if input.held { ConferenceStatus::Held } else { ConferenceStatus::NotHeld };
+    let updated = bump(
+        &txn,
+        &found,
+        status,
+        vec![(conference::Column::OutcomeNotes, Expr::value(Some(input.notes.trim().to_owned())))],
+    )
+    .await?;
+    for (description, owner, due_on) in actions {
+        outcome_action::ActiveModel {
+            conference_id: Set(id),
+            description: Set(description),
+            owner: Set(owner),
+            due_on: Set(due_on),
+            completed_on: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    set_case_status(&txn, found.case_id, if input.held { CaseStatus::Held } else { CaseStatus::Ready }).await?;
+    // Lead progression counts held conferences: the co-facilitator may now be ready.
+    txn.commit().await?;
+    Ok(updated)
+}
