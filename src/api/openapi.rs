@@ -54,6 +54,7 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::scheduling::api::set_availability,
         crate::scheduling::api::unavailability,
         crate::scheduling::api::add_unavailability,
+        crate::scheduling::api::declare_conflict,
         crate::notifications::api::list,
         crate::expenses::api::list,
         crate::expenses::api::create,

@@ -388,3 +388,17 @@ pub async fn outcome(
     let updated = conference_service::record_outcome(&state.db, &viewer, id, &input).await?;
     Ok(Json(with_facilitators(&state, updated).await?))
 }
+
+/// Record a volunteer's conflict of interest with a case: never matched to it.
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/conflicts", tag = "scheduling", params(("id" = i64, Path)),
+    request_body = super::availability::ConflictInput,
+    responses((status = 204, description = "Recorded"), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn declare_conflict(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<super::availability::ConflictInput>,
+) -> AppResult<StatusCode> {
+    availability_service::declare_conflict(&state.db, id, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -151,3 +151,34 @@ pub async fn add_unavailable(
     .await?;
     Ok(Unavailable { id: row.id, from: row.starts_at, to: row.ends_at, reason: row.reason })
 }
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ConflictInput {
+    pub case_id: i64,
+    /// Why (kept with the coordinators).
+    pub note: String,
+}
+
+/// Records a volunteer's declared conflict of interest with a case (coordinators): they are
+/// never matched to it. Declaring it twice is harmless.
+pub async fn declare_conflict(db: &impl ConnectionTrait, volunteer_id: i64, input: &ConflictInput) -> AppResult<()> {
+    volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    entity::case::Entity::find_by_id(input.case_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("case_id", "There is no such case."))?;
+    entity::conflict_of_interest::Entity::insert(entity::conflict_of_interest::ActiveModel {
+        volunteer_id: Set(volunteer_id),
+        case_id: Set(input.case_id),
+        note: Set(input.note.trim().chars().take(2000).collect()),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([
+        entity::conflict_of_interest::Column::VolunteerId,
+        entity::conflict_of_interest::Column::CaseId,
+    ])
+    .exec(db)
+    .await?;
+    Ok(())
+}

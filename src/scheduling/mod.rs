@@ -30,5 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/conferences/{id}/response", axum::routing::post(api::respond))
         .route("/api/v1/conferences/{id}/outcome", axum::routing::put(api::outcome))
         .route("/api/v1/volunteers/{id}/availability", get(api::availability).put(api::set_availability))
+        .route("/api/v1/volunteers/{id}/conflicts", axum::routing::post(api::declare_conflict))
         .route("/api/v1/volunteers/{id}/unavailability", get(api::unavailability).post(api::add_unavailability))
 }

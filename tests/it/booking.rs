@@ -367,7 +367,21 @@ async fn volunteers_keep_their_own_availability_and_it_rules_bookings() {
         "marked unavailable that day"
     );
     let wednesday = day + Duration::days(1);
-    assert_eq!(book(&app, &token, case, &format!("{wednesday}T10:00"), lead, co).await.status(), 201);
+    let response = client
+        .post(app.url(&format!("/api/v1/volunteers/{co}/conflicts")))
+        .bearer_auth(&token)
+        .json(&json!({"case_id": case, "note": "Knows the family"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(
+        book(&app, &token, case, &format!("{wednesday}T10:00"), lead, co).await.status(),
+        409,
+        "declared conflict"
+    );
+    let other_co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    assert_eq!(book(&app, &token, case, &format!("{wednesday}T10:00"), lead, other_co).await.status(), 201);
 }
 
 async fn token_of(app: &TestApp, volunteer_id: i64) -> String {
