@@ -123,11 +123,7 @@ impl Worker {
         let rows = if won.is_empty() {
             Vec::new()
         } else {
-            outbox_message::Entity::find()
-                .filter(Column::Id.is_in(won))
-                .order_by_asc(Column::Id)
-                .all(&txn)
-                .await?
+            outbox_message::Entity::find().filter(Column::Id.is_in(won)).order_by_asc(Column::Id).all(&txn).await?
         };
         txn.commit().await?;
         Ok(Claimed { rows })
@@ -177,9 +173,10 @@ impl Worker {
                     None => {
                         report.failed += 1;
                         tracing::error!(id = row.id, attempts = row.attempts, error = %why, "email gave up after retries");
-                        update
-                            .col_expr(Column::Status, Expr::value(OutboxStatus::Failed))
-                            .col_expr(Column::LastError, Expr::value(Some(format!("gave up after {} attempts: {why}", row.attempts))))
+                        update.col_expr(Column::Status, Expr::value(OutboxStatus::Failed)).col_expr(
+                            Column::LastError,
+                            Expr::value(Some(format!("gave up after {} attempts: {why}", row.attempts))),
+                        )
                     }
                 },
                 Delivery::Permanent(why) => {

@@ -285,3 +285,37 @@ async fn a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_its_rows
     assert_eq!(duplicates, 4, "only the emails sent before the crash arrive twice");
     assert!(copies.values().all(|&n| n <= 2));
 }
+
+#[tokio::test]
+async fn convene_serve_with_smtp_url_delivers_the_outbox_and_stops_cleanly() {
+    let (database_url, _dir) = crate::helpers::fresh_database().await;
+    let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate");
+    let id = queue(&db, "application.received", "served@example.org", 1, Utc::now()).await[0];
+    db.close().await.expect("close");
+    let sink = SmtpSink::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_convene"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--base-url", BASE_URL])
+        .env("DATABASE_URL", &database_url)
+        .env("SMTP_URL", sink.url())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start convene serve");
+    // The worker runs on its own clock: poll (bounded) for the email rather than sleep blindly.
+    for _ in 0..200 {
+        if sink.count() > 0 {
+            break;
+        }
+        if let Some(status) = server.try_wait().expect("poll the server") {
+            panic!("convene serve exited early: {status}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let received = sink.messages();
+    assert_eq!(received.len(), 1, "delivered within 10 s");
+    assert_eq!(parse(&received[0].data).message_id(), Some(format!("outbox-{id}@convene.example.org").as_str()));
+    let status = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    assert!(server.wait().expect("wait").success(), "graceful shutdown stops the worker too");
+}

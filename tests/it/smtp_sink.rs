@@ -114,7 +114,8 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) {
             }
             "RCPT" => {
                 let address = address_in(&text);
-                let refusal = state.lock().expect("sink state").refusals.get_mut(&address).and_then(VecDeque::pop_front);
+                let refusal =
+                    state.lock().expect("sink state").refusals.get_mut(&address).and_then(VecDeque::pop_front);
                 match refusal {
                     Some(code) if code >= 500 => format!("{code} 5.1.1 <{address}> refused\r\n"),
                     Some(code) => format!("{code} 4.3.0 <{address}> try again later\r\n"),
