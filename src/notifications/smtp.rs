@@ -99,8 +99,9 @@ impl Mailer {
 }
 
 fn one_line(error: &lettre::transport::smtp::Error) -> String {
+    // lettre's Display already names the direct cause; add the deeper ones (e.g. the io error).
     let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(error).and_then(std::error::Error::source);
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());

@@ -197,6 +197,11 @@ async fn a_permanent_failure_fails_at_once_and_shows_in_the_outbox_api() {
     assert_eq!(entry["status"], "failed");
     assert_eq!(entry["attempts"], 1);
     assert!(entry["last_error"].as_str().is_some_and(|e| e.contains("550")), "{entry}");
+
+    let mut browser = app.signed_in(&admin).await;
+    let (status, page) = browser.open("/admin/outbox").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("failed") && page.contains("550"), "the outbox page shows why");
 }
 
 #[tokio::test]
