@@ -7,6 +7,8 @@ use crate::auth::{Email, password};
 use crate::config::{Cli, Command, PlanArgs, ServeArgs, Settings, TokenCommand, UserCommand};
 use crate::db;
 use crate::error::AppError;
+use crate::notifications::smtp::Mailer;
+use crate::notifications::worker::Worker;
 use crate::startup::{self, Application};
 
 /// How a command failed: bad usage or configuration (exit 2) or anything else (exit 1).
@@ -116,16 +118,39 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
     if args.demo {
         crate::demo::load(&db).await.map_err(CommandError::Failed)?;
     }
-    let application = Application::bind(db, settings.clone())
+    let mailer = Mailer::from_settings(&settings).map_err(CommandError::Usage)?;
+    let application = Application::bind(db.clone(), settings.clone())
         .await
         .map_err(|e| CommandError::Usage(format!("cannot listen on {}: {e}", settings.bind)))?;
     let address = application.local_addr().map_err(|e| CommandError::Failed(e.into()))?;
     tracing::info!(%address, base_url = %settings.base_url, "Convene is serving");
-    application
-        .run_until(startup::shutdown_signal())
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // Without SMTP_URL no worker runs: mail stays queued in the outbox for admins to read.
+    let worker = match mailer {
+        Some(mailer) => Some(tokio::spawn(Worker::new(db, mailer).run(MAIL_TICK, stopped))),
+        None => {
+            tracing::info!("no SMTP_URL: email is kept in the outbox");
+            None
+        }
+    };
+    let served = application
+        .run_until(async move {
+            startup::shutdown_signal().await;
+            let _ = stop.send(true);
+        })
         .await
-        .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context("serving HTTP")))
+        .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context("serving HTTP")));
+    // Let the worker record the batch in hand, so a clean stop sends nothing twice.
+    if let Some(worker) = worker
+        && let Err(error) = worker.await
+    {
+        tracing::error!(%error, "mail worker ended abnormally");
+    }
+    served
 }
+
+/// How often the worker looks for due mail when the queue is empty.
+const MAIL_TICK: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `convene plan`: no database, no network; the same planner the service uses.
 fn plan(args: &PlanArgs) -> Result<(), CommandError> {

@@ -1,9 +1,11 @@
-//! Email: the persistent outbox, the messages, and the admin's view of what was queued.
+//! Email: the persistent outbox, the messages, SMTP delivery, and the admin's view of what was queued.
 
 pub mod api;
 pub mod messages;
 pub mod outbox;
 pub mod pages;
+pub mod smtp;
+pub mod worker;
 
 use axum::Router;
 use axum::routing::get;

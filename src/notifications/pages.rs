@@ -23,6 +23,9 @@ pub async fn list(State(state): State<AppState>, RequireAdmin(_): RequireAdmin, 
             @for m in &messages {
                 details {
                     summary { (london_display(m.created_at)) " — " (m.subject) " — to " (m.to_email) " " span class="tag" { (format!("{:?}", m.status).to_lowercase()) } }
+                    @if let Some(error) = &m.last_error {
+                        p { "Attempts: " (m.attempts) ". Last error: " (error) }
+                    }
                     pre { (m.text_body) }
                 }
             }

@@ -1,0 +1,111 @@
+//! Turning an outbox row into an email and handing it to the SMTP server (lettre, pooled).
+
+use std::time::Duration;
+
+use entity::outbox_message;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::config::Settings;
+
+/// How long one SMTP exchange may take before it counts as a temporary failure.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Connections kept open to the server, shared by every send of this process.
+const POOL_SIZE: u32 = 8;
+
+/// What became of one send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// A 4xx reply, a timeout or no connection: worth trying again later.
+    Temporary(String),
+    /// A 5xx reply or an address that cannot be sent to: trying again would fail the same way.
+    Permanent(String),
+}
+
+/// Sends outbox rows over one pooled SMTP transport.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    /// The right-hand side of every Message-ID: the public host, so IDs are unique to this service.
+    message_id_host: String,
+}
+
+impl Mailer {
+    /// `smtp://user:pass@host:port` uses STARTTLS when the server offers it (`?tls=required`
+    /// insists on it); `smtps://` speaks TLS from the start. The error is one line and never
+    /// contains the password.
+    pub fn new(smtp_url: &str, mail_from: &str, base_url: &url::Url) -> Result<Self, String> {
+        let mut url = url::Url::parse(smtp_url).map_err(|e| format!("SMTP_URL is not a URL: {e}"))?;
+        // lettre reads a bare smtp:// as plaintext only; a submission client should upgrade
+        // whenever the server offers STARTTLS.
+        if url.scheme() == "smtp" && !url.query_pairs().any(|(k, _)| k == "tls") {
+            url.query_pairs_mut().append_pair("tls", "opportunistic");
+        }
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
+            .map_err(|e| format!("SMTP_URL {}: {e}", crate::db::redact(smtp_url)))?
+            .timeout(Some(SMTP_TIMEOUT))
+            .pool_config(PoolConfig::new().max_size(POOL_SIZE))
+            .build();
+        let from: Mailbox = mail_from.parse().map_err(|e| format!("CONVENE_MAIL_FROM {mail_from:?}: {e}"))?;
+        let message_id_host = base_url.host_str().unwrap_or("localhost").to_owned();
+        Ok(Self { transport, from, message_id_host })
+    }
+
+    pub fn from_settings(settings: &Settings) -> Result<Option<Self>, String> {
+        settings.smtp_url.as_deref().map(|url| Self::new(url, &settings.mail_from, &settings.base_url)).transpose()
+    }
+
+    /// The same for every attempt at a row, so a receiver can drop a copy sent twice.
+    pub fn message_id(&self, row_id: i64) -> String {
+        format!("<outbox-{row_id}@{}>", self.message_id_host)
+    }
+
+    /// Builds the email for a row: text and HTML alternatives, a stable Message-ID, and a
+    /// List-Unsubscribe on reminders (the only kinds a recipient can opt out of).
+    pub fn build(&self, row: &outbox_message::Model) -> Result<lettre::Message, String> {
+        let to: Mailbox = row.to_email.parse().map_err(|e| format!("recipient {:?}: {e}", row.to_email))?;
+        let mut builder = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(row.subject.clone())
+            .message_id(Some(self.message_id(row.id)));
+        if row.kind.starts_with("reminder.") {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<mailto:{}?subject=unsubscribe%20{}>", self.from.email, row.kind),
+            ));
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))
+            .map_err(|e| format!("cannot build the email: {e}"))
+    }
+
+    pub async fn send(&self, row: &outbox_message::Model) -> Delivery {
+        let message = match self.build(row) {
+            Ok(message) => message,
+            Err(why) => return Delivery::Permanent(why),
+        };
+        match self.transport.send(message).await {
+            Ok(_) => Delivery::Sent,
+            Err(error) if error.is_permanent() => Delivery::Permanent(one_line(&error)),
+            // Transient replies, timeouts, refused connections and TLS trouble all may pass.
+            Err(error) => Delivery::Temporary(one_line(&error)),
+        }
+    }
+}
+
+fn one_line(error: &lettre::transport::smtp::Error) -> String {
+    // lettre's Display already names the direct cause; add the deeper ones (e.g. the io error).
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error).and_then(std::error::Error::source);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text.replace(['\r', '\n'], " ")
+}
