@@ -37,7 +37,7 @@ pub struct Mailer {
 impl Mailer {
     /// `smtp://user:pass@host:port` uses STARTTLS when the server offers it (`?tls=required`
     /// insists on it); `smtps://` speaks TLS from the start. The error is one line and never
-    /// contains the password.
+    /// contains the password. Call it within a Tokio runtime: the pool starts a task.
     pub fn new(smtp_url: &str, mail_from: &str, base_url: &url::Url) -> Result<Self, String> {
         let mut url = url::Url::parse(smtp_url).map_err(|e| format!("SMTP_URL is not a URL: {e}"))?;
         // lettre reads a bare smtp:// as plaintext only; a submission client should upgrade
