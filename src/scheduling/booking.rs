@@ -39,6 +39,52 @@ pub struct BookingInput {
     pub second_id: i64,
 }
 
+/// Checks a slot for a case with these two facilitators (lead first) against every hard rule:
+/// the matcher's `verify` on the case's planning instance (read in the caller's transaction,
+/// leaving out the conference being moved, if any), then the establishment's rooms. Returns
+/// when the conference would end.
+pub async fn check_slot(
+    db: &impl sea_orm::ConnectionTrait,
+    found: &case::Model,
+    place: &establishment::Model,
+    [lead, second]: [i64; 2],
+    starts_at: chrono::DateTime<Utc>,
+    moving: Option<i64>,
+) -> AppResult<chrono::DateTime<Utc>> {
+    let spec = instance::for_case(db, found, london_today(Utc::now()), Some(&[lead, second]), moving).await?;
+    for id in [lead, second] {
+        if !spec.facilitators.iter().any(|f| f.id == facilitator_id(id)) {
+            return Err(AppError::Conflict(format!("Volunteer {id} is not an active, trained facilitator.")));
+        }
+    }
+    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+    let ends_at = starts_at + Duration::minutes(i64::from(found.duration_minutes));
+    let bookings = vec![Booking {
+        case: case_id(found.id),
+        start: local(starts_at),
+        end: local(ends_at),
+        facilitators: [facilitator_id(lead), facilitator_id(second)],
+    }];
+    let plan = Plan { objective: objective(&problem, &bookings), bookings, unbooked: Vec::new() };
+    let violations = verify(&problem, &plan);
+    if !violations.is_empty() {
+        let reasons: Vec<String> = violations.into_iter().map(|v| v.message).collect();
+        return Err(AppError::Conflict(format!("This slot cannot be booked: {}", reasons.join("; "))));
+    }
+    let mut in_room = conference::Entity::find()
+        .filter(conference::Column::EstablishmentId.eq(place.id))
+        .filter(conference::Column::Status.ne(ConferenceStatus::Cancelled))
+        .filter(conference::Column::StartsAt.lt(ends_at))
+        .filter(conference::Column::EndsAt.gt(starts_at));
+    if let Some(id) = moving {
+        in_room = in_room.filter(conference::Column::Id.ne(id));
+    }
+    if in_room.count(db).await? >= u64::try_from(std::cmp::max(place.rooms, 1)).unwrap_or(1) {
+        return Err(AppError::Conflict(format!("Every room at {} is in use at that time.", place.name)));
+    }
+    Ok(ends_at)
+}
+
 pub async fn book(
     db: &DatabaseConnection,
     base_url: &Url,
@@ -89,38 +135,7 @@ pub async fn book(
         return Err(AppError::Conflict("The first facilitator must be a lead.".into()));
     }
 
-    let today = london_today(Utc::now());
-    let spec = instance::for_case(&txn, &found, today, Some(&[input.lead_id, input.second_id]), None).await?;
-    for id in [input.lead_id, input.second_id] {
-        if !spec.facilitators.iter().any(|f| f.id == facilitator_id(id)) {
-            return Err(AppError::Conflict(format!("Volunteer {id} is not an active, trained facilitator.")));
-        }
-    }
-    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
-    let ends_at = starts_at + Duration::minutes(i64::from(found.duration_minutes));
-    let booking = Booking {
-        case: case_id(found.id),
-        start: local(starts_at),
-        end: local(ends_at),
-        facilitators: [facilitator_id(input.lead_id), facilitator_id(input.second_id)],
-    };
-    let bookings = vec![booking];
-    let plan = Plan { objective: objective(&problem, &bookings), bookings, unbooked: Vec::new() };
-    let violations = verify(&problem, &plan);
-    if !violations.is_empty() {
-        let reasons: Vec<String> = violations.into_iter().map(|v| v.message).collect();
-        return Err(AppError::Conflict(format!("This slot cannot be booked: {}", reasons.join("; "))));
-    }
-    let in_room = conference::Entity::find()
-        .filter(conference::Column::EstablishmentId.eq(place.id))
-        .filter(conference::Column::Status.ne(ConferenceStatus::Cancelled))
-        .filter(conference::Column::StartsAt.lt(ends_at))
-        .filter(conference::Column::EndsAt.gt(starts_at))
-        .count(&txn)
-        .await?;
-    if in_room >= u64::try_from(std::cmp::max(place.rooms, 1)).unwrap_or(1) {
-        return Err(AppError::Conflict(format!("Every room at {} is in use at that time.", place.name)));
-    }
+    let ends_at = check_slot(&txn, &found, &place, [input.lead_id, input.second_id], starts_at, None).await?;
 
     let now = Utc::now();
     let created = conference::ActiveModel {

@@ -1,7 +1,7 @@
 //! A booked conference after booking: the facilitators' answers, cancelling and
 //! rescheduling (each bumps the calendar SEQUENCE), and recording the outcome.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
@@ -14,13 +14,10 @@ use sea_orm::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::instance::{self, case_id, facilitator_id, local};
-use super::matcher::plan::{Booking, Plan};
-use super::matcher::{Problem, objective, verify};
 use crate::audit::{self, AuditEntry};
 use crate::auth::AuthUser;
 use crate::db::begin_write;
-use crate::domain::time::{london_to_utc, london_today};
+use crate::domain::time::london_to_utc;
 use crate::error::{AppError, AppResult};
 
 /// The conference and its facilitators, as `viewer` may see it: coordinators, or one of its
@@ -206,30 +203,21 @@ pub async fn update(
             .lock_exclusive()
             .all(&txn)
             .await?;
+        let place = entity::establishment::Entity::find_by_id(found.establishment_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let the_case = case::Entity::find_by_id(found.case_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        let spec = instance::for_case(
-            &txn,
-            &the_case,
-            london_today(Utc::now()),
-            Some(&[lead.volunteer_id, second.volunteer_id]),
-            Some(id),
-        )
-        .await?;
-        let problem =
-            Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
-        let ends_at = starts_at + Duration::minutes(i64::from(the_case.duration_minutes));
-        let bookings = vec![Booking {
-            case: case_id(the_case.id),
-            start: local(starts_at),
-            end: local(ends_at),
-            facilitators: [facilitator_id(lead.volunteer_id), facilitator_id(second.volunteer_id)],
-        }];
-        let plan = Plan { objective: objective(&problem, &bookings), bookings, unbooked: Vec::new() };
-        let violations = verify(&problem, &plan);
-        if !violations.is_empty() {
-            let reasons: Vec<String> = violations.into_iter().map(|v| v.message).collect();
-            return Err(AppError::Conflict(format!("The new time cannot be booked: {}", reasons.join("; "))));
-        }
+        let pair = [lead.volunteer_id, second.volunteer_id];
+        let ends_at = super::booking::check_slot(&txn, &the_case, &place, pair, starts_at, Some(id)).await.map_err(
+            |e| match e {
+                AppError::Conflict(m) => {
+                    AppError::Conflict(m.replace("This slot cannot be booked", "The new time cannot be booked"))
+                }
+                other => other,
+            },
+        )?;
         bump(
             &txn,
             &found,
