@@ -99,6 +99,11 @@ impl AppError {
         body
     }
 
+    /// A validation error with one message per field.
+    pub fn fields(fields: BTreeMap<String, String>) -> Self {
+        AppError::Validation { message: "Some values are not valid.".into(), fields }
+    }
+
     /// A validation error for one field.
     pub fn field(field: &str, reason: impl Into<String>) -> Self {
         let mut fields = BTreeMap::new();

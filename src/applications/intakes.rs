@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::domain::lenient_string;
 use crate::error::{AppError, AppResult};
-use crate::training::service::{sessions, validation};
+use crate::training::service::sessions;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -75,7 +75,7 @@ pub async fn create(db: &impl ConnectionTrait, input: &IntakeInput) -> AppResult
     let (Some(places), Some(course), Some(opens_on), Some(closes_on), true) =
         (places, course, opens_on, closes_on, errors.is_empty())
     else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     let now = Utc::now();
     Ok(intake::ActiveModel {

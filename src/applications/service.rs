@@ -464,7 +464,7 @@ fn interview_details(input: &DecisionInput) -> AppResult<(chrono::DateTime<Utc>,
     };
     match at {
         Some(at) if fields.is_empty() => Ok((at, place.to_owned())),
-        _ => Err(crate::training::service::validation(fields)),
+        _ => Err(crate::error::AppError::fields(fields)),
     }
 }
 

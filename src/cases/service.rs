@@ -22,7 +22,6 @@ use crate::domain::lenient_string;
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
-use crate::training::service::validation;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -125,7 +124,7 @@ pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput
     let (Some(source), Some(referred_on), Some(establishment), Some(duration), Some(deadline), true) =
         (source, referred_on, establishment, duration, deadline, errors.is_empty())
     else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     let txn = begin_write(db).await?;
     let year = chrono::Datelike::year(&referred_on);
@@ -394,7 +393,7 @@ pub async fn add_party(db: &impl ConnectionTrait, case_id: i64, input: &PartyInp
         errors.insert("consent".into(), "Choose pending, given or withdrawn.".into());
     }
     let (Some(role), Some(consent), true) = (role, consent, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     case::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
@@ -475,7 +474,7 @@ pub async fn add_appointment(
         errors.insert("kind".into(), "Say what the appointment is, e.g. probation.".into());
     }
     let (Some(starts), Some(ends), true) = (starts, ends, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     Ok(appointment::ActiveModel {
         party_id: Set(party_id),
@@ -528,7 +527,7 @@ pub async fn add_assessment(
         errors.insert("assessed_on".into(), "Enter the date as YYYY-MM-DD, not in the future.".into());
     }
     let (Some(kind), Some(outcome), Some(assessed_on), true) = (kind, outcome, assessed_on, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     Ok(assessment::ActiveModel {
         case_id: Set(case_id),

@@ -16,7 +16,6 @@ use crate::auth::{RequireCoordinator, RequireUser};
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::startup::AppState;
-use crate::training::service::validation;
 
 /// A DBS check. `certificate_number` and `notes` are present for coordinators only.
 #[derive(Serialize, ToSchema)]
@@ -149,7 +148,7 @@ pub async fn record(
     let today = london_today(Utc::now());
     let recorded = match input {
         CheckInput::Dbs(input) => {
-            let new = input.parse(today).map_err(validation)?;
+            let new = input.parse(today).map_err(AppError::fields)?;
             // The check and the status it may change are one transaction.
             let txn = crate::db::begin_write(&state.db).await?;
             let created = service::record_dbs(&txn, id, new).await?;
@@ -157,7 +156,7 @@ pub async fn record(
             RecordedCheck::Dbs(dbs_json(created, service::renewal_years(&state.db).await?))
         }
         CheckInput::PrisonVetting(input) => {
-            let new = input.parse(today).map_err(validation)?;
+            let new = input.parse(today).map_err(AppError::fields)?;
             let (created, place) = service::record_vetting(&state.db, id, new).await?;
             RecordedCheck::PrisonVetting(vetting_json(created, place))
         }

@@ -57,7 +57,7 @@ fn textarea(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Marku
 }
 
 fn field_errors(error: AppError) -> AppResult<FieldErrors> {
-    crate::training::pages::field_errors(error)
+    crate::web::components::field_errors(error)
 }
 
 // ---- overview ------------------------------------------------------------------------
@@ -339,7 +339,7 @@ pub async fn record_dbs(
             }
             recorded
         }
-        Err(errors) => Err(crate::training::service::validation(errors)),
+        Err(errors) => Err(crate::error::AppError::fields(errors)),
     };
     match result {
         Ok(()) => Ok(flash::redirect(&format!("/volunteers/{id}/checks"), FlashKind::Success, "DBS check recorded.")),
@@ -360,7 +360,7 @@ pub async fn record_vetting(
 ) -> AppResult<Response> {
     let result = match input.parse(london_today(Utc::now())) {
         Ok(new) => service::record_vetting(&state.db, id, new).await.map(|_| ()),
-        Err(errors) => Err(crate::training::service::validation(errors)),
+        Err(errors) => Err(crate::error::AppError::fields(errors)),
     };
     match result {
         Ok(()) => {

@@ -20,7 +20,7 @@ use crate::auth::{AuthUser, RequireCoordinator, RequireUser};
 use crate::domain::time::{london_display, london_today, long_date};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
-use crate::training::pages::field_errors;
+use crate::web::components::field_errors;
 use crate::web::components::{FieldErrors, Input, error_summary};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};

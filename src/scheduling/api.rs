@@ -15,7 +15,6 @@ use crate::checks::input::EstablishmentInput;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::startup::AppState;
-use crate::training::service::validation;
 
 #[derive(Serialize, ToSchema)]
 pub struct Establishment {
@@ -87,7 +86,7 @@ pub async fn create(
     RequireCoordinator(_): RequireCoordinator,
     ApiJson(input): ApiJson<EstablishmentInput>,
 ) -> AppResult<(StatusCode, Json<Establishment>)> {
-    let new = input.parse().map_err(validation)?;
+    let new = input.parse().map_err(AppError::fields)?;
     let created = crate::checks::service::create_establishment(&state.db, new).await?;
     Ok((StatusCode::CREATED, Json(establishment_json(created))))
 }

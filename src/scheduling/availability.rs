@@ -11,7 +11,6 @@ use super::establishments::{WindowSpec, parse_windows};
 use crate::auth::AuthUser;
 use crate::domain::time::london_to_utc;
 use crate::error::{AppError, AppResult};
-use crate::training::service::validation;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct Availability {
@@ -33,21 +32,7 @@ pub async fn get(db: &impl ConnectionTrait, record: &volunteer::Model) -> Result
         .order_by_asc(availability_window::Column::Weekday)
         .all(db)
         .await?;
-    let mut grouped: std::collections::BTreeMap<(chrono::NaiveTime, chrono::NaiveTime), Vec<i16>> = Default::default();
-    for w in &windows {
-        grouped.entry((w.starts_at, w.ends_at)).or_default().push(w.weekday);
-    }
-    let windows = grouped
-        .into_iter()
-        .map(|((start, end), days)| WindowSpec {
-            days: days
-                .into_iter()
-                .filter_map(|d| super::establishments::DAYS.get(usize::try_from(d).ok()?).map(|s| (*s).to_owned()))
-                .collect(),
-            start: start.format("%H:%M").to_string(),
-            end: end.format("%H:%M").to_string(),
-        })
-        .collect();
+    let windows = super::establishments::group(windows.iter().map(|w| (w.weekday, w.starts_at, w.ends_at)));
     Ok(Availability { windows, max_conferences_per_month: record.max_conferences_per_month })
 }
 
@@ -57,7 +42,7 @@ pub async fn set(
     record: &volunteer::Model,
     input: &Availability,
 ) -> AppResult<Availability> {
-    let parsed = parse_windows(&input.windows).map_err(validation)?;
+    let parsed = parse_windows(&input.windows).map_err(AppError::fields)?;
     if !(0..=31).contains(&input.max_conferences_per_month) {
         return Err(AppError::field("max_conferences_per_month", "Give a number from 0 to 31."));
     }
@@ -138,7 +123,7 @@ pub async fn add_unavailable(
         _ => {}
     }
     let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     let row = unavailability::ActiveModel {
         volunteer_id: Set(record.id),

@@ -304,7 +304,7 @@ pub async fn record_outcome(
         }
     }
     if !errors.is_empty() {
-        return Err(crate::training::service::validation(errors));
+        return Err(crate::error::AppError::fields(errors));
     }
     let status = if input.held { ConferenceStatus::Held } else { ConferenceStatus::NotHeld };
     let updated = bump(

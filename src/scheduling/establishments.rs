@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 
 use crate::checks::input::EstablishmentInput;
 use crate::error::{AppError, AppResult};
-use crate::training::service::validation;
 
 pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -87,9 +86,14 @@ pub fn parse_windows(specs: &[WindowSpec]) -> Result<Vec<DayWindow>, BTreeMap<St
 
 /// Groups weekday windows that share times back into specs.
 pub fn to_specs(windows: &[regime_window::Model]) -> Vec<WindowSpec> {
+    group(windows.iter().map(|w| (w.weekday, w.starts_at, w.ends_at)))
+}
+
+/// Groups (weekday, start, end) windows that share times into specs, days in week order.
+pub fn group(windows: impl IntoIterator<Item = (i16, NaiveTime, NaiveTime)>) -> Vec<WindowSpec> {
     let mut grouped: BTreeMap<(NaiveTime, NaiveTime), Vec<i16>> = BTreeMap::new();
-    for w in windows {
-        grouped.entry((w.starts_at, w.ends_at)).or_default().push(w.weekday);
+    for (weekday, start, end) in windows {
+        grouped.entry((start, end)).or_default().push(weekday);
     }
     grouped
         .into_iter()
@@ -127,7 +131,7 @@ pub async fn set_regime(
     regime: &Regime,
 ) -> AppResult<Vec<regime_window::Model>> {
     find(db, establishment_id).await?.ok_or(AppError::NotFound)?;
-    let parsed = parse_windows(&regime.windows).map_err(validation)?;
+    let parsed = parse_windows(&regime.windows).map_err(AppError::fields)?;
     regime_window::Entity::delete_many()
         .filter(regime_window::Column::EstablishmentId.eq(establishment_id))
         .exec(db)
@@ -191,7 +195,7 @@ pub async fn add_closure(
         errors.insert("reason".into(), "Give the reason (at most 200 characters).".into());
     }
     let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     Ok(closure::ActiveModel {
         establishment_id: Set(establishment_id),
@@ -248,7 +252,7 @@ pub async fn update(db: &impl ConnectionTrait, id: i64, patch: &EstablishmentPat
         rooms: patch.rooms.clone().unwrap_or_else(|| current.rooms.to_string()),
         requires_vetting: patch.requires_vetting.clone().unwrap_or_else(|| yes(current.requires_vetting)),
     };
-    let new = merged.parse().map_err(validation)?;
+    let new = merged.parse().map_err(AppError::fields)?;
     Ok(establishment::ActiveModel {
         id: Set(current.id),
         name: Set(new.name),

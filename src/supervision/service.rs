@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
-use crate::training::service::validation;
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -45,7 +44,7 @@ pub async fn add(
         errors.insert("notes".into(), "Notes can be at most 20,000 characters.".into());
     }
     let (Some(held_on), true) = (held_on, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     Ok(supervision_session::ActiveModel {
         volunteer_id: Set(volunteer_id),
@@ -141,7 +140,7 @@ pub async fn create_meeting(db: &impl ConnectionTrait, input: &MeetingInput) -> 
         errors.insert("topic".into(), "Enter the topic (at most 200 characters).".into());
     }
     let (Some(held_on), Some(starts), Some(ends), true) = (held_on, starts, ends, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     Ok(volunteer_meeting::ActiveModel {
         held_on: Set(held_on),

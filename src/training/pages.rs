@@ -11,17 +11,9 @@ use crate::auth::RequireCoordinator;
 use crate::domain::time::long_date;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
-use crate::web::components::{FieldErrors, Input, error_summary};
+use crate::web::components::{FieldErrors, Input, error_summary, field_errors};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
-
-/// Splits a validation error out for re-rendering a form; anything else propagates.
-pub fn field_errors(error: AppError) -> AppResult<FieldErrors> {
-    match error {
-        AppError::Validation { fields, .. } => Ok(fields),
-        other => Err(other),
-    }
-}
 
 async fn list_page(
     state: &AppState,

@@ -41,10 +41,6 @@ pub struct SessionInput {
     pub venue: String,
 }
 
-pub fn validation(fields: BTreeMap<String, String>) -> AppError {
-    AppError::Validation { message: "Some values are not valid.".into(), fields }
-}
-
 pub async fn create_course(db: &impl ConnectionTrait, input: &CourseInput) -> AppResult<course::Model> {
     let mut errors = BTreeMap::new();
     let name = input.name.trim();
@@ -60,7 +56,7 @@ pub async fn create_course(db: &impl ConnectionTrait, input: &CourseInput) -> Ap
         }
     };
     let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     let now = Utc::now();
     Ok(course::ActiveModel {
@@ -145,7 +141,7 @@ pub async fn add_session(
     let (Some(number), Some(date), Some(starts_at), Some(ends_at), true) =
         (number, date, starts_at, ends_at, errors.is_empty())
     else {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     };
     let now = Utc::now();
     course_session::ActiveModel {
@@ -321,7 +317,7 @@ pub async fn record_attendance(
         }
     }
     if !errors.is_empty() {
-        return Err(validation(errors));
+        return Err(AppError::fields(errors));
     }
     let txn = crate::db::begin_write(db).await?;
     let session = course_session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;

@@ -8,6 +8,14 @@ use maud::{Markup, html};
 /// Messages by field name.
 pub type FieldErrors = BTreeMap<String, String>;
 
+/// Splits a validation error out for re-rendering a form; anything else propagates.
+pub fn field_errors(error: crate::error::AppError) -> crate::error::AppResult<FieldErrors> {
+    match error {
+        crate::error::AppError::Validation { fields, .. } => Ok(fields),
+        other => Err(other),
+    }
+}
+
 /// The box at the top of a form listing what to fix, each linking to its field.
 pub fn error_summary(errors: &FieldErrors) -> Markup {
     html! {
