@@ -116,7 +116,7 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
     let settings = Settings::for_serve(database_url, &args).map_err(CommandError::Usage)?;
     let db = db::connect_and_migrate(&settings.database_url).await?;
     if args.demo {
-        crate::demo::load(&db).await.map_err(CommandError::Failed)?;
+        crate::demo::load_and_print(&db, &settings.base_url).await.map_err(CommandError::Failed)?;
     }
     let mailer = Mailer::from_settings(&settings).map_err(CommandError::Usage)?;
     let application = Application::bind(db.clone(), settings.clone())

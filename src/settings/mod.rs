@@ -1,4 +1,5 @@
-//! Service settings an admin can change: for now the texts of the "Volunteer with us" page.
+//! Service settings an admin can change: the numbers the rules use (renewal period, supervision
+//! interval, lead sign-off count, default case timeframe) and the role description texts.
 
 pub mod pages;
 pub mod service;

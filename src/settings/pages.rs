@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 use super::service::{self, MAX_TEXT_CHARS, NUMBER_SETTINGS, ROLE_TEXTS};
+use crate::audit::{self, AuditEntry};
 use crate::auth::RequireAdmin;
 use crate::db::begin_write;
 use crate::error::AppResult;
@@ -40,8 +41,11 @@ fn form(ctx: &PageContext, values: &Values, errors: &FieldErrors) -> Markup {
                     div class={ "field" @if errors.contains_key(&id) { " field-invalid" } } {
                         label for=(id) { (setting.label) }
                         p class="hint" id={ (id) "-hint" } { "From " (setting.min) " to " (setting.max) "; default " (setting.default) "." }
-                        @if let Some(message) = errors.get(&id) { p class="field-error" id={ (id) "-error" } { (message) } }
-                        input type="number" id=(id) name=(setting.key) value=(value(setting.key)) min=(setting.min) max=(setting.max) required;
+                        @let error = errors.get(&id);
+                        @if let Some(message) = error { p class="field-error" id={ (id) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
+                        input type="number" id=(id) name=(setting.key) value=(value(setting.key)) min=(setting.min) max=(setting.max) required
+                            aria-describedby={ (id) "-hint" @if error.is_some() { " " (id) "-error" } }
+                            aria-invalid=[error.map(|_| "true")];
                     }
                 }
                 h2 { "The “Volunteer with us” page" }
@@ -49,8 +53,11 @@ fn form(ctx: &PageContext, values: &Values, errors: &FieldErrors) -> Markup {
                     @let id = field_id(key);
                     div class={ "field" @if errors.contains_key(&id) { " field-invalid" } } {
                         label for=(id) { (heading) }
-                        @if let Some(message) = errors.get(&id) { p class="field-error" id={ (id) "-error" } { (message) } }
-                        textarea id=(id) name=(key) rows="4" { (value(key)) }
+                        @let error = errors.get(&id);
+                        @if let Some(message) = error { p class="field-error" id={ (id) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
+                        textarea id=(id) name=(key) rows="4" required maxlength=(MAX_TEXT_CHARS)
+                            aria-describedby=[error.map(|_| format!("{id}-error"))]
+                            aria-invalid=[error.map(|_| "true")] { (value(key)) }
                     }
                 }
                 button type="submit" { "Save settings" }
@@ -76,7 +83,7 @@ pub async fn edit(State(state): State<AppState>, RequireAdmin(_): RequireAdmin, 
 
 pub async fn save(
     State(state): State<AppState>,
-    RequireAdmin(_): RequireAdmin,
+    RequireAdmin(admin): RequireAdmin,
     ctx: PageContext,
     Form(submitted): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
@@ -107,9 +114,27 @@ pub async fn save(
     if !errors.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&ctx, &values, &errors)).into_response());
     }
+    let before = current(&state).await?;
+    let mut changed: Vec<&str> =
+        values.iter().filter(|(key, value)| before.get(*key) != Some(*value)).map(|(key, _)| key.as_str()).collect();
+    changed.sort_unstable();
     let txn = begin_write(&state.db).await?;
     for (key, value) in &values {
         service::set(&txn, key, value).await?;
+    }
+    if !changed.is_empty() {
+        audit::record(
+            &txn,
+            AuditEntry {
+                actor_user_id: Some(admin.id),
+                actor: &admin.email,
+                action: "settings.changed",
+                target_type: Some("settings"),
+                detail: Some(changed.join(",")),
+                ..Default::default()
+            },
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(flash::redirect("/admin/settings", FlashKind::Success, "Settings saved."))

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::{PASSWORD, TestApp, fresh_database};
 
-fn convene() -> Command {
+pub fn convene() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_convene"));
     command.env_remove("DATABASE_URL").env_remove("CONVENE_BIND").env_remove("CONVENE_BASE_URL");
     command.env("RUST_LOG", "warn");
@@ -97,12 +97,12 @@ fn a_bad_database_url_exits_2_with_one_line() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Polls /healthz until it answers (bounded), instead of sleeping a fixed time.
-async fn wait_healthy(base: &str, child: &mut std::process::Child) {
+pub async fn wait_healthy(base: &str, child: &mut std::process::Child) {
     let client = reqwest::Client::new();
     for _ in 0..200 {
         if let Ok(response) = client.get(format!("{base}/healthz")).send().await
@@ -118,7 +118,7 @@ async fn wait_healthy(base: &str, child: &mut std::process::Child) {
     panic!("convene serve did not become healthy within 10 s");
 }
 
-fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+pub fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     child.wait().unwrap()

@@ -11,6 +11,7 @@ mod cases;
 mod checks;
 mod cli;
 mod csrf;
+mod demo;
 mod expenses;
 mod mail;
 mod record;

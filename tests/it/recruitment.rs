@@ -635,7 +635,12 @@ async fn the_role_description_comes_from_settings_an_admin_edits() {
     ]);
     let response = browser.post_form("/admin/settings", &fields).await;
     assert_eq!(response.status(), 422, "empty text refused");
-    assert!(response.text().await.unwrap().contains("Our service covers Gloucestershire."), "values kept");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Our service covers Gloucestershire."), "values kept");
+    assert!(
+        page.contains(r#"aria-describedby="role_what_we_expect-error" aria-invalid="true""#),
+        "the message is tied to its field"
+    );
     let mut bad_number = fields.clone();
     bad_number[0] = ("checks.dbs_renewal_years", "0");
     bad_number[6] = ("role.what_we_expect", "Commitment.");
@@ -648,6 +653,7 @@ async fn the_role_description_comes_from_settings_an_admin_edits() {
     let years =
         convene::settings::service::number(&app.db, &convene::settings::service::DBS_RENEWAL_YEARS).await.unwrap();
     assert_eq!(years, 2, "the renewal period setting is saved");
+    assert_eq!(app.audit_count("settings.changed").await, 1, "the change is in the audit log");
     let (_, page) = app.browser().open("/volunteer").await;
     assert!(page.contains("Our service covers Gloucestershire."));
 }
