@@ -190,3 +190,22 @@ pub fn asked_to_facilitate(name: &str, reference: &str, place: &str, when: &str,
         "You are getting this email because you are a volunteer facilitator.",
     )
 }
+
+/// A scheduled reminder; the footer says how to stop this kind of reminder.
+pub fn reminder(
+    name: &str,
+    subject: String,
+    paragraphs: &[String],
+    action: Action<'_>,
+    preferences_url: &str,
+) -> Message {
+    compose(
+        subject,
+        &format!("Dear {name},"),
+        paragraphs,
+        Some(action),
+        &format!(
+            "You are getting this reminder because you volunteer with us. Choose which reminders you get: {preferences_url}"
+        ),
+    )
+}

@@ -15,6 +15,7 @@ mod expenses;
 mod mail;
 mod record;
 mod recruitment;
+mod reminders;
 mod roles;
 mod scheduling;
 mod schema;

@@ -1,0 +1,185 @@
+//! One fn per reminder kind: find what is due at `now`, queue one email per recipient with a
+//! key of kind + subject record + occurrence + recipient, skip users who opted out.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use entity::conference::{self, ConferenceStatus};
+use entity::conference_facilitator::{self, Response};
+use entity::{case, course_session, email_opt_out, enrolment, establishment, user, volunteer};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+use crate::config::Settings;
+use crate::domain::time::{london_display, london_to_utc, london_today, long_date};
+use crate::notifications::messages::{Action, reminder};
+use crate::notifications::outbox::{Extras, Outgoing, enqueue_with};
+
+/// Reminder kinds a user can opt out of, with what the preferences page calls them.
+pub const KINDS: [(&str, &str); 2] = [
+    (CONFERENCE_IN_TWO_DAYS, "A restorative conference you facilitate is in two days"),
+    (TRAINING_TOMORROW, "A training session you are enrolled on is tomorrow"),
+];
+pub const CONFERENCE_IN_TWO_DAYS: &str = "reminder.conference_2d";
+pub const TRAINING_TOMORROW: &str = "reminder.training_1d";
+
+/// Reminders go out at this London wall-clock hour.
+const SEND_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 0, 0) {
+    Some(time) => time,
+    None => unreachable!(),
+};
+
+pub const PREFERENCES_PATH: &str = "/me/email-preferences";
+
+/// 08:00 London on `date`, as a UTC instant (08:00 exists on both clock-change days).
+pub fn send_time(date: NaiveDate) -> Option<DateTime<Utc>> {
+    london_to_utc(date.and_time(SEND_AT))
+}
+
+/// True once `now` has reached the send time `days_before` the London date `on`.
+fn is_due(on: NaiveDate, days_before: u64, now: DateTime<Utc>) -> bool {
+    on.checked_sub_days(Days::new(days_before)).and_then(send_time).is_some_and(|at| at <= now)
+}
+
+struct Recipient {
+    user_id: i64,
+    name: String,
+    email: String,
+}
+
+/// The user behind a volunteer, unless they opted out of `kind` or are disabled.
+async fn recipient(db: &impl ConnectionTrait, volunteer_id: i64, kind: &str) -> Result<Option<Recipient>, DbErr> {
+    let Some(record) = volunteer::Entity::find_by_id(volunteer_id).one(db).await? else { return Ok(None) };
+    let Some(account) = user::Entity::find_by_id(record.user_id).one(db).await? else { return Ok(None) };
+    if account.disabled_at.is_some() || opted_out(db, account.id, kind).await? {
+        return Ok(None);
+    }
+    Ok(Some(Recipient { user_id: account.id, name: account.name, email: account.email }))
+}
+
+pub async fn opted_out(db: &impl ConnectionTrait, user_id: i64, kind: &str) -> Result<bool, DbErr> {
+    Ok(email_opt_out::Entity::find()
+        .filter(email_opt_out::Column::UserId.eq(user_id))
+        .filter(email_opt_out::Column::Kind.eq(kind))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+fn url(settings: &Settings, path: &str) -> String {
+    settings.base_url.join(path).map(|u| u.to_string()).unwrap_or_else(|_| path.to_owned())
+}
+
+/// One reminder to one recipient.
+struct Reminder<'a> {
+    kind: &'static str,
+    /// kind + subject record + occurrence; the recipient is added.
+    key: String,
+    subject: String,
+    paragraphs: &'a [String],
+    action: (&'a str, &'a str),
+}
+
+async fn queue(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    to: Recipient,
+    reminder_of: Reminder<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let preferences = url(settings, PREFERENCES_PATH);
+    let target = url(settings, reminder_of.action.1);
+    let action = Action { label: reminder_of.action.0, url: &target };
+    let message = reminder(&to.name, reminder_of.subject, reminder_of.paragraphs, action, &preferences);
+    let key = format!("{}:{}", reminder_of.key, to.user_id);
+    let outgoing = Outgoing { key, kind: reminder_of.kind, to: to.email, message, send_after: now };
+    enqueue_with(db, outgoing, Extras { list_unsubscribe: Some(format!("<{preferences}>")), attachment: None }).await
+}
+
+/// Each facilitator of a confirmed conference, from 08:00 London two days before its London
+/// date until it starts. A rescheduled conference (new sequence) is reminded again.
+pub async fn conference_in_two_days(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let Some(horizon) = london_today(now).checked_add_days(Days::new(3)).and_then(|d| london_to_utc(d.into())) else {
+        return Ok(0);
+    };
+    let conferences = conference::Entity::find()
+        .filter(conference::Column::Status.eq(ConferenceStatus::Confirmed))
+        .filter(conference::Column::StartsAt.gt(now))
+        .filter(conference::Column::StartsAt.lt(horizon))
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    for booked in conferences {
+        if !is_due(london_today(booked.starts_at), 2, now) {
+            continue;
+        }
+        let reference = case::Entity::find_by_id(booked.case_id).one(db).await?.map(|c| c.reference);
+        let place = establishment::Entity::find_by_id(booked.establishment_id).one(db).await?.map(|e| e.name);
+        let (Some(reference), Some(place)) = (reference, place) else { continue };
+        let facilitators = conference_facilitator::Entity::find()
+            .filter(conference_facilitator::Column::ConferenceId.eq(booked.id))
+            .filter(conference_facilitator::Column::Response.ne(Response::Declined))
+            .all(db)
+            .await?;
+        for facilitator in facilitators {
+            let Some(to) = recipient(db, facilitator.volunteer_id, CONFERENCE_IN_TWO_DAYS).await? else { continue };
+            let paragraphs = [format!(
+                "A reminder that you are facilitating a restorative conference ({reference}) at {place}, {}.",
+                london_display(booked.starts_at)
+            )];
+            let of = Reminder {
+                kind: CONFERENCE_IN_TWO_DAYS,
+                key: format!("{CONFERENCE_IN_TWO_DAYS}:{}:{}", booked.id, booked.sequence),
+                subject: format!("In two days: restorative conference ({reference})"),
+                paragraphs: &paragraphs,
+                action: ("See your assignments", "/"),
+            };
+            let sent = queue(db, settings, to, of, now).await?;
+            queued += usize::from(sent);
+        }
+    }
+    Ok(queued)
+}
+
+/// Each volunteer enrolled on the course, from 08:00 London the day before a session.
+pub async fn training_tomorrow(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let today = london_today(now);
+    let Some(tomorrow) = today.succ_opt() else { return Ok(0) };
+    let sessions =
+        course_session::Entity::find().filter(course_session::Column::Date.between(today, tomorrow)).all(db).await?;
+    let mut queued = 0;
+    for session in sessions {
+        let started = london_to_utc(session.date.and_time(session.starts_at)).is_some_and(|at| at <= now);
+        if started || !is_due(session.date, 1, now) {
+            continue;
+        }
+        let enrolled =
+            enrolment::Entity::find().filter(enrolment::Column::CourseId.eq(session.course_id)).all(db).await?;
+        for enrolment in enrolled {
+            let Some(to) = recipient(db, enrolment.volunteer_id, TRAINING_TOMORROW).await? else { continue };
+            let paragraphs = [format!(
+                "A reminder that training session {} is tomorrow, {}, {}–{}, at {}.",
+                session.number,
+                long_date(session.date),
+                session.starts_at.format("%H:%M"),
+                session.ends_at.format("%H:%M"),
+                session.venue
+            )];
+            let of = Reminder {
+                kind: TRAINING_TOMORROW,
+                key: format!("{TRAINING_TOMORROW}:{}:{}", session.id, session.date),
+                subject: format!("Tomorrow: training session {}", session.number),
+                paragraphs: &paragraphs,
+                action: ("See your training", "/"),
+            };
+            let sent = queue(db, settings, to, of, now).await?;
+            queued += usize::from(sent);
+        }
+    }
+    Ok(queued)
+}
