@@ -5,13 +5,22 @@
 //! London send time from `now` and queues with a unique key: a sweep fires at the right local
 //! time, catches up after downtime, and running twice queues nothing twice.
 
+pub mod preferences;
 pub mod reminders;
+
+use axum::Router;
+use axum::routing::get;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 use crate::config::Settings;
+use crate::startup::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(reminders::PREFERENCES_PATH, get(preferences::show).post(preferences::update))
+}
 
 /// What one sweep queued, per kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -270,3 +270,23 @@ async fn an_attachment_arrives_beside_both_alternatives() {
     assert_eq!(ics.attachment_name(), Some("conference.ics"));
     assert!(ics.text_contents().is_some_and(|t| t.contains("BEGIN:VCALENDAR")));
 }
+
+#[tokio::test]
+async fn the_preferences_page_turns_a_reminder_kind_off_and_on() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Volunteer).await;
+    let mut browser = app.signed_in(&user).await;
+    let (status, html) = browser.open("/me/email-preferences").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"name="reminder.conference_2d""#) && html.contains("checked"));
+    let response = browser.post_form("/me/email-preferences", &[("reminder.training_1d", "on")]).await;
+    assert_eq!(response.status(), 303);
+    assert!(reminders::opted_out(&app.db, user.id, reminders::CONFERENCE_IN_TWO_DAYS).await.expect("query"));
+    assert!(!reminders::opted_out(&app.db, user.id, reminders::TRAINING_TOMORROW).await.expect("query"));
+    let response = browser
+        .post_form("/me/email-preferences", &[("reminder.training_1d", "on"), ("reminder.conference_2d", "on")])
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(!reminders::opted_out(&app.db, user.id, reminders::CONFERENCE_IN_TWO_DAYS).await.expect("query"));
+    assert_eq!(app.browser().get("/me/email-preferences").await.status(), 303, "signed-out visitors sign in first");
+}
