@@ -290,3 +290,56 @@ async fn the_preferences_page_turns_a_reminder_kind_off_and_on() {
     assert!(!reminders::opted_out(&app.db, user.id, reminders::CONFERENCE_IN_TWO_DAYS).await.expect("query"));
     assert_eq!(app.browser().get("/me/email-preferences").await.status(), 303, "signed-out visitors sign in first");
 }
+
+#[tokio::test]
+async fn training_reminders_go_at_0800_london_the_day_before_and_only_once() {
+    let app = TestApp::spawn().await;
+    let (enrolled, _, enrolled_email) = volunteer(&app).await;
+    let now = Utc::now();
+    let course = entity::course::ActiveModel {
+        name: Set("Core training, spring 2027".into()),
+        kind: Set(entity::course::CourseKind::Core),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("course");
+    // Monday 1 November 2027, the day after the clocks go back: reminded 08:00 GMT on the 31st.
+    entity::course_session::ActiveModel {
+        course_id: Set(course.id),
+        number: Set(1),
+        date: Set(NaiveDate::from_ymd_opt(2027, 11, 1).expect("date")),
+        starts_at: Set(chrono::NaiveTime::from_hms_opt(9, 30, 0).expect("time")),
+        ends_at: Set(chrono::NaiveTime::from_hms_opt(16, 30, 0).expect("time")),
+        venue: Set("Quaker Meeting House".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("session");
+    entity::enrolment::ActiveModel {
+        course_id: Set(course.id),
+        volunteer_id: Set(enrolled),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("enrolment");
+    let training = |n| Sweep { training_tomorrow: n, ..Sweep::default() };
+    assert_eq!(sweep(&app, utc(2027, 10, 30, 8, 0)).await, training(0), "two days before");
+    assert_eq!(sweep(&app, utc(2027, 10, 31, 7, 59)).await, training(0), "07:59 London");
+    assert_eq!(sweep(&app, utc(2027, 10, 31, 8, 0)).await, training(1), "08:00 London = 08:00Z");
+    assert_eq!(sweep(&app, utc(2027, 11, 1, 8, 0)).await, training(0), "swept again the next morning");
+    let rows = outbox_message::Entity::find()
+        .filter(outbox_message::Column::ToEmail.eq(&enrolled_email))
+        .all(&app.db)
+        .await
+        .expect("outbox");
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].text_body.contains("Monday 1 November 2027, 09:30–16:30, at Quaker Meeting House"));
+}
