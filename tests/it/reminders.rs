@@ -343,3 +343,71 @@ async fn training_reminders_go_at_0800_london_the_day_before_and_only_once() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].text_body.contains("Monday 1 November 2027, 09:30–16:30, at Quaker Meeting House"));
 }
+
+/// Booking emails of `kind` to the facilitator `volunteer_id`.
+async fn booking_emails(app: &TestApp, kind: &str, volunteer_id: i64) -> Vec<outbox_message::Model> {
+    let record = entity::volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.expect("query").expect("row");
+    let account = entity::user::Entity::find_by_id(record.user_id).one(&app.db).await.expect("query").expect("user");
+    outbox_message::Entity::find()
+        .filter(outbox_message::Column::ToEmail.eq(account.email))
+        .filter(outbox_message::Column::Kind.eq(kind))
+        .all(&app.db)
+        .await
+        .expect("outbox")
+}
+
+#[tokio::test]
+async fn facilitators_are_emailed_once_when_a_booking_is_confirmed_moved_and_cancelled() {
+    use crate::booking::{a_tuesday, book, facilitator, prison, ready_case, token_of};
+    use entity::volunteer::FacilitationLevel;
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let case = ready_case(&app, &token, prison).await;
+    let day = a_tuesday();
+    let booked: Value = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await.json().await.expect("json");
+    let id = booked["id"].as_i64().expect("id");
+    let client = reqwest::Client::new();
+    let answer = |who: String| {
+        client
+            .post(app.url(&format!("/api/v1/conferences/{id}/response")))
+            .bearer_auth(who)
+            .json(&json!({"response": "accept"}))
+            .send()
+    };
+
+    assert_eq!(answer(token_of(&app, lead).await).await.expect("answer").status(), 200);
+    for who in [lead, co] {
+        assert!(booking_emails(&app, "conference.confirmed", who).await.is_empty(), "one accepted is not confirmed");
+    }
+    assert_eq!(answer(token_of(&app, co).await).await.expect("answer").status(), 200);
+    let reference = entity::case::Entity::find_by_id(case).one(&app.db).await.expect("q").expect("case").reference;
+    for who in [lead, co] {
+        let confirmed = booking_emails(&app, "conference.confirmed", who).await;
+        assert_eq!(confirmed.len(), 1, "one confirmation each");
+        let email = &confirmed[0];
+        assert!(email.subject.contains(&reference), "{}", email.subject);
+        assert!(email.text_body.contains(&format!("/conferences/{id}")), "a link behind login");
+        for secret in ["Harry Harmer", "Hannah Harmed", "burglary"] {
+            assert!(!email.text_body.contains(secret) && !email.html_body.contains(secret), "{secret} leaked");
+        }
+    }
+
+    let url = app.url(&format!("/api/v1/conferences/{id}"));
+    let patch = |body: Value| client.patch(&url).bearer_auth(&token).json(&body).send();
+    assert_eq!(patch(json!({"start": format!("{day}T13:00")})).await.expect("patch").status(), 200);
+    assert_eq!(patch(json!({"start": format!("{day}T14:00")})).await.expect("patch").status(), 200);
+    for who in [lead, co] {
+        let changed = booking_emails(&app, "conference.changed", who).await;
+        assert_eq!(changed.len(), 2, "one email per change (the key carries the sequence)");
+        assert!(changed.iter().any(|e| e.text_body.contains("14:00")), "the new time is given");
+    }
+    assert_eq!(patch(json!({"status": "cancelled"})).await.expect("patch").status(), 200);
+    assert_eq!(patch(json!({"status": "cancelled"})).await.expect("patch").status(), 409, "already cancelled");
+    for who in [lead, co] {
+        assert_eq!(booking_emails(&app, "conference.cancelled", who).await.len(), 1, "one cancellation each");
+    }
+}
