@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
 pub struct Sweep {
     pub conference_in_two_days: usize,
     pub training_tomorrow: usize,
+    pub check_renewal: usize,
 }
 
 /// Queues every reminder due at `now`.
@@ -34,6 +35,7 @@ pub async fn sweep(db: &DatabaseConnection, settings: &Settings, now: DateTime<U
     Ok(Sweep {
         conference_in_two_days: reminders::conference_in_two_days(db, settings, now).await?,
         training_tomorrow: reminders::training_tomorrow(db, settings, now).await?,
+        check_renewal: reminders::check_renewal(db, settings, now).await?,
     })
 }
 

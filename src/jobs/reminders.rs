@@ -4,6 +4,8 @@
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, Response};
+use entity::dbs_check::{self, DbsStatus};
+use entity::prison_vetting::{self, VettingStatus};
 use entity::{case, course_session, email_opt_out, enrolment, establishment, user, volunteer};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -13,12 +15,17 @@ use crate::notifications::messages::{Action, reminder};
 use crate::notifications::outbox::{Extras, Outgoing, enqueue_with};
 
 /// Reminder kinds a user can opt out of, with what the preferences page calls them.
-pub const KINDS: [(&str, &str); 2] = [
+pub const KINDS: [(&str, &str); 3] = [
     (CONFERENCE_IN_TWO_DAYS, "A restorative conference you facilitate is in two days"),
     (TRAINING_TOMORROW, "A training session you are enrolled on is tomorrow"),
+    (CHECK_RENEWAL, "Your DBS check or prison vetting needs renewing in 60 and in 30 days"),
 ];
 pub const CONFERENCE_IN_TWO_DAYS: &str = "reminder.conference_2d";
 pub const TRAINING_TOMORROW: &str = "reminder.training_1d";
+pub const CHECK_RENEWAL: &str = "reminder.check_renewal";
+
+/// Days before a check's renewal or expiry date that its holder is reminded, furthest first.
+pub const RENEWAL_THRESHOLDS: [u64; 2] = [60, 30];
 
 /// Reminders go out at this London wall-clock hour.
 const SEND_AT: NaiveTime = match NaiveTime::from_hms_opt(8, 0, 0) {
@@ -180,6 +187,66 @@ pub async fn training_tomorrow(
             let sent = queue(db, settings, to, of, now).await?;
             queued += usize::from(sent);
         }
+    }
+    Ok(queued)
+}
+
+/// The threshold (days before `due`) whose window holds `now`: from 08:00 London that many
+/// days before until the next threshold's send time (the last one until `due`), so a
+/// catch-up sends only the nearest one.
+fn renewal_threshold(due: NaiveDate, now: DateTime<Utc>) -> Option<u64> {
+    let until = |days: u64| due.checked_sub_days(Days::new(days)).and_then(send_time);
+    RENEWAL_THRESHOLDS.iter().enumerate().find_map(|(i, days)| {
+        let next = RENEWAL_THRESHOLDS.get(i + 1).copied().unwrap_or(0);
+        let open = is_due(due, *days, now) && until(next).is_some_and(|end| now < end);
+        open.then_some(*days)
+    })
+}
+
+/// Each holder of a clear DBS check (not on the Update Service) or cleared prison vetting
+/// whose renewal/expiry date is 60 or 30 days off; a later check of the same kind (a renewal
+/// under way or done) stops the reminders. Keyed per check + threshold.
+pub async fn check_renewal(db: &impl ConnectionTrait, settings: &Settings, now: DateTime<Utc>) -> Result<usize, DbErr> {
+    let years = crate::checks::service::renewal_years(db).await?;
+    let mut due: Vec<(i64, String, NaiveDate, String)> = Vec::new();
+    let dbs = dbs_check::Entity::find().all(db).await?;
+    for check in dbs.iter().filter(|c| c.status == DbsStatus::Clear) {
+        let renewed = dbs.iter().any(|o| o.volunteer_id == check.volunteer_id && o.id > check.id);
+        let Some(on) = crate::checks::clearance::renewal_due(check.issued_on, check.update_service, years) else {
+            continue;
+        };
+        if !renewed {
+            due.push((check.volunteer_id, format!("dbs:{}", check.id), on, "Your DBS check is due for renewal".into()));
+        }
+    }
+    let vettings = prison_vetting::Entity::find().all(db).await?;
+    for vetting in vettings.iter().filter(|v| v.status == VettingStatus::Cleared) {
+        let renewed = vettings.iter().any(|o| {
+            o.volunteer_id == vetting.volunteer_id
+                && o.establishment_id == vetting.establishment_id
+                && o.id > vetting.id
+        });
+        let (Some(on), false) = (vetting.expires_on, renewed) else { continue };
+        let place = establishment::Entity::find_by_id(vetting.establishment_id).one(db).await?.map(|e| e.name);
+        let what = format!("Your prison vetting at {} expires", place.unwrap_or_else(|| "a prison".into()));
+        due.push((vetting.volunteer_id, format!("vetting:{}", vetting.id), on, what));
+    }
+    let mut queued = 0;
+    for (volunteer_id, check, on, what) in due {
+        let Some(days) = renewal_threshold(on, now) else { continue };
+        let Some(to) = recipient(db, volunteer_id, CHECK_RENEWAL).await? else { continue };
+        let paragraphs = [
+            format!("{what} on {}, in {days} days or less.", long_date(on)),
+            "Please start the renewal now so you can keep facilitating.".to_owned(),
+        ];
+        let of = Reminder {
+            kind: CHECK_RENEWAL,
+            key: format!("{CHECK_RENEWAL}:{check}:{on}:{days}"),
+            subject: format!("Renewal due: {}", long_date(on)),
+            paragraphs: &paragraphs,
+            action: ("See your checks", "/"),
+        };
+        queued += usize::from(queue(db, settings, to, of, now).await?);
     }
     Ok(queued)
 }

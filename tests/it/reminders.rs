@@ -411,3 +411,75 @@ async fn facilitators_are_emailed_once_when_a_booking_is_confirmed_moved_and_can
         assert_eq!(booking_emails(&app, "conference.cancelled", who).await.len(), 1, "one cancellation each");
     }
 }
+
+#[tokio::test]
+async fn check_renewals_are_reminded_at_60_and_30_days_once_each_until_renewed() {
+    use entity::dbs_check::{DbsLevel, DbsStatus};
+    use entity::prison_vetting::VettingStatus;
+    let app = TestApp::spawn().await;
+    let (volunteer_id, _, email) = volunteer(&app).await;
+    let years = convene::checks::service::renewal_years(&app.db).await.expect("years");
+    let issued = NaiveDate::from_ymd_opt(2024, 5, 10).expect("date");
+    let due = convene::checks::clearance::renewal_due(Some(issued), false, years).expect("a due date");
+    let now = Utc::now();
+    let check = entity::dbs_check::ActiveModel {
+        volunteer_id: Set(volunteer_id),
+        level: Set(DbsLevel::Enhanced),
+        certificate_number: Set(Some("001234567890".into())),
+        issued_on: Set(Some(issued)),
+        update_service: Set(false),
+        status: Set(DbsStatus::Clear),
+        notes: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    check.clone().insert(&app.db).await.expect("dbs check");
+    let prison = crate::checks::establishment(&app, "HMP Renewal", true).await;
+    let vetting_expires = due + chrono::Days::new(10);
+    entity::prison_vetting::ActiveModel {
+        volunteer_id: Set(volunteer_id),
+        establishment_id: Set(prison),
+        level: Set("standard".into()),
+        status: Set(VettingStatus::Cleared),
+        cleared_on: Set(Some(issued)),
+        expires_on: Set(Some(vetting_expires)),
+        notes: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("vetting");
+    let renewal = |n| Sweep { check_renewal: n, ..Sweep::default() };
+    let before = |d: NaiveDate, days| d - chrono::Days::new(days);
+
+    assert_eq!(sweep(&app, london(before(due, 60), 7, 59)).await, renewal(0), "not before 08:00 London");
+    assert_eq!(sweep(&app, london(before(due, 60), 8, 0)).await, renewal(1), "DBS at 60 days");
+    assert_eq!(sweep(&app, london(before(due, 60), 8, 1)).await, renewal(0), "once");
+    // Catching up late inside the 60-day window of the vetting sends only that one.
+    assert_eq!(sweep(&app, london(before(vetting_expires, 59), 12, 0)).await, renewal(1), "vetting at 60 days");
+    assert_eq!(sweep(&app, london(before(due, 30), 8, 0)).await, renewal(1), "DBS at 30 days");
+    assert_eq!(sweep(&app, london(before(due, 30), 9, 0)).await, renewal(0), "once");
+    let sent: Vec<outbox_message::Model> = outbox_message::Entity::find()
+        .filter(outbox_message::Column::ToEmail.eq(&email))
+        .filter(outbox_message::Column::Kind.eq(reminders::CHECK_RENEWAL))
+        .all(&app.db)
+        .await
+        .expect("outbox");
+    assert_eq!(sent.len(), 3);
+    assert!(sent.iter().any(|m| m.text_body.contains("HMP Renewal")), "the vetting names its prison");
+
+    // A renewal under way stops the DBS reminders; the vetting's 30-day one still comes.
+    let renewing = entity::dbs_check::ActiveModel {
+        status: Set(DbsStatus::InProgress),
+        issued_on: Set(None),
+        certificate_number: Set(None),
+        ..check
+    };
+    renewing.insert(&app.db).await.expect("renewal");
+    let late = london(before(vetting_expires, 30), 8, 0);
+    assert_eq!(sweep(&app, late).await, renewal(1), "only the vetting at 30 days");
+    assert_eq!(sweep(&app, late).await, renewal(0));
+}
