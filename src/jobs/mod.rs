@@ -28,6 +28,7 @@ pub struct Sweep {
     pub conference_in_two_days: usize,
     pub training_tomorrow: usize,
     pub check_renewal: usize,
+    pub supervision_overdue: usize,
 }
 
 /// Queues every reminder due at `now`.
@@ -36,6 +37,7 @@ pub async fn sweep(db: &DatabaseConnection, settings: &Settings, now: DateTime<U
         conference_in_two_days: reminders::conference_in_two_days(db, settings, now).await?,
         training_tomorrow: reminders::training_tomorrow(db, settings, now).await?,
         check_renewal: reminders::check_renewal(db, settings, now).await?,
+        supervision_overdue: reminders::supervision_overdue(db, settings, now).await?,
     })
 }
 

@@ -15,14 +15,16 @@ use crate::notifications::messages::{Action, reminder};
 use crate::notifications::outbox::{Extras, Outgoing, enqueue_with};
 
 /// Reminder kinds a user can opt out of, with what the preferences page calls them.
-pub const KINDS: [(&str, &str); 3] = [
+pub const KINDS: [(&str, &str); 4] = [
     (CONFERENCE_IN_TWO_DAYS, "A restorative conference you facilitate is in two days"),
     (TRAINING_TOMORROW, "A training session you are enrolled on is tomorrow"),
     (CHECK_RENEWAL, "Your DBS check or prison vetting needs renewing in 60 and in 30 days"),
+    (SUPERVISION_OVERDUE, "A one-to-one supervision (yours, or as a coordinator anyone's) is overdue"),
 ];
 pub const CONFERENCE_IN_TWO_DAYS: &str = "reminder.conference_2d";
 pub const TRAINING_TOMORROW: &str = "reminder.training_1d";
 pub const CHECK_RENEWAL: &str = "reminder.check_renewal";
+pub const SUPERVISION_OVERDUE: &str = "reminder.supervision_overdue";
 
 /// Days before a check's renewal or expiry date that its holder is reminded, furthest first.
 pub const RENEWAL_THRESHOLDS: [u64; 2] = [60, 30];
@@ -55,10 +57,32 @@ struct Recipient {
 async fn recipient(db: &impl ConnectionTrait, volunteer_id: i64, kind: &str) -> Result<Option<Recipient>, DbErr> {
     let Some(record) = volunteer::Entity::find_by_id(volunteer_id).one(db).await? else { return Ok(None) };
     let Some(account) = user::Entity::find_by_id(record.user_id).one(db).await? else { return Ok(None) };
+    user_recipient(db, account, kind).await
+}
+
+/// `account`, unless they opted out of `kind` or are disabled.
+async fn user_recipient(
+    db: &impl ConnectionTrait,
+    account: user::Model,
+    kind: &str,
+) -> Result<Option<Recipient>, DbErr> {
     if account.disabled_at.is_some() || opted_out(db, account.id, kind).await? {
         return Ok(None);
     }
     Ok(Some(Recipient { user_id: account.id, name: account.name, email: account.email }))
+}
+
+/// Every coordinator (and admin) who has not opted out of `kind`.
+async fn coordinators(db: &impl ConnectionTrait, kind: &str) -> Result<Vec<Recipient>, DbErr> {
+    let accounts = user::Entity::find()
+        .filter(user::Column::Role.is_in([user::Role::Coordinator, user::Role::Admin]))
+        .all(db)
+        .await?;
+    let mut found = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        found.extend(user_recipient(db, account, kind).await?);
+    }
+    Ok(found)
 }
 
 pub async fn opted_out(db: &impl ConnectionTrait, user_id: i64, kind: &str) -> Result<bool, DbErr> {
@@ -247,6 +271,57 @@ pub async fn check_renewal(db: &impl ConnectionTrait, settings: &Settings, now: 
             action: ("See your checks", "/"),
         };
         queued += usize::from(queue(db, settings, to, of, now).await?);
+    }
+    Ok(queued)
+}
+
+/// From 08:00 London the day after a volunteer's supervision due date (the logic of
+/// `supervision::service::due`), to the volunteer and every coordinator; keyed per volunteer
+/// + due date, so a new one-to-one (a new due date) starts afresh.
+pub async fn supervision_overdue(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+    let interval = number(db, &SUPERVISION_INTERVAL_WEEKS).await?;
+    let today = london_today(now);
+    let trained = volunteer::Entity::find().filter(volunteer::Column::TrainedOn.is_not_null()).all(db).await?;
+    let mut queued = 0;
+    for record in trained {
+        let held: Vec<NaiveDate> =
+            crate::supervision::service::list(db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
+        let Some(due) = crate::supervision::service::due(&record, &held, today, interval) else { continue };
+        if !due.overdue || !due.due_on.succ_opt().is_some_and(|day| is_due(day, 0, now)) {
+            continue;
+        }
+        let Some(name) = user::Entity::find_by_id(record.user_id).one(db).await?.map(|u| u.name) else { continue };
+        let mut to: Vec<(Recipient, String, String)> = Vec::new();
+        if let Some(own) = recipient(db, record.id, SUPERVISION_OVERDUE).await? {
+            let text = format!(
+                "Your one-to-one supervision was due on {}. Please arrange one with your coordinator.",
+                long_date(due.due_on)
+            );
+            to.push((own, text, "/".into()));
+        }
+        for coordinator in coordinators(db, SUPERVISION_OVERDUE).await? {
+            let text = format!(
+                "{name}'s one-to-one supervision was due on {} and has not been recorded.",
+                long_date(due.due_on)
+            );
+            to.push((coordinator, text, format!("/volunteers/{}", record.id)));
+        }
+        for (recipient, text, path) in to {
+            let paragraphs = [text];
+            let of = Reminder {
+                kind: SUPERVISION_OVERDUE,
+                key: format!("{SUPERVISION_OVERDUE}:{}:{}", record.id, due.due_on),
+                subject: "Supervision overdue".into(),
+                paragraphs: &paragraphs,
+                action: ("See the volunteer", &path),
+            };
+            queued += usize::from(queue(db, settings, recipient, of, now).await?);
+        }
     }
     Ok(queued)
 }

@@ -15,7 +15,7 @@ use entity::conference_facilitator::{FacilitatorRole, Response};
 use entity::outbox_message;
 use entity::user::Role;
 use mail_parser::MimeHeaders;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -482,4 +482,42 @@ async fn check_renewals_are_reminded_at_60_and_30_days_once_each_until_renewed()
     let late = london(before(vetting_expires, 30), 8, 0);
     assert_eq!(sweep(&app, late).await, renewal(1), "only the vetting at 30 days");
     assert_eq!(sweep(&app, late).await, renewal(0));
+}
+
+#[tokio::test]
+async fn overdue_supervision_is_reminded_to_the_volunteer_and_coordinators_once_from_the_next_morning() {
+    use convene::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let (volunteer_id, _, email) = volunteer(&app).await;
+    let trained_on = NaiveDate::from_ymd_opt(2027, 1, 4).expect("date");
+    let record = entity::volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.expect("q").expect("row");
+    let mut trained: entity::volunteer::ActiveModel = record.into();
+    trained.trained_on = Set(Some(trained_on));
+    trained.update(&app.db).await.expect("trained");
+    let weeks = number(&app.db, &SUPERVISION_INTERVAL_WEEKS).await.expect("interval");
+    let due_on = trained_on + chrono::Duration::weeks(weeks);
+    let next = due_on.succ_opt().expect("next day");
+    let overdue = |n| Sweep { supervision_overdue: n, ..Sweep::default() };
+
+    assert_eq!(sweep(&app, london(due_on, 12, 0)).await, overdue(0), "due today is not overdue");
+    assert_eq!(sweep(&app, london(next, 7, 59)).await, overdue(0), "not before 08:00 London");
+    assert_eq!(sweep(&app, london(next, 8, 0)).await, overdue(2), "the volunteer and the coordinator");
+    assert_eq!(sweep(&app, london(next, 8, 1)).await, overdue(0), "once");
+    assert_eq!(sweep(&app, london(next + chrono::Days::new(7), 8, 0)).await, overdue(0), "once per due date");
+    let to_coordinator = outbox_message::Entity::find()
+        .filter(outbox_message::Column::ToEmail.eq(&coordinator.email))
+        .filter(outbox_message::Column::Kind.eq(reminders::SUPERVISION_OVERDUE))
+        .one(&app.db)
+        .await
+        .expect("outbox")
+        .expect("the coordinator's reminder");
+    assert!(to_coordinator.text_body.contains(&format!("/volunteers/{volunteer_id}")));
+    let to_volunteer = outbox_message::Entity::find()
+        .filter(outbox_message::Column::ToEmail.eq(&email))
+        .filter(outbox_message::Column::Kind.eq(reminders::SUPERVISION_OVERDUE))
+        .count(&app.db)
+        .await
+        .expect("outbox");
+    assert_eq!(to_volunteer, 1);
 }
