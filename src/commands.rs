@@ -125,6 +125,9 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
     let address = application.local_addr().map_err(|e| CommandError::Failed(e.into()))?;
     tracing::info!(%address, base_url = %settings.base_url, "Convene is serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut reminders = crate::jobs::start(db.clone(), settings.clone())
+        .await
+        .map_err(|e| CommandError::Failed(anyhow::anyhow!("cannot start the reminder sweep: {e}")))?;
     // Without SMTP_URL no worker runs: mail stays queued in the outbox for admins to read.
     let worker = match mailer {
         Some(mailer) => Some(tokio::spawn(Worker::new(db, mailer).run(MAIL_TICK, stopped))),
@@ -140,6 +143,9 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
         })
         .await
         .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context("serving HTTP")));
+    if let Err(error) = reminders.shutdown().await {
+        tracing::error!(%error, "reminder sweep did not stop cleanly");
+    }
     // Let the worker record the batch in hand, so a clean stop sends nothing twice.
     if let Some(worker) = worker
         && let Err(error) = worker.await

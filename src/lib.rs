@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod expenses;
+pub mod jobs;
 pub mod notifications;
 pub mod scheduling;
 pub mod settings;

@@ -61,6 +61,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(expenses::routes())
         .merge(scheduling::routes())
         .merge(cases::routes())
+        .merge(crate::jobs::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()

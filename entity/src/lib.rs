@@ -18,6 +18,7 @@ pub mod conflict_of_interest;
 pub mod course;
 pub mod course_session;
 pub mod dbs_check;
+pub mod email_opt_out;
 pub mod enrolment;
 pub mod equality_monitoring;
 pub mod establishment;

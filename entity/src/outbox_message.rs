@@ -37,6 +37,11 @@ pub struct Model {
     pub last_error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The List-Unsubscribe header's value, on reminder kinds.
+    pub list_unsubscribe: Option<String>,
+    pub attachment_filename: Option<String>,
+    pub attachment_content_type: Option<String>,
+    pub attachment_body: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -190,3 +190,50 @@ pub fn asked_to_facilitate(name: &str, reference: &str, place: &str, when: &str,
         "You are getting this email because you are a volunteer facilitator.",
     )
 }
+
+/// A scheduled reminder; the footer says how to stop this kind of reminder.
+pub fn reminder(
+    name: &str,
+    subject: String,
+    paragraphs: &[String],
+    action: Action<'_>,
+    preferences_url: &str,
+) -> Message {
+    compose(
+        subject,
+        &format!("Dear {name},"),
+        paragraphs,
+        Some(action),
+        &format!(
+            "You are getting this reminder because you volunteer with us. Choose which reminders you get: {preferences_url}"
+        ),
+    )
+}
+
+/// A booked conference was confirmed, moved or cancelled. Only the case reference and the
+/// place: never names of parties or offence details.
+pub fn booking_changed(name: &str, reference: &str, place: &str, when: &str, change: &str, url: &str) -> Message {
+    let (subject, paragraph) = match change {
+        "confirmed" => (
+            format!("Confirmed: restorative conference ({reference})"),
+            format!(
+                "Both facilitators have accepted: the restorative conference ({reference}) at {place}, {when}, is confirmed."
+            ),
+        ),
+        "cancelled" => (
+            format!("Cancelled: restorative conference ({reference})"),
+            format!("The restorative conference ({reference}) at {place}, {when}, is cancelled."),
+        ),
+        _ => (
+            format!("New time: restorative conference ({reference})"),
+            format!("The restorative conference ({reference}) at {place} has moved to {when}."),
+        ),
+    };
+    compose(
+        subject,
+        &format!("Dear {name},"),
+        &[paragraph, "Please sign in for the details.".into()],
+        Some(Action { label: "See the conference", url }),
+        "You are getting this email because you are a volunteer facilitator.",
+    )
+}

@@ -18,8 +18,33 @@ pub struct Outgoing {
     pub send_after: DateTime<Utc>,
 }
 
+/// One file sent with an email (e.g. a text/calendar invitation).
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// What some emails carry besides the message.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// The List-Unsubscribe value, e.g. `<https://…/me/email-preferences>`.
+    pub list_unsubscribe: Option<String>,
+    pub attachment: Option<Attachment>,
+}
+
 /// Queues an email; returns false when one with the same key was already queued.
 pub async fn enqueue(db: &impl ConnectionTrait, outgoing: Outgoing) -> Result<bool, DbErr> {
+    enqueue_with(db, outgoing, Extras::default()).await
+}
+
+/// [`enqueue`] with a List-Unsubscribe header and/or an attachment.
+pub async fn enqueue_with(db: &impl ConnectionTrait, outgoing: Outgoing, extras: Extras) -> Result<bool, DbErr> {
+    let (filename, content_type, body) = match extras.attachment {
+        Some(a) => (Some(a.filename), Some(a.content_type), Some(a.body)),
+        None => (None, None, None),
+    };
     let row = outbox_message::ActiveModel {
         idempotency_key: Set(outgoing.key),
         kind: Set(outgoing.kind.to_owned()),
@@ -34,6 +59,10 @@ pub async fn enqueue(db: &impl ConnectionTrait, outgoing: Outgoing) -> Result<bo
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(Utc::now()),
+        list_unsubscribe: Set(extras.list_unsubscribe),
+        attachment_filename: Set(filename),
+        attachment_content_type: Set(content_type),
+        attachment_body: Set(body),
         ..Default::default()
     };
     let result = outbox_message::Entity::insert(row)

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use entity::outbox_message;
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
@@ -65,7 +65,8 @@ impl Mailer {
     }
 
     /// Builds the email for a row: text and HTML alternatives, a stable Message-ID, and a
-    /// List-Unsubscribe on reminders (the only kinds a recipient can opt out of).
+    /// List-Unsubscribe on reminders (the only kinds a recipient can opt out of), and the
+    /// row's attachment beside the alternatives (multipart/mixed) when it has one.
     pub fn build(&self, row: &outbox_message::Model) -> Result<lettre::Message, String> {
         let to: Mailbox = row.to_email.parse().map_err(|e| format!("recipient {:?}: {e}", row.to_email))?;
         let mut builder = lettre::Message::builder()
@@ -73,15 +74,28 @@ impl Mailer {
             .to(to)
             .subject(row.subject.clone())
             .message_id(Some(self.message_id(row.id)));
-        if row.kind.starts_with("reminder.") {
-            builder = builder.raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                format!("<mailto:{}?subject=unsubscribe%20{}>", self.from.email, row.kind),
-            ));
+        let list_unsubscribe = match &row.list_unsubscribe {
+            Some(value) => Some(value.clone()),
+            None if row.kind.starts_with("reminder.") => {
+                Some(format!("<mailto:{}?subject=unsubscribe%20{}>", self.from.email, row.kind))
+            }
+            None => None,
+        };
+        if let Some(value) = list_unsubscribe {
+            builder = builder.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), value));
         }
-        builder
-            .multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))
-            .map_err(|e| format!("cannot build the email: {e}"))
+        let alternative = MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
+        let body = match (&row.attachment_filename, &row.attachment_content_type, &row.attachment_body) {
+            (Some(filename), Some(content_type), Some(body)) => {
+                let content_type = ContentType::parse(content_type)
+                    .map_err(|e| format!("attachment content type {content_type:?}: {e}"))?;
+                MultiPart::mixed()
+                    .multipart(alternative)
+                    .singlepart(LettreAttachment::new(filename.clone()).body(body.clone(), content_type))
+            }
+            _ => alternative,
+        };
+        builder.multipart(body).map_err(|e| format!("cannot build the email: {e}"))
     }
 
     pub async fn send(&self, row: &outbox_message::Model) -> Delivery {

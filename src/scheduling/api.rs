@@ -358,7 +358,7 @@ pub async fn update_conference(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<ConferencePatch>,
 ) -> AppResult<Json<Conference>> {
-    let updated = conference_service::update(&state.db, &actor, id, &patch).await?;
+    let updated = conference_service::update(&state.db, &state.settings.base_url, &actor, id, &patch).await?;
     Ok(Json(with_facilitators(&state, updated).await?))
 }
 
@@ -371,7 +371,7 @@ pub async fn respond(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ResponseInput>,
 ) -> AppResult<Json<Conference>> {
-    let updated = conference_service::respond(&state.db, &viewer, id, &input).await?;
+    let updated = conference_service::respond(&state.db, &state.settings.base_url, &viewer, id, &input).await?;
     Ok(Json(with_facilitators(&state, updated).await?))
 }
 

@@ -182,6 +182,7 @@ pub async fn book(
                 role == FacilitatorRole::Lead,
                 &url,
             );
+            // The lead wires calendar::conference_invite here at merge.
             outbox::enqueue(
                 &txn,
                 Outgoing {

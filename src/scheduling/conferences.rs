@@ -17,8 +17,10 @@ use utoipa::ToSchema;
 use crate::audit::{self, AuditEntry};
 use crate::auth::AuthUser;
 use crate::db::begin_write;
-use crate::domain::time::london_to_utc;
+use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
+use crate::notifications::messages;
+use crate::notifications::outbox::{self, Outgoing};
 
 /// The conference and its facilitators, as `viewer` may see it: coordinators, or one of its
 /// facilitators; anyone else finds nothing. Audited as a read of the case.
@@ -91,11 +93,48 @@ pub struct ResponseInput {
     pub response: String,
 }
 
+/// Emails each facilitator who has not declined that `now_is` (confirmed, changed or
+/// cancelled) happened to the conference, in the caller's transaction. The key carries the
+/// new sequence, so each change is one email per facilitator.
+async fn notify_facilitators(
+    db: &impl ConnectionTrait,
+    base_url: &url::Url,
+    now_is: &'static str,
+    updated: &conference::Model,
+) -> Result<(), DbErr> {
+    let reference = case::Entity::find_by_id(updated.case_id).one(db).await?.map(|c| c.reference);
+    let place = entity::establishment::Entity::find_by_id(updated.establishment_id).one(db).await?.map(|e| e.name);
+    let (Some(reference), Some(place)) = (reference, place) else { return Ok(()) };
+    let url = base_url.join(&format!("/conferences/{}", updated.id)).map_or_else(|_| String::new(), |u| u.to_string());
+    let kind = match now_is {
+        "confirmed" => "conference.confirmed",
+        "cancelled" => "conference.cancelled",
+        _ => "conference.changed",
+    };
+    let facilitators = conference_facilitator::Entity::find()
+        .filter(conference_facilitator::Column::ConferenceId.eq(updated.id))
+        .filter(conference_facilitator::Column::Response.ne(Response::Declined))
+        .all(db)
+        .await?;
+    for facilitator in facilitators {
+        let Some(person) = entity::volunteer::Entity::find_by_id(facilitator.volunteer_id).one(db).await? else {
+            continue;
+        };
+        let Some(account) = entity::user::Entity::find_by_id(person.user_id).one(db).await? else { continue };
+        let when = london_display(updated.starts_at);
+        let message = messages::booking_changed(&account.name, &reference, &place, &when, now_is, &url);
+        let key = format!("{kind}:{}:{}:{}", updated.id, updated.sequence, facilitator.volunteer_id);
+        outbox::enqueue(db, Outgoing { key, kind, to: account.email, message, send_after: Utc::now() }).await?;
+    }
+    Ok(())
+}
+
 /// The asked facilitator answers. Both accepting confirms the conference; a decline
 /// cancels it and the case is ready again — the other facilitator stays on the case, and the
 /// next search prefers them (continuity).
 pub async fn respond(
     db: &DatabaseConnection,
+    base_url: &url::Url,
     viewer: &AuthUser,
     id: i64,
     input: &ResponseInput,
@@ -132,9 +171,12 @@ pub async fn respond(
         )
         .await?;
         set_case_status(&txn, found.case_id, CaseStatus::Ready).await?;
+        notify_facilitators(&txn, base_url, "cancelled", &cancelled).await?;
         cancelled
     } else if facilitators.iter().all(|f| f.id == mine.id || f.response == Response::Accepted) {
-        bump(&txn, &found, ConferenceStatus::Confirmed, vec![]).await?
+        let confirmed = bump(&txn, &found, ConferenceStatus::Confirmed, vec![]).await?;
+        notify_facilitators(&txn, base_url, "confirmed", &confirmed).await?;
+        confirmed
     } else {
         found
     };
@@ -165,6 +207,7 @@ pub struct ConferencePatch {
 
 pub async fn update(
     db: &DatabaseConnection,
+    base_url: &url::Url,
     actor: &AuthUser,
     id: i64,
     patch: &ConferencePatch,
@@ -231,6 +274,8 @@ pub async fn update(
     } else {
         return Err(AppError::field("status", "Send status “cancelled” or a new start."));
     };
+    let now_is = if updated.status == ConferenceStatus::Cancelled { "cancelled" } else { "changed" };
+    notify_facilitators(&txn, base_url, now_is, &updated).await?;
     audit::record(
         &txn,
         AuditEntry {

@@ -16,6 +16,7 @@ mod expenses;
 mod mail;
 mod record;
 mod recruitment;
+mod reminders;
 mod roles;
 mod scheduling;
 mod schema;
