@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 
 /// A prison open Monday to Friday, 09:00–17:00, with one room.
-async fn prison(app: &TestApp, token: &str) -> i64 {
+pub async fn prison(app: &TestApp, token: &str) -> i64 {
     let id = crate::checks::establishment(app, "HMP Gloucester", true).await;
     entity::establishment::ActiveModel { id: Set(id), rooms: Set(1), ..Default::default() }
         .update(&app.db)
@@ -29,7 +29,7 @@ async fn prison(app: &TestApp, token: &str) -> i64 {
 }
 
 /// An active facilitator, cleared and vetted at `prison`, available on weekdays.
-async fn facilitator(app: &TestApp, prison: i64, level: FacilitationLevel) -> i64 {
+pub async fn facilitator(app: &TestApp, prison: i64, level: FacilitationLevel) -> i64 {
     let user = app.create_user(Role::Volunteer).await;
     let record = convene::volunteers::service::for_user(&app.db, user.id).await.unwrap().unwrap();
     let today = london_today(Utc::now());
@@ -90,7 +90,7 @@ async fn facilitator(app: &TestApp, prison: i64, level: FacilitationLevel) -> i6
 }
 
 /// A case ready to book: suitable assessments and consent from a harmer and a harmed party.
-async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
+pub async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
     let client = reqwest::Client::new();
     let case: Value = client
         .post(app.url("/api/v1/cases"))
@@ -135,7 +135,7 @@ async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
 }
 
 /// A Tuesday two to three weeks ahead.
-fn a_tuesday() -> chrono::NaiveDate {
+pub fn a_tuesday() -> chrono::NaiveDate {
     let mut day = london_today(Utc::now()) + Duration::days(14);
     while day.weekday() != Weekday::Tue {
         day += Duration::days(1);
@@ -143,7 +143,7 @@ fn a_tuesday() -> chrono::NaiveDate {
     day
 }
 
-async fn book(app: &TestApp, token: &str, case: i64, start: &str, lead: i64, second: i64) -> reqwest::Response {
+pub async fn book(app: &TestApp, token: &str, case: i64, start: &str, lead: i64, second: i64) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url(&format!("/api/v1/cases/{case}/conferences")))
         .bearer_auth(token)

@@ -17,6 +17,7 @@ mod record;
 mod recruitment;
 mod roles;
 mod scheduling;
+mod scheduling_pages;
 mod schema;
 mod shell;
 mod smtp_sink;
