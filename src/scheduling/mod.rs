@@ -10,6 +10,7 @@ pub mod candidates;
 pub mod conferences;
 pub mod establishments;
 pub mod instance;
+pub mod pages;
 
 pub use convene_matcher::matcher;
 
@@ -26,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
         .route("/api/v1/cases/{id}/conferences", axum::routing::post(api::book))
         .route("/api/v1/cases/{id}/candidates", get(api::candidates))
+        .route("/cases/{id}/candidates", get(pages::show))
+        .route("/cases/{id}/candidates/book", axum::routing::post(pages::book))
         .route("/api/v1/conferences/{id}", get(api::conference).patch(api::update_conference))
         .route("/api/v1/conferences/{id}/response", axum::routing::post(api::respond))
         .route("/api/v1/conferences/{id}/outcome", axum::routing::put(api::outcome))

@@ -19,6 +19,7 @@ mod recruitment;
 mod reminders;
 mod roles;
 mod scheduling;
+mod scheduling_pages;
 mod schema;
 mod shell;
 mod smtp_sink;

@@ -1,0 +1,151 @@
+//! The coordinator's candidates page for one case: the matcher's ranked slots with their
+//! facilitators and score, a "Book" button on each (a plain form, no script needed), and
+//! every volunteer ruled out with the reason.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDateTime;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::booking::{self, BookingInput};
+use super::candidates::{self, CandidateSlot, Candidates};
+use crate::auth::{AuthUser, ClientIp, RequireUser};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::web::flash::{self, FlashKind};
+use crate::web::layout::{PageContext, csrf_field, page};
+
+const LIMIT: usize = 20;
+
+/// "Tuesday 16 December 2026, 10:00" from the matcher's UK wall-clock "YYYY-MM-DDTHH:MM".
+fn wall_clock(text: &str) -> String {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .map_or_else(|_| text.to_owned(), |t| t.format("%A %-d %B %Y, %H:%M").to_string())
+}
+
+fn candidate_row(case: i64, c: &CandidateSlot, ctx: &PageContext) -> Markup {
+    let s = &c.score;
+    html! {
+        tr {
+            td { (wall_clock(&c.start)) " to " (c.end.get(11..).unwrap_or(&c.end)) }
+            td { (c.lead.name) }
+            td { (c.second.name) }
+            td {
+                strong { (s.total) }
+                " (base " (s.base) ", continuity " (s.continuity) ", deadline " (s.days_to_deadline)
+                ", travel " (s.travel) ", recent conferences " (s.recent) ")"
+            }
+            td {
+                form method="post" action={ "/cases/" (case) "/candidates/book" } {
+                    (csrf_field(ctx))
+                    input type="hidden" name="start" value=(c.start);
+                    input type="hidden" name="lead_id" value=(c.lead.volunteer_id);
+                    input type="hidden" name="second_id" value=(c.second.volunteer_id);
+                    button type="submit" aria-label={ "Book " (wall_clock(&c.start)) " with " (c.lead.name) " and " (c.second.name) } { "Book" }
+                }
+            }
+        }
+    }
+}
+
+fn candidates_page(ctx: &PageContext, reference: &str, case: i64, found: &Candidates, problem: Option<&str>) -> Markup {
+    page(
+        ctx,
+        &format!("Candidates for {reference}"),
+        html! {
+            h1 { "Conference candidates for " (reference) }
+            @if let Some(problem) = problem {
+                div class="error-summary" role="alert" tabindex="-1" {
+                    h2 { "That conference could not be booked" }
+                    p { (problem) }
+                }
+            }
+            p { "Times are UK time. Booking asks both facilitators to accept." }
+            @if found.candidates.is_empty() {
+                p { "No slot and facilitator pair meets every rule before the deadline." }
+            } @else {
+                table {
+                    caption { "Ranked candidates, best first" }
+                    thead { tr { th scope="col" { "Slot" } th scope="col" { "Lead" } th scope="col" { "Second facilitator" } th scope="col" { "Score" } th scope="col" { span class="visually-hidden" { "Action" } } } }
+                    tbody { @for c in &found.candidates { (candidate_row(case, c, ctx)) } }
+                }
+            }
+            h2 { "Ruled out" }
+            @if found.ruled_out.is_empty() {
+                p { "Nobody is ruled out." }
+            } @else {
+                table {
+                    thead { tr { th scope="col" { "Volunteer" } th scope="col" { "Why" } } }
+                    tbody { @for r in &found.ruled_out { tr { td { (r.name) } td { (r.reason) } } } }
+                }
+            }
+        },
+    )
+}
+
+/// The case, read (and audited) like the API's, for coordinators only: anyone else gets
+/// the not-found page, as for any case they may not see.
+async fn coordinator_case(state: &AppState, user: &AuthUser, ip: &ClientIp, id: i64) -> AppResult<entity::case::Model> {
+    if !user.role.is_coordinator() {
+        return Err(AppError::NotFound);
+    }
+    crate::cases::service::read(&state.db, user, id, ip.0.as_deref()).await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    let found = coordinator_case(&state, &user, &ip, id).await?;
+    let list = candidates::for_case(&state.db, id, LIMIT).await?;
+    Ok(candidates_page(&ctx, &found.reference, id, &list, None))
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BookForm {
+    pub start: String,
+    pub lead_id: String,
+    pub second_id: String,
+}
+
+pub async fn book(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(form): Form<BookForm>,
+) -> AppResult<Response> {
+    let found = coordinator_case(&state, &user, &ip, id).await?;
+    let ids = (form.lead_id.trim().parse::<i64>(), form.second_id.trim().parse::<i64>());
+    let outcome = match ids {
+        (Ok(lead_id), Ok(second_id)) => {
+            let input = BookingInput { start: form.start.clone(), lead_id, second_id };
+            booking::book(&state.db, &state.settings.base_url, &user, id, &input).await.map(|_| ())
+        }
+        _ => Err(AppError::field("lead_id", "Choose a candidate from the list.")),
+    };
+    let (status, problem) = match outcome {
+        Ok(()) => {
+            let message = format!(
+                "Conference booked for {}. Both facilitators have been asked to accept.",
+                wall_clock(&form.start)
+            );
+            return Ok(flash::redirect(&format!("/cases/{id}/candidates"), FlashKind::Success, message));
+        }
+        Err(AppError::Conflict(why)) => (StatusCode::CONFLICT, why),
+        Err(AppError::Validation { fields, message }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, fields.into_values().next().unwrap_or(message))
+        }
+        Err(other) => return Err(other),
+    };
+    let list = candidates::for_case(&state.db, id, LIMIT).await?;
+    Ok((status, candidates_page(&ctx, &found.reference, id, &list, Some(&problem))).into_response())
+}
