@@ -29,6 +29,7 @@ pub struct Sweep {
     pub training_tomorrow: usize,
     pub check_renewal: usize,
     pub supervision_overdue: usize,
+    pub commitment_ending: usize,
 }
 
 /// Queues every reminder due at `now`.
@@ -38,6 +39,7 @@ pub async fn sweep(db: &DatabaseConnection, settings: &Settings, now: DateTime<U
         training_tomorrow: reminders::training_tomorrow(db, settings, now).await?,
         check_renewal: reminders::check_renewal(db, settings, now).await?,
         supervision_overdue: reminders::supervision_overdue(db, settings, now).await?,
+        commitment_ending: reminders::commitment_ending(db, settings, now).await?,
     })
 }
 

@@ -15,16 +15,18 @@ use crate::notifications::messages::{Action, reminder};
 use crate::notifications::outbox::{Extras, Outgoing, enqueue_with};
 
 /// Reminder kinds a user can opt out of, with what the preferences page calls them.
-pub const KINDS: [(&str, &str); 4] = [
+pub const KINDS: [(&str, &str); 5] = [
     (CONFERENCE_IN_TWO_DAYS, "A restorative conference you facilitate is in two days"),
     (TRAINING_TOMORROW, "A training session you are enrolled on is tomorrow"),
     (CHECK_RENEWAL, "Your DBS check or prison vetting needs renewing in 60 and in 30 days"),
     (SUPERVISION_OVERDUE, "A one-to-one supervision (yours, or as a coordinator anyone's) is overdue"),
+    (COMMITMENT_ENDING, "Your volunteering commitment ends in 30 days"),
 ];
 pub const CONFERENCE_IN_TWO_DAYS: &str = "reminder.conference_2d";
 pub const TRAINING_TOMORROW: &str = "reminder.training_1d";
 pub const CHECK_RENEWAL: &str = "reminder.check_renewal";
 pub const SUPERVISION_OVERDUE: &str = "reminder.supervision_overdue";
+pub const COMMITMENT_ENDING: &str = "reminder.commitment_ending";
 
 /// Days before a check's renewal or expiry date that its holder is reminded, furthest first.
 pub const RENEWAL_THRESHOLDS: [u64; 2] = [60, 30];
@@ -322,6 +324,47 @@ pub async fn supervision_overdue(
             };
             queued += usize::from(queue(db, settings, recipient, of, now).await?);
         }
+    }
+    Ok(queued)
+}
+
+/// Each volunteer whose commitment (`commitment::service::commitment`) ends in 30 days, from
+/// 08:00 London that day until it ends; keyed per volunteer + end date, so an extension
+/// (a new end date) is reminded again.
+pub async fn commitment_ending(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let today = london_today(now);
+    let Some(horizon) = today.checked_add_days(Days::new(30)) else { return Ok(0) };
+    let ending = volunteer::Entity::find()
+        .filter(volunteer::Column::CommitmentEndsOn.gt(today))
+        .filter(volunteer::Column::CommitmentEndsOn.lte(horizon))
+        .filter(volunteer::Column::Status.ne(volunteer::VolunteerStatus::Left))
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    for record in ending {
+        let Some(term) = crate::commitment::service::commitment(&record, today) else { continue };
+        if !is_due(term.ends_on, 30, now) {
+            continue;
+        }
+        let Some(to) = recipient(db, record.id, COMMITMENT_ENDING).await? else { continue };
+        let paragraphs = [format!(
+            "Your volunteering commitment ends on {} ({} days from now). Thank you for your time with us: \
+             please talk to your coordinator if you would like to extend it.",
+            long_date(term.ends_on),
+            term.left_days
+        )];
+        let of = Reminder {
+            kind: COMMITMENT_ENDING,
+            key: format!("{COMMITMENT_ENDING}:{}:{}", record.id, term.ends_on),
+            subject: format!("Your commitment ends on {}", long_date(term.ends_on)),
+            paragraphs: &paragraphs,
+            action: ("See your dashboard", "/"),
+        };
+        queued += usize::from(queue(db, settings, to, of, now).await?);
     }
     Ok(queued)
 }

@@ -521,3 +521,38 @@ async fn overdue_supervision_is_reminded_to_the_volunteer_and_coordinators_once_
         .expect("outbox");
     assert_eq!(to_volunteer, 1);
 }
+
+#[tokio::test]
+async fn a_commitment_ending_in_30_days_is_reminded_once_and_again_after_an_extension() {
+    let app = TestApp::spawn().await;
+    let (volunteer_id, _, email) = volunteer(&app).await;
+    let ends_on = NaiveDate::from_ymd_opt(2027, 11, 30).expect("date");
+    let record = entity::volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.expect("q").expect("row");
+    let mut term: entity::volunteer::ActiveModel = record.into();
+    term.trained_on = Set(Some(NaiveDate::from_ymd_opt(2027, 10, 25).expect("date")));
+    term.commitment_ends_on = Set(Some(ends_on));
+    let term = term.update(&app.db).await.expect("term");
+    let ending = |n| Sweep { commitment_ending: n, ..Sweep::default() };
+    // 31 October 2027, the autumn clock change: 08:00 London is 08:00Z.
+    let day = NaiveDate::from_ymd_opt(2027, 10, 31).expect("date");
+    assert_eq!(sweep(&app, utc(2027, 10, 31, 7, 59)).await, ending(0), "07:59 London");
+    assert_eq!(sweep(&app, london(day, 8, 0)).await, ending(1));
+    assert_eq!(sweep(&app, london(day, 8, 0) + chrono::TimeDelta::hours(3)).await, ending(0), "once");
+    assert_eq!(sweep(&app, london(ends_on, 9, 0)).await, ending(0), "nothing on the last day itself after one");
+
+    let extended_to = NaiveDate::from_ymd_opt(2028, 5, 31).expect("date");
+    let mut extended: entity::volunteer::ActiveModel = term.into();
+    extended.commitment_ends_on = Set(Some(extended_to));
+    extended.update(&app.db).await.expect("extended");
+    assert_eq!(sweep(&app, london(ends_on, 9, 0)).await, ending(0), "not yet for the new date");
+    let may = london(NaiveDate::from_ymd_opt(2028, 5, 2).expect("date"), 8, 0);
+    // By then supervision is overdue too; only this kind is under test here.
+    assert_eq!(sweep(&app, may).await.commitment_ending, 1);
+    let sent = outbox_message::Entity::find()
+        .filter(outbox_message::Column::ToEmail.eq(&email))
+        .filter(outbox_message::Column::Kind.eq(reminders::COMMITMENT_ENDING))
+        .count(&app.db)
+        .await
+        .expect("outbox");
+    assert_eq!(sent, 2);
+}
