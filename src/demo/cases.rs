@@ -120,9 +120,15 @@ async fn book_first_free(
 }
 
 async fn accept(demo: &Demo<'_>, who: &Member, conference_id: i64) -> anyhow::Result<()> {
-    conferences::respond(demo.db, &who.user, conference_id, &ResponseInput { response: "accept".into() })
-        .await
-        .with_context(|| format!("{} accepting a conference", who.user.name))?;
+    conferences::respond(
+        demo.db,
+        demo.base_url,
+        &who.user,
+        conference_id,
+        &ResponseInput { response: "accept".into() },
+    )
+    .await
+    .with_context(|| format!("{} accepting a conference", who.user.name))?;
     Ok(())
 }
 
