@@ -13,6 +13,7 @@ mod cli;
 mod csrf;
 mod expenses;
 mod mail;
+mod planning;
 mod record;
 mod recruitment;
 mod roles;
