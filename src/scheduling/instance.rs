@@ -13,8 +13,8 @@ use entity::conference_facilitator::{self, Response};
 use entity::party::{self, PartyRole};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use entity::{
-    appointment, availability_window, case, closure, conflict_of_interest, dbs_check, establishment, prison_vetting,
-    unavailability,
+    appointment, availability_window, case, closure, conflict_of_interest, dbs_check, establishment,
+    party_availability, prison_vetting, unavailability,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -79,6 +79,59 @@ fn cleared_until(
         if ok(mid) { good = mid } else { bad = mid }
     }
     Some(good)
+}
+
+/// Blocked intervals covering everything in `[from, to]` outside the weekly windows each
+/// party gave (wall-clock), so a conference must fit inside the availability of every party
+/// who gave any; parties who gave none constrain nothing. The matcher widens `blocked` by the
+/// travel buffer on both sides, so each gap is narrowed by it first; a gap narrower than two
+/// buffers becomes a point, which blocks a little more than the gap (never less).
+fn outside_party_availability(
+    given: &[party_availability::Model],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<LocalInterval> {
+    let buffer = Duration::minutes(i64::from(TRAVEL_BUFFER_MINUTES));
+    let noon = chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default();
+    let text = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+    let mut by_party: HashMap<i64, Vec<&party_availability::Model>> = HashMap::new();
+    for w in given {
+        by_party.entry(w.party_id).or_default().push(w);
+    }
+    let mut blocked = Vec::new();
+    for windows in by_party.values() {
+        // The open windows day by day, from the day before the horizon to the day after.
+        let mut open: Vec<(chrono::NaiveDateTime, chrono::NaiveDateTime)> = Vec::new();
+        let mut day = from - Duration::days(1);
+        while day <= to + Duration::days(1) {
+            let weekday = i16::try_from(chrono::Datelike::weekday(&day).num_days_from_monday()).unwrap_or(0);
+            open.extend(
+                windows
+                    .iter()
+                    .filter(|w| w.weekday == weekday)
+                    .map(|w| (day.and_time(w.starts_at), day.and_time(w.ends_at))),
+            );
+            day += Duration::days(1);
+        }
+        open.sort();
+        // Noon, not midnight, at the far edges: noon exists on every day, clock change or not.
+        let mut free_from = (from - Duration::days(2)).and_time(noon);
+        let last = (to + Duration::days(2)).and_time(noon);
+        for (start, end) in open.into_iter().chain([(last, last)]) {
+            if start > free_from {
+                let (a, b) = (free_from + buffer, start - buffer);
+                let (a, b) = if a <= b {
+                    (a, b)
+                } else {
+                    let mid = free_from + (start - free_from) / 2;
+                    (mid, mid)
+                };
+                blocked.push(LocalInterval { start: text(a), end: text(b) });
+            }
+            free_from = std::cmp::max(free_from, end);
+        }
+    }
+    blocked
 }
 
 /// A planning instance for one case, over `today` to its deadline, with every active
@@ -224,21 +277,20 @@ pub async fn for_case(
         })
         .collect();
 
-    let harmers: Vec<i64> = party::Entity::find()
-        .filter(party::Column::CaseId.eq(found.id))
-        .filter(party::Column::Role.eq(PartyRole::Harmer))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let blocked = appointment::Entity::find()
+    let parties = party::Entity::find().filter(party::Column::CaseId.eq(found.id)).all(db).await?;
+    let harmers: Vec<i64> = parties.iter().filter(|p| p.role == PartyRole::Harmer).map(|p| p.id).collect();
+    let mut blocked: Vec<LocalInterval> = appointment::Entity::find()
         .filter(appointment::Column::PartyId.is_in(harmers))
         .all(db)
         .await?
         .into_iter()
         .map(|a| LocalInterval { start: local(a.starts_at), end: local(a.ends_at) })
         .collect();
+    let given = party_availability::Entity::find()
+        .filter(party_availability::Column::PartyId.is_in(parties.iter().map(|p| p.id).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    blocked.extend(outside_party_availability(&given, today, horizon_end));
 
     Ok(Instance {
         timezone: "Europe/London".into(),

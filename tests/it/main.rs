@@ -14,6 +14,7 @@ mod csrf;
 mod demo;
 mod expenses;
 mod mail;
+mod planning;
 mod record;
 mod recruitment;
 mod reminders;
