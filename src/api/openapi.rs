@@ -46,6 +46,7 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::cases::api::add_assessment,
         crate::scheduling::api::book,
         crate::scheduling::api::candidates,
+        crate::scheduling::api::plan,
         crate::scheduling::api::conference,
         crate::scheduling::api::update_conference,
         crate::scheduling::api::respond,

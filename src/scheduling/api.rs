@@ -266,6 +266,17 @@ pub async fn candidates(
     Ok(Json(super::candidates::for_case(&state.db, id, limit).await?))
 }
 
+/// Books every case ready to book, the most constrained first, each through the same checks
+/// as a single booking; says why each case it could not book was left.
+#[utoipa::path(post, path = "/api/v1/plan", tag = "scheduling",
+    responses((status = 200, body = super::batch::PlanResult), (status = 403, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn plan(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+) -> AppResult<Json<super::batch::PlanResult>> {
+    Ok(Json(super::batch::plan_ready(&state.db, &state.settings.base_url, &actor).await?))
+}
+
 use super::availability::{self as availability_service, Availability, UnavailabilityInput, Unavailable};
 
 #[derive(Serialize, ToSchema)]

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod availability;
+pub mod batch;
 pub mod booking;
 pub mod candidates;
 pub mod conferences;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
         .route("/api/v1/cases/{id}/conferences", axum::routing::post(api::book))
         .route("/api/v1/cases/{id}/candidates", get(api::candidates))
+        .route("/api/v1/plan", axum::routing::post(api::plan))
         .route("/cases/{id}/candidates", get(pages::show))
         .route("/cases/{id}/candidates/book", axum::routing::post(pages::book))
         .route("/api/v1/conferences/{id}", get(api::conference).patch(api::update_conference))

@@ -66,3 +66,46 @@ async fn candidates_fall_inside_the_availability_a_party_gave() {
     }
     assert!(days.contains(&Weekday::Tue), "Tuesday afternoons are offered: {days:?}");
 }
+
+#[tokio::test]
+async fn the_batch_plan_books_every_ready_case_without_double_booking() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    // One pair of facilitators for two cases: the second must go to another time.
+    facilitator(&app, prison, FacilitationLevel::Lead).await;
+    facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let first = ready_case(&app, &token, prison).await;
+    let second = ready_case(&app, &token, prison).await;
+    let client = reqwest::Client::new();
+
+    let volunteer = app.create_user(Role::Volunteer).await;
+    let volunteer_token = app.token_for(&volunteer).await;
+    let refused = client.post(app.url("/api/v1/plan")).bearer_auth(&volunteer_token).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+
+    let plan: Value =
+        client.post(app.url("/api/v1/plan")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let bookings = plan["bookings"].as_array().unwrap();
+    assert_eq!(bookings.len(), 2, "{plan}");
+    assert!(plan["unbooked"].as_array().unwrap().is_empty(), "{plan}");
+    let mut cases: Vec<i64> = bookings.iter().map(|b| b["case_id"].as_i64().unwrap()).collect();
+    cases.sort_unstable();
+    assert_eq!(cases, [first.min(second), first.max(second)]);
+    // The same two people: the conferences are apart by at least the travel buffer.
+    let at = |b: &Value, key: &str| NaiveDateTime::parse_from_str(b[key].as_str().unwrap(), "%Y-%m-%dT%H:%M").unwrap();
+    let (a, b) = (&bookings[0], &bookings[1]);
+    let apart = at(a, "end") + chrono::Duration::minutes(60) <= at(b, "start")
+        || at(b, "end") + chrono::Duration::minutes(60) <= at(a, "start");
+    assert!(apart, "{plan}");
+    for case in [first, second] {
+        let stored = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(stored.status, entity::case::CaseStatus::Booked);
+    }
+
+    // Nothing is ready any more: a second run books nothing.
+    let again: Value =
+        client.post(app.url("/api/v1/plan")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert!(again["bookings"].as_array().unwrap().is_empty(), "{again}");
+}

@@ -1,0 +1,116 @@
+//! Batch planning of every case ready to book (`POST /api/v1/plan`): the most constrained
+//! case first, each booked through `booking::book` — the same transactional checks as a
+//! coordinator's single booking — so a later case sees the earlier bookings and a plan can
+//! never hold an infeasible or double booking.
+
+use entity::case::CaseStatus;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use url::Url;
+use utoipa::ToSchema;
+
+use super::booking::{self, BookingInput};
+use super::candidates;
+use crate::auth::AuthUser;
+use crate::error::{AppError, AppResult};
+
+/// How many of a case's best candidates are tried before it is reported unbooked (a
+/// candidate can be taken by an earlier case of the same plan, or by a concurrent booking).
+const TRIES_PER_CASE: usize = 20;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedBooking {
+    pub case_id: i64,
+    pub reference: String,
+    pub conference_id: i64,
+    /// UK wall-clock YYYY-MM-DDTHH:MM
+    pub start: String,
+    pub end: String,
+    pub lead_id: i64,
+    pub second_id: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Unbooked {
+    pub case_id: i64,
+    pub reference: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanResult {
+    pub bookings: Vec<PlannedBooking>,
+    pub unbooked: Vec<Unbooked>,
+}
+
+/// Books as many `ready` cases as it can, fewest candidates first.
+pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUser) -> AppResult<PlanResult> {
+    let ready = entity::case::Entity::find()
+        .filter(entity::case::Column::Status.eq(CaseStatus::Ready))
+        .order_by_asc(entity::case::Column::Deadline)
+        .order_by_asc(entity::case::Column::Id)
+        .all(db)
+        .await?;
+    let mut order = Vec::with_capacity(ready.len());
+    for case in ready {
+        let found = candidates::for_case(db, case.id, TRIES_PER_CASE).await?;
+        order.push((found.candidates.len(), case));
+    }
+    // Most constrained first; the sort is stable, so ties keep the earliest deadline first.
+    order.sort_by_key(|(count, _)| *count);
+
+    let mut result = PlanResult { bookings: Vec::new(), unbooked: Vec::new() };
+    for (_, case) in order {
+        let found = candidates::for_case(db, case.id, TRIES_PER_CASE).await?;
+        let mut last_refusal = None;
+        let mut booked = None;
+        for candidate in &found.candidates {
+            let input = BookingInput {
+                start: candidate.start.clone(),
+                lead_id: candidate.lead.volunteer_id,
+                second_id: candidate.second.volunteer_id,
+            };
+            match booking::book(db, base_url, actor, case.id, &input).await {
+                Ok((conference, _)) => {
+                    booked = Some(PlannedBooking {
+                        case_id: case.id,
+                        reference: case.reference.clone(),
+                        conference_id: conference.id,
+                        start: candidate.start.clone(),
+                        end: candidate.end.clone(),
+                        lead_id: input.lead_id,
+                        second_id: input.second_id,
+                    });
+                    break;
+                }
+                Err(refusal @ (AppError::Conflict(_) | AppError::Validation { .. })) => last_refusal = Some(refusal),
+                Err(other) => return Err(other),
+            }
+        }
+        match booked {
+            Some(booking) => result.bookings.push(booking),
+            None => result.unbooked.push(Unbooked {
+                case_id: case.id,
+                reference: case.reference.clone(),
+                reason: unbooked_reason(&case, &found, last_refusal.as_ref()),
+            }),
+        }
+    }
+    Ok(result)
+}
+
+fn unbooked_reason(case: &entity::case::Model, found: &candidates::Candidates, refusal: Option<&AppError>) -> String {
+    if let Some(refusal) = refusal {
+        return format!("every candidate slot was taken by another booking ({refusal})");
+    }
+    // The rule that ruled out the most volunteers says most about what is missing.
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for ruled_out in &found.ruled_out {
+        *counts.entry(ruled_out.reason.as_str()).or_default() += 1;
+    }
+    let mut reason = format!("no slot with two available facilitators (one a lead) by the deadline {}", case.deadline);
+    if let Some((common, _)) = counts.iter().max_by_key(|(_, count)| **count) {
+        reason.push_str(&format!("; most often ruled out: {common}"));
+    }
+    reason
+}
