@@ -4,6 +4,7 @@ pub mod api;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod checks;
 pub mod commands;
