@@ -321,6 +321,9 @@ pub async fn for_case(
     })
 }
 
+/// One case's view of a facilitator's clearance: (cleared until, venue, horizon end).
+type Fold = (Option<String>, String, String);
+
 /// One planning instance for several cases (batch planning), merged from each case's own
 /// instance. Those agree on everything but clearance: each folds the facilitator's prison
 /// vetting at *its* establishment into `checks_valid_until`, capped at its own horizon. The
@@ -332,8 +335,8 @@ pub async fn for_case(
 pub fn merge(parts: Vec<Instance>) -> Option<Instance> {
     let mut parts = parts.into_iter();
     let mut joint = parts.next()?;
-    let mut folds: HashMap<String, Vec<(Option<String>, String, String)>> = HashMap::new();
-    let record = |folds: &mut HashMap<String, Vec<(Option<String>, String, String)>>, part: &Instance| {
+    let mut folds: HashMap<String, Vec<Fold>> = HashMap::new();
+    let record = |folds: &mut HashMap<String, Vec<Fold>>, part: &Instance| {
         let venue = part.cases.first().map(|c| c.venue.clone()).unwrap_or_default();
         for f in &part.facilitators {
             folds.entry(f.id.clone()).or_default().push((
