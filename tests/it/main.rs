@@ -19,6 +19,7 @@ mod record;
 mod recruitment;
 mod reminders;
 mod roles;
+mod scale_out;
 mod scheduling;
 mod scheduling_pages;
 mod schema;
