@@ -5,6 +5,7 @@
 use chrono::{DateTime, Datelike, Days, Utc, Weekday};
 use entity::application::{self, ApplicationStatus};
 use entity::expense_claim::{self, ExpenseStatus};
+use entity::outbox_message;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::reminders::{
@@ -99,18 +100,33 @@ pub async fn weekly_digest(db: &impl ConnectionTrait, settings: &Settings, now: 
     if today.weekday() != Weekday::Mon || !send_time(today).is_some_and(|at| at <= now) {
         return Ok(0);
     }
+    let week = today.iso_week();
+    let key = |user_id: i64| format!("{WEEKLY_DIGEST}:{}-W{:02}:{user_id}", week.year(), week.week());
+    // The sweep runs every minute all Monday: count only while someone is still to be sent one.
+    let mut waiting = Vec::new();
+    for coordinator in coordinators(db, WEEKLY_DIGEST).await? {
+        let sent = outbox_message::Entity::find()
+            .filter(outbox_message::Column::IdempotencyKey.eq(key(coordinator.user_id)))
+            .count(db)
+            .await?;
+        if sent == 0 {
+            waiting.push(coordinator);
+        }
+    }
+    if waiting.is_empty() {
+        return Ok(0);
+    }
     let digest = gather(db, today).await?;
     if digest.is_empty() {
         return Ok(0);
     }
     let items = items(settings, &digest);
-    let week = today.iso_week();
     let preferences = url(settings, PREFERENCES_PATH);
     let home = url(settings, "/");
     let mut queued = 0;
-    for coordinator in coordinators(db, WEEKLY_DIGEST).await? {
+    for coordinator in waiting {
         let outgoing = Outgoing {
-            key: format!("{WEEKLY_DIGEST}:{}-W{:02}:{}", week.year(), week.week(), coordinator.user_id),
+            key: key(coordinator.user_id),
             kind: WEEKLY_DIGEST,
             to: coordinator.email,
             message: message(&coordinator.name, &long_date(today), &items, &home, &preferences),
