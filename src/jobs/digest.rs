@@ -97,7 +97,7 @@ fn items(settings: &Settings, digest: &Digest) -> Vec<Item> {
 /// the day ends.
 pub async fn weekly_digest(db: &impl ConnectionTrait, settings: &Settings, now: DateTime<Utc>) -> Result<usize, DbErr> {
     let today = london_today(now);
-    if today.weekday() != Weekday::Mon || !send_time(today).is_some_and(|at| at <= now) {
+    if today.weekday() != Weekday::Mon || send_time(today).is_none_or(|at| at > now) {
         return Ok(0);
     }
     let week = today.iso_week();
