@@ -12,6 +12,7 @@ mod checks;
 mod cli;
 mod csrf;
 mod demo;
+mod digest;
 mod expenses;
 mod mail;
 mod planning;
