@@ -7,6 +7,8 @@ pub mod appointment;
 pub mod assessment;
 pub mod attendance;
 pub mod audit_log;
+pub mod calendar_token;
+pub mod calendar_uid;
 pub mod availability_window;
 pub mod case;
 pub mod case_contact;
