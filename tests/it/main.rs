@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod api;
 mod booking;
+mod calendar;
 mod browser;
 mod cases;
 mod checks;
