@@ -534,3 +534,34 @@ async fn awkward_text_is_escaped_and_folded_and_read_back_exactly() {
         assert_eq!(event(reader, &uid)["location"], multiline.as_str(), "{reader}");
     }
 }
+
+#[tokio::test]
+async fn the_migration_gives_existing_rows_distinct_random_uids() {
+    use migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    let (url, _dir) = crate::helpers::fresh_database().await;
+    let db = convene::db::connect(&url).await.unwrap();
+    let before_calendar = migration::Migrator::migrations().len() as u32 - 1;
+    migration::Migrator::up(&db, Some(before_calendar)).await.unwrap();
+    let backend = db.get_database_backend();
+    let now = if backend == sea_orm::DbBackend::Postgres { "now()" } else { "'2026-12-01 10:00:00+00:00'" };
+    for sql in [
+        format!("INSERT INTO courses (name, kind, created_at, updated_at) VALUES ('Core', 'core', {now}, {now})"),
+        format!("INSERT INTO course_sessions (course_id, number, date, starts_at, ends_at, venue, created_at, updated_at) VALUES (1, 1, '2027-03-02', '09:30:00', '16:30:00', 'Hall', {now}, {now})"),
+        format!("INSERT INTO course_sessions (course_id, number, date, starts_at, ends_at, venue, created_at, updated_at) VALUES (1, 2, '2027-03-09', '09:30:00', '16:30:00', 'Hall', {now}, {now})"),
+        format!("INSERT INTO volunteer_meetings (held_on, starts_at, ends_at, topic, case_discussion, created_at) VALUES ('2027-03-10', '18:00:00', '20:00:00', 'T', '', {now})"),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+    migration::Migrator::up(&db, None).await.unwrap();
+    let sessions = entity::course_session::Entity::find().all(&db).await.unwrap();
+    let meetings = entity::volunteer_meeting::Entity::find().all(&db).await.unwrap();
+    let mut uids: Vec<&str> = sessions.iter().map(|s| s.uid.as_str()).chain(meetings.iter().map(|m| m.uid.as_str())).collect();
+    assert_eq!(uids.len(), 3);
+    assert!(uids.iter().all(|u| u.len() == 32 + "@convene".len() && u.ends_with("@convene")), "{uids:?}");
+    uids.sort_unstable();
+    uids.dedup();
+    assert_eq!(uids.len(), 3, "distinct");
+    assert!(sessions.iter().all(|s| s.sequence == 0));
+    assert_eq!(meetings[0].updated_at, meetings[0].created_at, "last change backfilled from creation");
+}
