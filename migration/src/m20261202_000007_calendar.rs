@@ -43,7 +43,8 @@ impl MigrationTrait for Migration {
         };
         for (table, needs_updated_at) in TABLES {
             // SQLite adds one column per ALTER TABLE, and a NOT NULL column needs a default.
-            let mut columns = vec![string_len("uid", 64).default("").to_owned(), integer("sequence").default(0).to_owned()];
+            let mut columns =
+                vec![string_len("uid", 64).default("").to_owned(), integer("sequence").default(0).to_owned()];
             if needs_updated_at {
                 columns.push(timestamp_with_time_zone("updated_at").default("1970-01-01T00:00:00Z").to_owned());
             }

@@ -14,7 +14,11 @@ pub async fn public(State(state): State<AppState>, headers: HeaderMap) -> AppRes
     serve(&state, Feed::Public, &headers).await
 }
 
-pub async fn personal(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap) -> AppResult<Response> {
+pub async fn personal(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
     let feed = service::feed_for_token(&state.db, token).await?.ok_or(AppError::NotFound)?;
     serve(&state, feed, &headers).await
@@ -38,7 +42,7 @@ async fn serve(state: &AppState, feed: Feed, headers: &HeaderMap) -> AppResult<R
     let (status, etag, body) = if none_match(headers, &etag) {
         (StatusCode::NOT_MODIFIED, etag, String::new())
     } else {
-        let (etag, body) = service::render(&state.db, feed, base_url, now).await?;
+        let (etag, body) = service::render(&state.db, feed, base_url, now, etag).await?;
         (StatusCode::OK, etag, body)
     };
     let mut response = (status, body).into_response();

@@ -105,7 +105,12 @@ fn calendar_section(ctx: &PageContext, created: Option<DateTime<Utc>>, fresh: Op
     }
 }
 
-fn profile_page(ctx: &PageContext, user: &AuthUser, created: Option<DateTime<Utc>>, fresh: Option<&FeedLinks>) -> Markup {
+fn profile_page(
+    ctx: &PageContext,
+    user: &AuthUser,
+    created: Option<DateTime<Utc>>,
+    fresh: Option<&FeedLinks>,
+) -> Markup {
     page(
         ctx,
         "Your profile",
@@ -122,13 +127,21 @@ fn profile_page(ctx: &PageContext, user: &AuthUser, created: Option<DateTime<Utc
     )
 }
 
-pub async fn profile(State(state): State<AppState>, RequireUser(user): RequireUser, ctx: PageContext) -> AppResult<Markup> {
+pub async fn profile(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    ctx: PageContext,
+) -> AppResult<Markup> {
     let created = service::token_created_at(&state.db, user.id).await?;
     Ok(profile_page(&ctx, &user, created, None))
 }
 
 /// Makes a new link and shows it once; the page is not stored by browsers or proxies.
-pub async fn rotate(State(state): State<AppState>, RequireUser(user): RequireUser, ctx: PageContext) -> AppResult<Response> {
+pub async fn rotate(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    ctx: PageContext,
+) -> AppResult<Response> {
     let (token, created) = rotate_audited(&state, &user).await?;
     let fresh = feed_links(&state.settings.base_url, &personal_path(&token));
     let mut response = profile_page(&ctx, &user, Some(created), Some(&fresh)).into_response();

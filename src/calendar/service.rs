@@ -16,8 +16,8 @@ use entity::{
     supervision_session, user, volunteer_meeting,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, Statement, Value,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Set, Statement, Value,
 };
 use url::Url;
 
@@ -122,7 +122,12 @@ pub async fn etag(db: &impl ConnectionTrait, feed: Feed, base_url: &Url, now: Da
 }
 
 /// Count, last change and a checksum of ids and sequences, per kind of row the feed shows.
-async fn fingerprint(db: &impl ConnectionTrait, feed: Feed, base_url: &Url, now: DateTime<Utc>) -> Result<String, DbErr> {
+async fn fingerprint(
+    db: &impl ConnectionTrait,
+    feed: Feed,
+    base_url: &Url,
+    now: DateTime<Utc>,
+) -> Result<String, DbErr> {
     let today = london_today(now);
     let cutoff = cancelled_cutoff(now);
     let mut parts = vec![FORMAT.to_owned(), base_url.to_string(), format!("{feed:?}")];
@@ -236,9 +241,7 @@ fn cancelled_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
 /// read an hour later (the clocks have gone forward by then).
 fn london(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let local = NaiveDateTime::new(date, time);
-    london_to_utc(local)
-        .or_else(|| london_to_utc(local + Duration::hours(1)))
-        .unwrap_or_else(|| local.and_utc())
+    london_to_utc(local).or_else(|| london_to_utc(local + Duration::hours(1))).unwrap_or_else(|| local.and_utc())
 }
 
 fn link(base_url: &Url, path: &str) -> Option<String> {
@@ -246,7 +249,12 @@ fn link(base_url: &Url, path: &str) -> Option<String> {
 }
 
 /// The events of a feed at `now`, in no particular order (the renderer sorts them).
-pub async fn events(db: &impl ConnectionTrait, feed: Feed, base_url: &Url, now: DateTime<Utc>) -> Result<Vec<Event>, DbErr> {
+pub async fn events(
+    db: &impl ConnectionTrait,
+    feed: Feed,
+    base_url: &Url,
+    now: DateTime<Utc>,
+) -> Result<Vec<Event>, DbErr> {
     let today = london_today(now);
     let cutoff = cancelled_cutoff(now);
     let mut out = Vec::new();
@@ -289,7 +297,8 @@ pub async fn events(db: &impl ConnectionTrait, feed: Feed, base_url: &Url, now: 
                 .map(|e| e.course_id)
                 .collect();
             let home = link(base_url, "/");
-            for s in course_session::Entity::find().filter(course_session::Column::CourseId.is_in(courses)).all(db).await?
+            for s in
+                course_session::Entity::find().filter(course_session::Column::CourseId.is_in(courses)).all(db).await?
             {
                 out.push(training_event(&s, &names, "Training", home.clone()));
             }
@@ -443,7 +452,8 @@ async fn conference_events(
                     "{role}Details for signed-in facilitators and coordinators: {}",
                     url.as_deref().unwrap_or("")
                 )),
-                location: place.map(|p| if p.address.is_empty() { p.name.clone() } else { format!("{}, {}", p.name, p.address) }),
+                location: place
+                    .map(|p| if p.address.is_empty() { p.name.clone() } else { format!("{}, {}", p.name, p.address) }),
                 url,
                 status: match c.status {
                     ConferenceStatus::Proposed => Status::Tentative,
@@ -457,15 +467,16 @@ async fn conference_events(
         .collect())
 }
 
-/// The feed's ETag and bytes, consistent with each other: if a change lands between the
-/// fingerprint and the rows, it is built again.
+/// The feed's ETag and bytes, consistent with each other: `before` is the ETag taken
+/// just before (see [`etag`]); if a change lands before the rows are read, it is built again.
 pub async fn render(
     db: &impl ConnectionTrait,
     feed: Feed,
     base_url: &Url,
     now: DateTime<Utc>,
+    before: String,
 ) -> Result<(String, String), DbErr> {
-    let mut before = etag(db, feed, base_url, now).await?;
+    let mut before = before;
     loop {
         let body = super::ics::render(feed.name(), &events(db, feed, base_url, now).await?);
         let after = etag(db, feed, base_url, now).await?;

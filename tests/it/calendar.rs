@@ -211,10 +211,12 @@ async fn feeds_are_read_alike_by_icalendar_and_ical_js_for_volunteers_and_coordi
     let (idle_user, _) = volunteer(&app).await;
 
     let (case_id, place, reference) = case_at(&app, &token, "HMP Example").await;
-    let june = conference(&app, (case_id, place), london(NaiveDate::from_ymd_opt(2027, 6, 15).unwrap(), 18), lead, co).await;
+    let june =
+        conference(&app, (case_id, place), london(NaiveDate::from_ymd_opt(2027, 6, 15).unwrap(), 18), lead, co).await;
     let january =
         conference(&app, (case_id, place), london(NaiveDate::from_ymd_opt(2028, 1, 11).unwrap(), 18), lead, co).await;
-    let session = training(&app, &token, lead, "Gloucester Guildhall", NaiveDate::from_ymd_opt(2027, 3, 2).unwrap()).await;
+    let session =
+        training(&app, &token, lead, "Gloucester Guildhall", NaiveDate::from_ymd_opt(2027, 3, 2).unwrap()).await;
     let response = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/volunteers/{lead}/supervision")))
         .bearer_auth(&token)
@@ -547,16 +549,23 @@ async fn the_migration_gives_existing_rows_distinct_random_uids() {
     let now = if backend == sea_orm::DbBackend::Postgres { "now()" } else { "'2026-12-01 10:00:00+00:00'" };
     for sql in [
         format!("INSERT INTO courses (name, kind, created_at, updated_at) VALUES ('Core', 'core', {now}, {now})"),
-        format!("INSERT INTO course_sessions (course_id, number, date, starts_at, ends_at, venue, created_at, updated_at) VALUES (1, 1, '2027-03-02', '09:30:00', '16:30:00', 'Hall', {now}, {now})"),
-        format!("INSERT INTO course_sessions (course_id, number, date, starts_at, ends_at, venue, created_at, updated_at) VALUES (1, 2, '2027-03-09', '09:30:00', '16:30:00', 'Hall', {now}, {now})"),
-        format!("INSERT INTO volunteer_meetings (held_on, starts_at, ends_at, topic, case_discussion, created_at) VALUES ('2027-03-10', '18:00:00', '20:00:00', 'T', '', {now})"),
+        format!(
+            "INSERT INTO course_sessions (course_id, number, date, starts_at, ends_at, venue, created_at, updated_at) VALUES (1, 1, '2027-03-02', '09:30:00', '16:30:00', 'Hall', {now}, {now})"
+        ),
+        format!(
+            "INSERT INTO course_sessions (course_id, number, date, starts_at, ends_at, venue, created_at, updated_at) VALUES (1, 2, '2027-03-09', '09:30:00', '16:30:00', 'Hall', {now}, {now})"
+        ),
+        format!(
+            "INSERT INTO volunteer_meetings (held_on, starts_at, ends_at, topic, case_discussion, created_at) VALUES ('2027-03-10', '18:00:00', '20:00:00', 'T', '', {now})"
+        ),
     ] {
         db.execute_unprepared(&sql).await.unwrap();
     }
     migration::Migrator::up(&db, None).await.unwrap();
     let sessions = entity::course_session::Entity::find().all(&db).await.unwrap();
     let meetings = entity::volunteer_meeting::Entity::find().all(&db).await.unwrap();
-    let mut uids: Vec<&str> = sessions.iter().map(|s| s.uid.as_str()).chain(meetings.iter().map(|m| m.uid.as_str())).collect();
+    let mut uids: Vec<&str> =
+        sessions.iter().map(|s| s.uid.as_str()).chain(meetings.iter().map(|m| m.uid.as_str())).collect();
     assert_eq!(uids.len(), 3);
     assert!(uids.iter().all(|u| u.len() == 32 + "@convene".len() && u.ends_with("@convene")), "{uids:?}");
     uids.sort_unstable();
