@@ -62,6 +62,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(scheduling::routes())
         .merge(cases::routes())
         .merge(crate::jobs::routes())
+        .merge(crate::calendar::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()

@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod booking;
 mod browser;
+mod calendar;
 mod cases;
 mod checks;
 mod cli;
