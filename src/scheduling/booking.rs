@@ -183,7 +183,7 @@ pub async fn book(
                 role == FacilitatorRole::Lead,
                 &url,
             );
-            let invite = invitation(&created, &found.reference, &place.name, &url, now);
+            let invite = invitation(&created, &found.reference, &place.name, role, &url, now);
             outbox::enqueue_with(
                 &txn,
                 Outgoing {
@@ -227,6 +227,7 @@ fn invitation(
     conference: &conference::Model,
     reference: &str,
     place: &str,
+    role: FacilitatorRole,
     url: &str,
     now: chrono::DateTime<Utc>,
 ) -> outbox::Attachment {
@@ -236,6 +237,10 @@ fn invitation(
         dtstamp_utc: now,
         when: ics::When::Timed { start: conference.starts_at, end: conference.ends_at },
         summary: format!("Restorative conference ({reference}) — {place}"),
+        description: Some(
+            if role == FacilitatorRole::Lead { "You are asked to lead." } else { "You are asked to co-facilitate." }
+                .into(),
+        ),
         location: Some(place.to_owned()),
         url: (!url.is_empty()).then(|| url.to_owned()),
         status: ics::Status::Tentative,
