@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod booking;
 mod browser;
+mod case_pages;
 mod cases;
 mod checks;
 mod cli;

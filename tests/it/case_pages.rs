@@ -1,0 +1,334 @@
+//! Case pages: the list and the case as each person may see it (audited, 404 for others), the
+//! referral form and the coordinator's forms on a case, and the facilitator's contacts log
+//! whose mileage goes on their expense claim once.
+
+use chrono::{Duration, Utc};
+use convene::domain::time::london_today;
+use entity::user::Role;
+use entity::volunteer::FacilitationLevel;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+
+use crate::booking::{a_tuesday, book, facilitator, prison, ready_case};
+use crate::helpers::{TestApp, TestUser, error_code};
+
+/// The account of a volunteer record, to sign in as.
+pub(crate) async fn account_of(app: &TestApp, volunteer_id: i64) -> TestUser {
+    let record = entity::volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap();
+    let account = entity::user::Entity::find_by_id(record.user_id).one(&app.db).await.unwrap().unwrap();
+    TestUser { id: account.id, email: account.email }
+}
+
+/// A booked case: its id, the lead's and the co-facilitator's volunteer ids.
+pub(crate) async fn booked_case(app: &TestApp, token: &str) -> (i64, i64, i64) {
+    let prison = prison(app, token).await;
+    let lead = facilitator(app, prison, FacilitationLevel::Lead).await;
+    let co = facilitator(app, prison, FacilitationLevel::CoFacilitator).await;
+    let case = ready_case(app, token, prison).await;
+    let response = book(app, token, case, &format!("{}T10:00", a_tuesday()), lead, co).await;
+    assert_eq!(response.status(), 201);
+    (case, lead, co)
+}
+
+async fn reference(app: &TestApp, case: i64) -> String {
+    entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap().reference
+}
+
+#[tokio::test]
+async fn cases_are_listed_and_shown_to_coordinators_and_their_facilitators_only() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let (case, lead, _) = booked_case(&app, &token).await;
+    let reference = reference(&app, case).await;
+    let path = format!("/cases/{case}");
+
+    // Someone not on the case: nothing listed, the case is not found, the attempt audited.
+    let outsider = app.create_user(Role::Volunteer).await;
+    let mut browser = app.signed_in(&outsider).await;
+    let (status, body) = browser.open("/cases").await;
+    assert_eq!(status, 200);
+    assert!(!body.contains(&reference) && body.contains("not facilitating"));
+    assert!(body.contains(r#"href="/me/availability""#), "volunteers' nav links");
+    let refused = app.audit_count("case.view_refused").await;
+    let (status, body) = browser.open(&path).await;
+    assert_eq!(status, 404);
+    assert!(!body.contains(&reference) && !body.contains("Harry Harmer"));
+    assert_eq!(app.audit_count("case.view_refused").await, refused + 1);
+
+    // The lead: the case is theirs, with what they need to prepare and nothing more.
+    let mut browser = app.signed_in(&account_of(&app, lead).await).await;
+    let (_, body) = browser.open("/cases").await;
+    assert!(body.contains(&format!(r#"href="{path}""#)) && body.contains(&reference));
+    let viewed = app.audit_count("case.viewed").await;
+    let (status, body) = browser.open(&path).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.audit_count("case.viewed").await, viewed + 1, "the view is audited");
+    assert!(body.contains("Harry Harmer") && body.contains("Hannah Harmed") && body.contains("given"));
+    assert!(body.contains("HMP Gloucester") && body.contains("burglary"));
+    assert!(body.contains("proposed") && body.contains("asked"), "the conference and the answers");
+    assert!(!body.contains("Referred by") && !body.contains("Add a party") && !body.contains("/candidates"));
+    assert!(!body.contains("Record assessment") && !body.contains("Move case"));
+
+    // Coordinators: every case, filtered by status, and everything about one.
+    let mut browser = app.signed_in(&coordinator).await;
+    let (_, body) = browser.open("/cases?status=booked").await;
+    assert!(body.contains(&reference));
+    assert!(body.contains(r#"href="/establishments""#) && body.contains(r#"href="/cases""#), "coordinators' nav links");
+    let (_, body) = browser.open("/cases?status=referred").await;
+    assert!(!body.contains(&reference));
+    let (status, body) = browser.open(&path).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Referred by") && body.contains("Probation"));
+    assert!(body.contains(&format!(r#"href="/cases/{case}/candidates""#)));
+    assert!(body.contains("risk") && body.contains("appropriateness") && body.contains("suitable"));
+    let (status, _) = browser.open("/cases/999999").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+
+    let volunteer = app.create_user(Role::Volunteer).await;
+    let mut outsider = app.signed_in(&volunteer).await;
+    assert_eq!(outsider.open("/cases/new").await.0, 404);
+    let refused = outsider.post_form("/cases/new", &[("source", "police"), ("offence_category", "theft")]).await;
+    assert_eq!(refused.status(), 404);
+
+    let mut browser = app.signed_in(&coordinator).await;
+    let (status, body) = browser.open("/cases/new").await;
+    assert_eq!(status, 200);
+    let default_deadline = london_today(Utc::now()) + Duration::days(90);
+    assert!(body.contains(&default_deadline.to_string()), "the default deadline is explained");
+
+    let bad = browser
+        .post_form(
+            "/cases/new",
+            &[
+                ("source", "pigeon"),
+                ("offence_category", "criminal damage"),
+                ("establishment_id", "999999"),
+                ("deadline", "soon"),
+                ("notes", "kept note"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let body = bad.text().await.unwrap();
+    assert!(body.contains("Choose police, probation"), "per-field message for source");
+    assert!(body.contains("Choose the establishment"));
+    assert!(body.contains("Enter the agreed deadline"));
+    assert!(body.contains(r#"value="criminal damage""#) && body.contains("kept note"), "values kept");
+    assert!(entity::case::Entity::find().all(&app.db).await.unwrap().is_empty());
+
+    let prison_id = prison.to_string();
+    let created = browser
+        .post_form(
+            "/cases/new",
+            &[("source", "police"), ("offence_category", "criminal damage"), ("establishment_id", &prison_id)],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let made = entity::case::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(created.headers()["location"], format!("/cases/{}", made.id).as_str());
+    let year = chrono::Datelike::year(&london_today(Utc::now()));
+    assert_eq!(made.reference, format!("RJ-{year}-0001"));
+    assert_eq!(made.deadline, default_deadline);
+    let path = format!("/cases/{}", made.id);
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains(&format!("Case RJ-{year}-0001 created")));
+
+    // An invalid status move is refused in words, before and after the case is ready.
+    let wrong = browser.post_form(&format!("{path}/status"), &[("status", "ready")]).await;
+    assert_eq!(wrong.status(), 409);
+    assert!(wrong.text().await.unwrap().contains("A case that is referred cannot become ready."));
+    assert_eq!(browser.post_form(&format!("{path}/status"), &[("status", "assessing")]).await.status(), 303);
+    let not_yet = browser.post_form(&format!("{path}/status"), &[("status", "ready")]).await;
+    assert_eq!(not_yet.status(), 409);
+    assert!(not_yet.text().await.unwrap().contains("No risk assessment has been recorded."));
+
+    let bad_party = browser
+        .post_form(&format!("{path}/parties"), &[("role", "harmer"), ("name", ""), ("email", "not-an-email")])
+        .await;
+    assert_eq!(bad_party.status(), 422);
+    let body = bad_party.text().await.unwrap();
+    assert!(body.contains("Enter the name") && body.contains(r#"value="not-an-email""#));
+    for (role, name) in [("harmer", "Harry Harmer"), ("harmed", "Hannah Harmed")] {
+        let added = browser
+            .post_form(&format!("{path}/parties"), &[("role", role), ("name", name), ("consent", "given")])
+            .await;
+        assert_eq!(added.status(), 303);
+    }
+    let bad_assessment =
+        browser.post_form(&format!("{path}/assessments"), &[("kind", "risk"), ("outcome", "maybe")]).await;
+    assert_eq!(bad_assessment.status(), 422);
+    assert!(bad_assessment.text().await.unwrap().contains("Choose suitable or not_suitable."));
+    for kind in ["risk", "appropriateness"] {
+        let recorded =
+            browser.post_form(&format!("{path}/assessments"), &[("kind", kind), ("outcome", "suitable")]).await;
+        assert_eq!(recorded.status(), 303);
+    }
+    assert_eq!(browser.post_form(&format!("{path}/status"), &[("status", "ready")]).await.status(), 303);
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains("is now ready"));
+
+    // Consent withdrawn: recorded with its date, once; the case can no longer become ready.
+    let harmer = entity::party::Entity::find()
+        .filter(entity::party::Column::Name.eq("Harry Harmer"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let withdraw = format!("{path}/parties/{}/withdraw", harmer.id);
+    assert_eq!(outsider.post_form(&withdraw, &[]).await.status(), 404);
+    assert_eq!(browser.post_form(&withdraw, &[]).await.status(), 303);
+    let harmer = entity::party::Entity::find_by_id(harmer.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(harmer.consent, entity::party::Consent::Withdrawn);
+    assert_eq!(harmer.consent_withdrawn_on, Some(london_today(Utc::now())));
+    assert_eq!(app.audit_count("case.consent_withdrawn").await, 1);
+    let again = browser.post_form(&withdraw, &[]).await;
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("already withdrawn consent"));
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains("withdrawn on"));
+
+    let no_reason = browser.post_form(&format!("{path}/status"), &[("status", "not_proceeding")]).await;
+    assert_eq!(no_reason.status(), 422);
+    assert!(no_reason.text().await.unwrap().contains("Give the reason"));
+    let stopped = browser
+        .post_form(&format!("{path}/status"), &[("status", "not_proceeding"), ("not_proceeding_reason", "consent")])
+        .await;
+    assert_eq!(stopped.status(), 303);
+    // Another party's id under this case is not found.
+    assert_eq!(browser.post_form(&format!("/cases/{}/parties/999999/withdraw", made.id), &[]).await.status(), 404);
+}
+
+#[tokio::test]
+async fn an_assigned_facilitator_logs_contacts_and_claims_each_contacts_mileage_once() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let (case, lead, _) = booked_case(&app, &token).await;
+    let path = format!("/cases/{case}");
+    let lead_user = account_of(&app, lead).await;
+    let mut browser = app.signed_in(&lead_user).await;
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains("Log a meeting or call"));
+
+    let bad = browser
+        .post_form(&format!("{path}/contacts"), &[("kind", "meeting"), ("minutes", "x"), ("miles", "12.55")])
+        .await;
+    assert_eq!(bad.status(), 422);
+    let body = bad.text().await.unwrap();
+    assert!(body.contains("Enter how long it took") && body.contains("at most one decimal place"));
+    assert!(body.contains(r#"value="12.55""#), "values kept");
+
+    let logged = browser
+        .post_form(
+            &format!("{path}/contacts"),
+            &[("kind", "meeting"), ("minutes", "45"), ("miles", "12.5"), ("notes", "met the harmer's mother")],
+        )
+        .await;
+    assert_eq!(logged.status(), 303);
+    let contact = entity::case_contact::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!((contact.volunteer_id, contact.minutes, contact.mileage_tenths), (lead, 45, 125));
+    assert_eq!(contact.contact_on, london_today(Utc::now()));
+
+    // Someone not on the case can neither log nor claim.
+    let outsider = app.create_user(Role::Volunteer).await;
+    let other = app.signed_in(&outsider).await;
+    let claim_path = format!("{path}/contacts/{}/claim", contact.id);
+    assert_eq!(other.post_form(&format!("{path}/contacts"), &[("kind", "call"), ("minutes", "5")]).await.status(), 404);
+    assert_eq!(other.post_form(&claim_path, &[]).await.status(), 404);
+
+    let claimed = browser.post_form(&claim_path, &[]).await;
+    assert_eq!(claimed.status(), 303);
+    let items = entity::expense_item::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!((items[0].miles_tenths, items[0].case_contact_id), (Some(125), Some(contact.id)));
+    let claim = entity::expense_claim::Entity::find_by_id(items[0].claim_id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(claim.status, entity::expense_claim::ExpenseStatus::Draft);
+    assert_eq!(claim.volunteer_id, lead);
+    let view = convene::expenses::service::view(&app.db, claim).await.unwrap();
+    assert_eq!(view.total.get(), 563, "12.5 miles at the HMRC 45p, halves up");
+
+    let twice = browser.post_form(&claim_path, &[]).await;
+    assert_eq!(twice.status(), 303);
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains("already on an expense claim") && body.contains("on an expense claim"));
+    assert_eq!(entity::expense_item::Entity::find().all(&app.db).await.unwrap().len(), 1);
+
+    // The database itself refuses a second item for the same contact.
+    let duplicate = entity::expense_item::ActiveModel {
+        claim_id: Set(items[0].claim_id),
+        kind: Set(entity::expense_item::ExpenseKind::Mileage),
+        incurred_on: Set(items[0].incurred_on),
+        description: Set("again".into()),
+        miles_tenths: Set(Some(125)),
+        vehicle: Set(Some(entity::expense_item::Vehicle::CarVan)),
+        passengers: Set(Some(0)),
+        case_contact_id: Set(Some(contact.id)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await;
+    assert!(duplicate.is_err(), "expense_items.case_contact_id is unique");
+
+    // The API: coordinators and the case's facilitators read; only a facilitator logs.
+    let client = reqwest::Client::new();
+    let listed: Value = client
+        .get(app.url(&format!("/api/v1/cases/{case}/contacts")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["contacts"][0]["mileage_tenths"], 125);
+    assert_eq!(listed["contacts"][0]["claimed"], true);
+    let by_coordinator = client
+        .post(app.url(&format!("/api/v1/cases/{case}/contacts")))
+        .bearer_auth(&token)
+        .json(&json!({"kind": "call", "minutes": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_coordinator.status(), 403);
+    assert_eq!(error_code(by_coordinator).await, "forbidden");
+    let outsider_token = app.token_for(&outsider).await;
+    let hidden = client
+        .get(app.url(&format!("/api/v1/cases/{case}/contacts")))
+        .bearer_auth(&outsider_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 404);
+    assert_eq!(error_code(hidden).await, "not_found");
+    let lead_token = app.token_for(&lead_user).await;
+    let invalid = client
+        .post(app.url(&format!("/api/v1/cases/{case}/contacts")))
+        .bearer_auth(&lead_token)
+        .json(&json!({"kind": "visit", "minutes": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), 422);
+    let body: Value = invalid.json().await.unwrap();
+    assert!(body["error"]["fields"]["kind"].is_string() && body["error"]["fields"]["minutes"].is_string());
+    let call = client
+        .post(app.url(&format!("/api/v1/cases/{case}/contacts")))
+        .bearer_auth(&lead_token)
+        .json(&json!({"kind": "call", "minutes": 15}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(call.status(), 201);
+    let call: Value = call.json().await.unwrap();
+    assert_eq!((call["mileage_tenths"].as_i64(), call["claimed"].as_bool()), (Some(0), Some(false)));
+}
