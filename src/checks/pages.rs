@@ -113,7 +113,7 @@ async fn establishments_page(
                     tbody {
                         @for e in &all {
                             tr {
-                                td { (e.name) }
+                                td { a href={ "/establishments/" (e.id) } { (e.name) } }
                                 td { (words(e.kind.as_str())) }
                                 td { (e.address) }
                                 td { (e.rooms) }

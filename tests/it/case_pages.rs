@@ -332,3 +332,198 @@ async fn an_assigned_facilitator_logs_contacts_and_claims_each_contacts_mileage_
     let call: Value = call.json().await.unwrap();
     assert_eq!((call["mileage_tenths"].as_i64(), call["claimed"].as_bool()), (Some(0), Some(false)));
 }
+
+#[tokio::test]
+async fn a_coordinator_edits_an_establishments_regime_and_closures() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let path = format!("/establishments/{prison}");
+
+    let volunteer = app.create_user(Role::Volunteer).await;
+    let mut outsider = app.signed_in(&volunteer).await;
+    assert_ne!(outsider.open(&path).await.0, 200);
+    assert_ne!(outsider.post_form(&format!("{path}/regime"), &[("mon_1_start", "09:00")]).await.status(), 303);
+
+    let mut browser = app.signed_in(&coordinator).await;
+    let (_, body) = browser.open("/establishments").await;
+    assert!(body.contains(&format!(r#"href="{path}""#)));
+    let (status, body) = browser.open(&path).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("HMP Gloucester"));
+    assert!(body.contains(r#"name="fri_1_start" value="09:00""#) && body.contains(r#"name="fri_1_end" value="17:00""#));
+
+    let overlap = browser
+        .post_form(
+            &format!("{path}/regime"),
+            &[("mon_1_start", "09:00"), ("mon_1_end", "11:30"), ("mon_2_start", "11:00"), ("mon_2_end", "12:00")],
+        )
+        .await;
+    assert_eq!(overlap.status(), 422);
+    let body = overlap.text().await.unwrap();
+    assert!(body.contains("Two windows overlap on mon"));
+    assert!(body.contains(r#"name="mon_2_start" value="11:00""#), "values kept");
+    let backwards =
+        browser.post_form(&format!("{path}/regime"), &[("tue_1_start", "12:00"), ("tue_1_end", "10:00")]).await;
+    assert_eq!(backwards.status(), 422);
+    let body = backwards.text().await.unwrap();
+    assert!(body.contains("The end must be after the start.") && body.contains(r##"href="#tue_1_start""##));
+    let half = browser.post_form(&format!("{path}/regime"), &[("wed_1_start", "09:00")]).await;
+    assert_eq!(half.status(), 422);
+    assert!(half.text().await.unwrap().contains("Give both a start and an end"));
+
+    let saved = browser
+        .post_form(
+            &format!("{path}/regime"),
+            &[
+                ("mon_1_start", "09:00"),
+                ("mon_1_end", "11:30"),
+                ("mon_2_start", "14:00"),
+                ("mon_2_end", "16:30"),
+                ("fri_1_start", "09:00"),
+                ("fri_1_end", "11:30"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let regime: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/establishments/{prison}/regime")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        regime["windows"],
+        json!([{"days": ["mon", "fri"], "start": "09:00", "end": "11:30"}, {"days": ["mon"], "start": "14:00", "end": "16:30"}])
+    );
+
+    let bad = browser
+        .post_form(&format!("{path}/closures"), &[("from", "2027-03-11"), ("to", "2027-03-10"), ("reason", "lockdown")])
+        .await;
+    assert_eq!(bad.status(), 422);
+    let body = bad.text().await.unwrap();
+    assert!(body.contains("cannot be before the first") && body.contains(r#"value="lockdown""#));
+    let added = browser
+        .post_form(
+            &format!("{path}/closures"),
+            &[("from", "2027-03-10"), ("to", "2027-03-11"), ("reason", "staff training")],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains("Closure added") && body.contains("10 Mar 2027") && body.contains("staff training"));
+    assert_eq!(browser.open("/establishments/999999").await.0, 404);
+}
+
+#[tokio::test]
+async fn volunteers_keep_their_availability_and_coordinators_can_for_them() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let volunteer = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let case = ready_case(&app, &token, prison).await;
+    let reference = reference(&app, case).await;
+    let mut browser = app.signed_in(&account_of(&app, volunteer).await).await;
+
+    let (status, body) = browser.open("/me/availability").await;
+    assert_eq!(status, 200);
+    assert!(body.contains(r#"name="mon_1_start" value="08:00""#));
+
+    let too_many = browser
+        .post_form(
+            "/me/availability",
+            &[("mon_1_start", "09:00"), ("mon_1_end", "12:00"), ("max_conferences_per_month", "99")],
+        )
+        .await;
+    assert_eq!(too_many.status(), 422);
+    let body = too_many.text().await.unwrap();
+    assert!(body.contains("Give a number from 0 to 31.") && body.contains(r#"value="99""#));
+    assert!(body.contains(r#"name="mon_1_end" value="12:00""#), "the windows are kept too");
+    let saved = browser
+        .post_form(
+            "/me/availability",
+            &[
+                ("mon_1_start", "09:00"),
+                ("mon_1_end", "12:00"),
+                ("thu_1_start", "13:00"),
+                ("thu_1_end", "17:00"),
+                ("max_conferences_per_month", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let stored: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/volunteers/{volunteer}/availability")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["max_conferences_per_month"], 4);
+    assert_eq!(
+        stored["windows"],
+        json!([{"days": ["mon"], "start": "09:00", "end": "12:00"}, {"days": ["thu"], "start": "13:00", "end": "17:00"}])
+    );
+
+    let backwards = browser
+        .post_form("/me/availability/unavailable", &[("from", "2027-07-02T09:00"), ("to", "2027-07-01T09:00")])
+        .await;
+    assert_eq!(backwards.status(), 422);
+    assert!(backwards.text().await.unwrap().contains("The end must be after the start."));
+    let away = browser
+        .post_form(
+            "/me/availability/unavailable",
+            &[("from", "2027-07-01T09:00"), ("to", "2027-07-08T09:00"), ("reason", "holiday")],
+        )
+        .await;
+    assert_eq!(away.status(), 303);
+    let span = entity::unavailability::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(span.starts_at.to_rfc3339(), "2027-07-01T08:00:00+00:00", "UK summer time stored as UTC");
+
+    let unknown = browser
+        .post_form("/me/availability/conflicts", &[("reference", "RJ-1999-0001"), ("note", "my neighbour")])
+        .await;
+    assert_eq!(unknown.status(), 422);
+    let body = unknown.text().await.unwrap();
+    assert!(body.contains("There is no case with that reference") && body.contains("my neighbour"));
+    let declared = browser
+        .post_form("/me/availability/conflicts", &[("reference", &reference.to_lowercase()), ("note", "my neighbour")])
+        .await;
+    assert_eq!(declared.status(), 303);
+    let conflict = entity::conflict_of_interest::Entity::find()
+        .filter(entity::conflict_of_interest::Column::VolunteerId.eq(volunteer))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the conflict is recorded");
+    assert_eq!(conflict.case_id, case);
+    let (_, body) = browser.open("/me/availability").await;
+    assert!(body.contains(&reference) && body.contains("holiday"));
+
+    // Another volunteer cannot reach this one's; a coordinator can, and saves for them.
+    let other = app.create_user(Role::Volunteer).await;
+    let mut other = app.signed_in(&other).await;
+    let theirs = format!("/volunteers/{volunteer}/availability");
+    assert_eq!(other.open(&theirs).await.0, 404);
+    assert_eq!(other.post_form(&theirs, &[("max_conferences_per_month", "1")]).await.status(), 404);
+    let mut coordinating = app.signed_in(&coordinator).await;
+    let (_, body) = coordinating.open(&format!("/volunteers/{volunteer}")).await;
+    assert!(body.contains(&format!(r#"href="{theirs}""#)));
+    let (status, body) = coordinating.open(&theirs).await;
+    assert_eq!(status, 200);
+    assert!(body.contains(r#"name="thu_1_start" value="13:00""#));
+    let saved = coordinating
+        .post_form(&theirs, &[("tue_1_start", "10:00"), ("tue_1_end", "15:00"), ("max_conferences_per_month", "2")])
+        .await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(saved.headers()["location"], theirs.as_str());
+    let record = entity::volunteer::Entity::find_by_id(volunteer).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(record.max_conferences_per_month, 2);
+}
