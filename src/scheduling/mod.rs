@@ -14,6 +14,7 @@ pub mod establishment_pages;
 pub mod establishments;
 pub mod instance;
 pub mod pages;
+pub mod response_pages;
 pub mod week_form;
 
 pub use convene_matcher::matcher;
@@ -44,6 +45,8 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(availability_pages::volunteer_unavailable),
         )
         .route("/volunteers/{id}/availability/conflicts", axum::routing::post(availability_pages::volunteer_conflict))
+        .route("/conferences/{id}", get(response_pages::show))
+        .route("/conferences/{id}/respond", axum::routing::post(response_pages::respond))
         .route("/establishments/{id}", get(establishment_pages::show))
         .route("/establishments/{id}/regime", axum::routing::post(establishment_pages::save_regime))
         .route("/establishments/{id}/closures", axum::routing::post(establishment_pages::add_closure))

@@ -10,7 +10,7 @@ use crate::startup::AppState;
 
 pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<Markup> {
     if let Some(user) = ctx.user.as_ref().filter(|u| u.role == Role::Volunteer) {
-        let dashboard = crate::volunteers::dashboard::render(&state, user).await?;
+        let dashboard = crate::volunteers::dashboard::render(&state, &ctx, user).await?;
         return Ok(page(&ctx, "Dashboard", html! { h1 { "Welcome, " (user.name) } (dashboard) }));
     }
     let content = match &ctx.user {

@@ -527,3 +527,80 @@ async fn volunteers_keep_their_availability_and_coordinators_can_for_them() {
     let record = entity::volunteer::Entity::find_by_id(volunteer).one(&app.db).await.unwrap().unwrap();
     assert_eq!(record.max_conferences_per_month, 2);
 }
+
+#[tokio::test]
+async fn facilitators_answer_from_their_dashboard_and_the_conference_page() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let (case, lead, co) = booked_case(&app, &token).await;
+    let reference = reference(&app, case).await;
+    let conference = entity::conference::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let page = format!("/conferences/{}", conference.id);
+    let respond = format!("{page}/respond");
+
+    let outsider = app.create_user(Role::Volunteer).await;
+    let mut other = app.signed_in(&outsider).await;
+    assert_eq!(other.open(&page).await.0, 404);
+    let (_, body) = other.open("/").await;
+    assert!(!body.contains("waiting for your answer") && !body.contains(&reference));
+    assert_eq!(other.post_form(&respond, &[("response", "accept"), ("back", "/")]).await.status(), 404);
+
+    let mut browser = app.signed_in(&account_of(&app, lead).await).await;
+    let (_, body) = browser.open("/").await;
+    assert!(body.contains("Conferences waiting for your answer") && body.contains(&reference));
+    assert!(body.contains(&format!(r#"action="{respond}""#)) && body.contains(r#"value="decline""#));
+    for secret in ["Harry Harmer", "burglary"] {
+        assert!(!body.contains(secret), "the dashboard carries no {secret}");
+    }
+
+    let unsure = browser.post_form(&respond, &[("response", "maybe"), ("back", "/")]).await;
+    assert_eq!(unsure.status(), 303);
+    let (_, body) = browser.open("/").await;
+    assert!(body.contains("Answer accept or decline."));
+    let accepted = browser.post_form(&respond, &[("response", "accept"), ("back", "/")]).await;
+    assert_eq!(accepted.status(), 303);
+    assert_eq!(accepted.headers()["location"], "/");
+    let (_, body) = browser.open("/").await;
+    assert!(body.contains("once the other facilitator accepts") && !body.contains("waiting for your answer"));
+    let row = entity::conference::Entity::find_by_id(conference.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.status, entity::conference::ConferenceStatus::Proposed);
+
+    // The co-facilitator answers from the conference page the booking email links to.
+    let mut second = app.signed_in(&account_of(&app, co).await).await;
+    let (status, body) = second.open(&page).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Your answer") && body.contains("HMP Gloucester") && body.contains(&reference));
+    let confirmed = second.post_form(&respond, &[("response", "accept"), ("back", "https://elsewhere.example/")]).await;
+    assert_eq!(confirmed.status(), 303);
+    assert_eq!(confirmed.headers()["location"], page.as_str(), "never redirected outside");
+    let row = entity::conference::Entity::find_by_id(conference.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.status, entity::conference::ConferenceStatus::Confirmed);
+    let (_, body) = second.open(&page).await;
+    assert!(body.contains("the conference is confirmed") && !body.contains("Your answer"));
+    let again = second.post_form(&respond, &[("response", "decline"), ("back", "/")]).await;
+    assert_eq!(again.status(), 303);
+    let (_, body) = second.open("/").await;
+    assert!(body.contains("already answered"));
+    let row = entity::conference::Entity::find_by_id(conference.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.status, entity::conference::ConferenceStatus::Confirmed, "a late decline changes nothing");
+}
+
+#[tokio::test]
+async fn a_decline_from_the_dashboard_cancels_the_conference_and_the_case_is_ready_again() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let (case, _, co) = booked_case(&app, &token).await;
+    let conference = entity::conference::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let browser = app.signed_in(&account_of(&app, co).await).await;
+    let declined = browser
+        .post_form(&format!("/conferences/{}/respond", conference.id), &[("response", "decline"), ("back", "/")])
+        .await;
+    assert_eq!(declined.status(), 303);
+    let row = entity::conference::Entity::find_by_id(conference.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.status, entity::conference::ConferenceStatus::Cancelled);
+    let case = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(case.status, entity::case::CaseStatus::Ready);
+    assert_eq!(app.audit_count("conference.declined").await, 1);
+}
