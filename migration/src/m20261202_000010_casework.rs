@@ -11,7 +11,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(
-                Table::alter().table("expense_items").add_column(&mut big_integer_null("case_contact_id")).to_owned(),
+                Table::alter().table("expense_items").add_column(big_integer_null("case_contact_id")).to_owned(),
             )
             .await?;
         manager

@@ -9,7 +9,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use super::contacts::{self, ContactInput, ContactRecord, KINDS};
-use super::pages::{Forms, answer};
+use super::pages::{Forms, OnCase, answer};
 use crate::auth::{ClientIp, RequireUser};
 use crate::domain::time::short_date;
 use crate::error::{AppError, AppResult};
@@ -94,7 +94,8 @@ pub async fn record(
     if let Err(AppError::NotFound | AppError::Forbidden) = result {
         return Err(AppError::NotFound);
     }
-    answer(&state, &ctx, &viewer, &ip, id, result, "Contact logged.", |errors| Forms {
+    let on = OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id };
+    answer(on, result, "Contact logged.", |errors| Forms {
         contact: input,
         contact_errors: errors,
         ..Default::default()

@@ -386,17 +386,23 @@ pub async fn show(
     case_page(&state, &ctx, &viewer, &ip, id, &Forms::default()).await
 }
 
+/// Who is changing which case, for re-rendering its page.
+pub(super) struct OnCase<'a> {
+    pub state: &'a AppState,
+    pub ctx: &'a PageContext,
+    pub viewer: &'a AuthUser,
+    pub ip: &'a ClientIp,
+    pub id: i64,
+}
+
 /// Back to the case after a change, or the case page again with what went wrong.
 pub(super) async fn answer<T>(
-    state: &AppState,
-    ctx: &PageContext,
-    viewer: &AuthUser,
-    ip: &ClientIp,
-    id: i64,
+    on: OnCase<'_>,
     result: AppResult<T>,
     done: &str,
     keep: impl FnOnce(FieldErrors) -> Forms,
 ) -> AppResult<Response> {
+    let OnCase { state, ctx, viewer, ip, id } = on;
     match result {
         Ok(_) => Ok(flash::redirect(&format!("/cases/{id}"), FlashKind::Success, done)),
         Err(AppError::Conflict(why)) => {
@@ -423,12 +429,9 @@ pub async fn add_party(
     if matches!(result, Err(AppError::NotFound)) {
         return Err(AppError::NotFound);
     }
-    answer(&state, &ctx, &viewer, &ip, id, result, "Party added.", |errors| Forms {
-        party: input,
-        party_errors: errors,
-        ..Default::default()
-    })
-    .await
+    let on = OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id };
+    answer(on, result, "Party added.", |errors| Forms { party: input, party_errors: errors, ..Default::default() })
+        .await
 }
 
 pub async fn add_assessment(
@@ -444,11 +447,12 @@ pub async fn add_assessment(
     if matches!(result, Err(AppError::NotFound)) {
         return Err(AppError::NotFound);
     }
-    answer(&state, &ctx, &viewer, &ip, id, result, "Assessment recorded.", |errors| Forms {
-        assessment: input,
-        assessment_errors: errors,
-        ..Default::default()
-    })
+    answer(
+        OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id },
+        result,
+        "Assessment recorded.",
+        |errors| Forms { assessment: input, assessment_errors: errors, ..Default::default() },
+    )
     .await
 }
 
@@ -464,7 +468,13 @@ pub async fn withdraw_consent(
     if matches!(result, Err(AppError::NotFound)) {
         return Err(AppError::NotFound);
     }
-    answer(&state, &ctx, &viewer, &ip, id, result, "Consent withdrawal recorded.", |_| Forms::default()).await
+    answer(
+        OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id },
+        result,
+        "Consent withdrawal recorded.",
+        |_| Forms::default(),
+    )
+    .await
 }
 
 pub async fn move_status(
@@ -493,10 +503,11 @@ pub async fn move_status(
         Ok(c) => format!("Case {} is now {}.", c.reference, words(c.status.as_str())),
         Err(_) => String::new(),
     };
-    answer(&state, &ctx, &viewer, &ip, id, result.map(|_: case::Model| ()), &done, |errors| Forms {
-        status: form,
-        status_errors: errors,
-        ..Default::default()
-    })
+    answer(
+        OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id },
+        result.map(|_: case::Model| ()),
+        &done,
+        |errors| Forms { status: form, status_errors: errors, ..Default::default() },
+    )
     .await
 }
