@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(pages::new_form).post(pages::create))
         .route("/cases/{id}", get(pages::show))
         .route("/cases/{id}/parties", post(pages::add_party))
-        .route("/cases/{id}/parties/{party_id}/withdraw", post(pages::withdraw_consent))
+        .route("/cases/{id}/parties/{party_id}/consent", post(pages::record_consent))
         .route("/cases/{id}/assessments", post(pages::add_assessment))
         .route("/cases/{id}/status", post(pages::move_status))
         .route("/cases/{id}/contacts", post(contact_pages::record))

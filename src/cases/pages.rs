@@ -307,10 +307,14 @@ async fn case_page(
                                 @if full {
                                     td { (p.email.clone().unwrap_or_default()) " " (p.phone.clone().unwrap_or_default()) " " (p.address.clone().unwrap_or_default()) }
                                     td {
-                                        @if p.consent != Consent::Withdrawn {
-                                            form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/withdraw" } {
-                                                (csrf_field(ctx))
-                                                button type="submit" class="warning" aria-label={ "Record consent withdrawn by " (p.name) } { "Consent withdrawn" }
+                                        form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/consent" } class="inline-form" {
+                                            (csrf_field(ctx))
+                                            @if p.consent != Consent::Given {
+                                                button type="submit" name="consent" value="given" class="secondary" aria-label={ "Record consent given by " (p.name) } { "Consent given" }
+                                            }
+                                            " "
+                                            @if p.consent != Consent::Withdrawn {
+                                                button type="submit" name="consent" value="withdrawn" class="warning" aria-label={ "Record consent withdrawn by " (p.name) } { "Consent withdrawn" }
                                             }
                                         }
                                     }
@@ -456,25 +460,40 @@ pub async fn add_assessment(
     .await
 }
 
-pub async fn withdraw_consent(
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConsentForm {
+    /// given or withdrawn
+    pub consent: String,
+}
+
+pub async fn record_consent(
     State(state): State<AppState>,
     RequireUser(viewer): RequireUser,
     axum::Extension(ip): axum::Extension<ClientIp>,
     ctx: PageContext,
     Path((id, party_id)): Path<(i64, i64)>,
+    Form(form): Form<ConsentForm>,
 ) -> AppResult<Response> {
     coordinator(&viewer)?;
-    let result = service::withdraw_consent(&state.db, &viewer, id, party_id).await;
+    let result = match Consent::parse(form.consent.trim()) {
+        Some(to) => service::record_consent(&state.db, &viewer, id, party_id, to).await,
+        None => Err(AppError::Conflict("Record consent given or withdrawn.".into())),
+    };
     if matches!(result, Err(AppError::NotFound)) {
         return Err(AppError::NotFound);
     }
-    answer(
-        OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id },
-        result,
-        "Consent withdrawal recorded.",
-        |_| Forms::default(),
-    )
-    .await
+    let done = match &result {
+        Ok(p) if p.consent == Consent::Given => "Consent recorded as given.",
+        _ => "Consent withdrawal recorded.",
+    };
+    // The only field is the button pressed: a refusal is a message, not a form to correct.
+    let result = result.map_err(|e| match e {
+        AppError::Validation { fields, message } => AppError::Conflict(fields.into_values().next().unwrap_or(message)),
+        other => other,
+    });
+    let on = OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id };
+    answer(on, result, done, |_| Forms::default()).await
 }
 
 pub async fn move_status(

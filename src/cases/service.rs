@@ -556,36 +556,42 @@ pub async fn add_assessment(
     .await?)
 }
 
-/// Records that a party has withdrawn consent (coordinators). Booking stops until it is
-/// given again; withdrawing twice is refused, so the date stays the first one.
-pub async fn withdraw_consent(
+/// Records a party's consent given or withdrawn (coordinators), dated today. Withdrawn
+/// consent stops booking until it is given again; recording the state a party is already in
+/// is refused, so the dates stay the first ones.
+pub async fn record_consent(
     db: &DatabaseConnection,
     actor: &AuthUser,
     case_id: i64,
     party_id: i64,
+    to: Consent,
 ) -> AppResult<party::Model> {
+    if to == Consent::Pending {
+        return Err(AppError::field("consent", "Record consent given or withdrawn."));
+    }
     let txn = begin_write(db).await?;
     let found = party(&txn, party_id).await?.filter(|p| p.case_id == case_id).ok_or(AppError::NotFound)?;
-    if found.consent == Consent::Withdrawn {
-        return Err(AppError::Conflict(format!("The {} has already withdrawn consent.", found.role.as_str())));
+    if found.consent == to {
+        let already = if to == Consent::Given { "already given" } else { "already withdrawn" };
+        return Err(AppError::Conflict(format!("The {} has {already} consent.", found.role.as_str())));
     }
     let now = Utc::now();
-    let updated = party::ActiveModel {
-        id: Set(found.id),
-        consent: Set(Consent::Withdrawn),
-        consent_withdrawn_on: Set(Some(london_today(now))),
-        updated_at: Set(now),
-        ..Default::default()
+    let today = london_today(now);
+    let mut change =
+        party::ActiveModel { id: Set(found.id), consent: Set(to), updated_at: Set(now), ..Default::default() };
+    if to == Consent::Given {
+        change.consent_given_on = Set(Some(today));
+    } else {
+        change.consent_withdrawn_on = Set(Some(today));
     }
-    .update(&txn)
-    .await?;
+    let updated = change.update(&txn).await?;
     let reference = case::Entity::find_by_id(case_id).one(&txn).await?.map(|c| c.reference);
     audit::record(
         &txn,
         AuditEntry {
             actor_user_id: Some(actor.id),
             actor: &actor.email,
-            action: "case.consent_withdrawn",
+            action: if to == Consent::Given { "case.consent_given" } else { "case.consent_withdrawn" },
             target_type: Some("case"),
             target_id: reference,
             detail: Some(format!("party {}", found.id)),

@@ -157,12 +157,23 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
     assert_eq!(bad_party.status(), 422);
     let body = bad_party.text().await.unwrap();
     assert!(body.contains("Enter the name") && body.contains(r#"value="not-an-email""#));
-    for (role, name) in [("harmer", "Harry Harmer"), ("harmed", "Hannah Harmed")] {
+    for (role, name, consent) in [("harmer", "Harry Harmer", "given"), ("harmed", "Hannah Harmed", "pending")] {
         let added = browser
-            .post_form(&format!("{path}/parties"), &[("role", role), ("name", name), ("consent", "given")])
+            .post_form(&format!("{path}/parties"), &[("role", role), ("name", name), ("consent", consent)])
             .await;
         assert_eq!(added.status(), 303);
     }
+    // A pending consent is recorded as given from the case page.
+    let harmed = entity::party::Entity::find()
+        .filter(entity::party::Column::Name.eq("Hannah Harmed"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let given = browser.post_form(&format!("{path}/parties/{}/consent", harmed.id), &[("consent", "given")]).await;
+    assert_eq!(given.status(), 303);
+    let harmed = entity::party::Entity::find_by_id(harmed.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(harmed.consent_given_on, Some(london_today(Utc::now())));
     let bad_assessment =
         browser.post_form(&format!("{path}/assessments"), &[("kind", "risk"), ("outcome", "maybe")]).await;
     assert_eq!(bad_assessment.status(), 422);
@@ -183,18 +194,22 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
         .await
         .unwrap()
         .unwrap();
-    let withdraw = format!("{path}/parties/{}/withdraw", harmer.id);
-    assert_eq!(outsider.post_form(&withdraw, &[]).await.status(), 404);
-    assert_eq!(browser.post_form(&withdraw, &[]).await.status(), 303);
+    let consent = format!("{path}/parties/{}/consent", harmer.id);
+    let withdraw = [("consent", "withdrawn")];
+    assert_eq!(outsider.post_form(&consent, &withdraw).await.status(), 404);
+    assert_eq!(browser.post_form(&consent, &withdraw).await.status(), 303);
     let harmer = entity::party::Entity::find_by_id(harmer.id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(harmer.consent, entity::party::Consent::Withdrawn);
     assert_eq!(harmer.consent_withdrawn_on, Some(london_today(Utc::now())));
     assert_eq!(app.audit_count("case.consent_withdrawn").await, 1);
-    let again = browser.post_form(&withdraw, &[]).await;
+    let again = browser.post_form(&consent, &withdraw).await;
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains("already withdrawn consent"));
     let (_, body) = browser.open(&path).await;
     assert!(body.contains("withdrawn on"));
+    let unsure = browser.post_form(&consent, &[("consent", "pending")]).await;
+    assert_eq!(unsure.status(), 409);
+    assert!(unsure.text().await.unwrap().contains("Record consent given or withdrawn."));
 
     let no_reason = browser.post_form(&format!("{path}/status"), &[("status", "not_proceeding")]).await;
     assert_eq!(no_reason.status(), 422);
@@ -204,7 +219,7 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
         .await;
     assert_eq!(stopped.status(), 303);
     // Another party's id under this case is not found.
-    assert_eq!(browser.post_form(&format!("/cases/{}/parties/999999/withdraw", made.id), &[]).await.status(), 404);
+    assert_eq!(browser.post_form(&format!("/cases/{}/parties/999999/consent", made.id), &withdraw).await.status(), 404);
 }
 
 #[tokio::test]
