@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/parties", post(pages::add_party))
         .route("/cases/{id}/parties/{party_id}/consent", post(pages::record_consent))
         .route("/cases/{id}/assessments", post(pages::add_assessment))
+        .route("/cases/{id}/appointments", post(pages::add_appointment))
         .route("/cases/{id}/status", post(pages::move_status))
         .route("/cases/{id}/contacts", post(contact_pages::record))
         .route("/cases/{id}/contacts/{contact_id}/claim", post(contact_pages::claim))

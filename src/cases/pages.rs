@@ -177,6 +177,17 @@ pub async fn create(
 
 // ---- one case ------------------------------------------------------------------------
 
+/// The appointment form's fields, named apart from the assessment form's on the same page.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AppointmentForm {
+    pub appointment_party: String,
+    pub appointment_kind: String,
+    pub appointment_starts_at: String,
+    pub appointment_ends_at: String,
+    pub appointment_note: String,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct StatusForm {
@@ -195,6 +206,8 @@ pub struct Forms {
     pub status_errors: FieldErrors,
     /// A refused change (a stale or invalid transition, a consent already withdrawn).
     pub problem: Option<String>,
+    pub appointment: AppointmentForm,
+    pub appointment_errors: FieldErrors,
     pub contact: super::contacts::ContactInput,
     pub contact_errors: FieldErrors,
 }
@@ -252,6 +265,11 @@ async fn case_page(
     let place = crate::scheduling::establishments::find(&state.db, found.establishment_id).await?;
     let parties = service::parties(&state.db, id).await?;
     let assessments = if full { service::assessments(&state.db, id).await? } else { Vec::new() };
+    let mut appointments = Vec::new();
+    for p in parties.iter().filter(|p| full && p.role == PartyRole::Harmer) {
+        appointments.extend(service::appointments(&state.db, p.id).await?.into_iter().map(|a| (p.name.clone(), a)));
+    }
+    appointments.sort_by_key(|(_, a)| a.starts_at);
     let conferences = service::conferences(&state.db, id).await?;
     let volunteer_ids: Vec<i64> =
         conferences.iter().flat_map(|r| r.facilitators.iter().map(|f| f.volunteer_id)).collect();
@@ -338,6 +356,30 @@ async fn case_page(
                     (textarea("address", "Address (optional)", &forms.party.address, &forms.party_errors))
                     (select("consent", "Consent", &consents, &forms.party.consent, &forms.party_errors))
                     button type="submit" class="secondary" { "Add party" }
+                }
+
+                h3 id="appointments" { "The harmer's appointments" }
+                p class="hint" { "Probation and other appointments: conferences keep clear of them, with the travel buffer." }
+                @if appointments.is_empty() { p { "None recorded." } } @else {
+                    ul { @for (name, a) in &appointments {
+                        li { (name) ": " (a.kind) ", " (london_display(a.starts_at)) " to " (london_display(a.ends_at)) @if !a.note.is_empty() { " — " (a.note) } }
+                    } }
+                }
+                @let harmers: Vec<(String, &str)> = parties.iter().filter(|p| p.role == PartyRole::Harmer).map(|p| (p.id.to_string(), p.name.as_str())).collect();
+                @if !harmers.is_empty() {
+                    @let harmers: Vec<(&str, &str)> = harmers.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+                    @let a = &forms.appointment;
+                    @let errors = &forms.appointment_errors;
+                    (error_summary(errors))
+                    form method="post" action={ "/cases/" (id) "/appointments" } novalidate {
+                        (csrf_field(ctx))
+                        (select("appointment_party", "Harmer", &harmers, &a.appointment_party, errors))
+                        (Input { value: &a.appointment_kind, hint: Some("For example “probation”."), ..Input::new("appointment_kind", "Appointment") }.render(errors))
+                        (Input { kind: "datetime-local", value: &a.appointment_starts_at, hint: Some("UK time."), ..Input::new("appointment_starts_at", "Starts") }.render(errors))
+                        (Input { kind: "datetime-local", value: &a.appointment_ends_at, hint: Some("UK time."), ..Input::new("appointment_ends_at", "Ends") }.render(errors))
+                        (Input { value: &a.appointment_note, ..Input::new("appointment_note", "Note (optional)") }.render(errors))
+                        button type="submit" class="secondary" { "Add appointment" }
+                    }
                 }
 
                 h2 id="assessments" { "Assessments" }
@@ -457,6 +499,49 @@ pub async fn add_assessment(
         "Assessment recorded.",
         |errors| Forms { assessment: input, assessment_errors: errors, ..Default::default() },
     )
+    .await
+}
+
+pub async fn add_appointment(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(form): Form<AppointmentForm>,
+) -> AppResult<Response> {
+    coordinator(&viewer)?;
+    let harmer = match form.appointment_party.trim().parse::<i64>() {
+        Ok(party_id) => {
+            service::party(&state.db, party_id).await?.filter(|p| p.case_id == id && p.role == PartyRole::Harmer)
+        }
+        Err(_) => None,
+    };
+    let result = match harmer {
+        Some(harmer) => {
+            let input = service::AppointmentInput {
+                kind: form.appointment_kind.clone(),
+                starts_at: form.appointment_starts_at.clone(),
+                ends_at: form.appointment_ends_at.clone(),
+                note: form.appointment_note.clone(),
+            };
+            // The form's fields carry the `appointment_` prefix.
+            service::add_appointment(&state.db, harmer.id, &input).await.map_err(|e| match e {
+                AppError::Validation { fields, message } => AppError::Validation {
+                    fields: fields.into_iter().map(|(k, v)| (format!("appointment_{k}"), v)).collect(),
+                    message,
+                },
+                other => other,
+            })
+        }
+        None => Err(AppError::field("appointment_party", "Choose the harmer.")),
+    };
+    let on = OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id };
+    answer(on, result, "Appointment added.", |errors| Forms {
+        appointment: form,
+        appointment_errors: errors,
+        ..Default::default()
+    })
     .await
 }
 

@@ -25,11 +25,13 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<
                 Role::Volunteer => p { "Your dashboard" },
                 Role::Coordinator => ul {
                     li { a href="/applications" { "Review applications" } }
+                    li { a href="/cases" { "Cases" } " and " a href="/cases/new" { "take a referral" } }
                     li { a href="/meetings" { "Volunteer meetings" } }
                     li { a href="/volunteers" { "See the volunteers" } }
                 },
                 Role::Admin => ul {
                     li { a href="/applications" { "Review applications" } }
+                    li { a href="/cases" { "Cases" } }
                     li { a href="/volunteers" { "See the volunteers" } }
                     li { a href="/admin/accounts" { "Manage accounts and API tokens" } }
                     li { a href="/admin/outbox" { "See the email outbox" } }

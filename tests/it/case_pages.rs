@@ -187,6 +187,47 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
     let (_, body) = browser.open(&path).await;
     assert!(body.contains("is now ready"));
 
+    // The harmer's appointments, in UK time, which conferences keep clear of.
+    let harmer_id = entity::party::Entity::find()
+        .filter(entity::party::Column::Name.eq("Harry Harmer"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let backwards = browser
+        .post_form(
+            &format!("{path}/appointments"),
+            &[
+                ("appointment_party", &harmer_id),
+                ("appointment_kind", "probation"),
+                ("appointment_starts_at", "2027-07-01T10:00"),
+                ("appointment_ends_at", "2027-07-01T09:00"),
+            ],
+        )
+        .await;
+    assert_eq!(backwards.status(), 422);
+    let body = backwards.text().await.unwrap();
+    assert!(body.contains("The end must be after the start.") && body.contains(r##"href="#appointment_ends_at""##));
+    assert!(body.contains(r#"value="2027-07-01T09:00""#), "values kept");
+    let added = browser
+        .post_form(
+            &format!("{path}/appointments"),
+            &[
+                ("appointment_party", &harmer_id),
+                ("appointment_kind", "probation"),
+                ("appointment_starts_at", "2027-07-01T10:00"),
+                ("appointment_ends_at", "2027-07-01T11:00"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 303);
+    let appointment = entity::appointment::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(appointment.starts_at.to_rfc3339(), "2027-07-01T09:00:00+00:00", "UK summer time stored as UTC");
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains("1 July 2027, 10:00"));
+
     // Consent withdrawn: recorded with its date, once; the case can no longer become ready.
     let harmer = entity::party::Entity::find()
         .filter(entity::party::Column::Name.eq("Harry Harmer"))
