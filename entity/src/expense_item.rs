@@ -101,6 +101,9 @@ pub struct Model {
     pub miles_tenths: Option<i64>,
     pub vehicle: Option<Vehicle>,
     pub passengers: Option<i32>,
+    /// Mileage of a case contact (preparation meeting or call): each contact is claimed once.
+    #[sea_orm(unique)]
+    pub case_contact_id: Option<i64>,
     pub created_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "claim_id", to = "id")]
     pub claim: BelongsTo<super::expense_claim::Entity>,

@@ -44,6 +44,8 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::cases::api::appointments,
         crate::cases::api::add_appointment,
         crate::cases::api::add_assessment,
+        crate::cases::api::contacts,
+        crate::cases::api::add_contact,
         crate::scheduling::api::book,
         crate::scheduling::api::candidates,
         crate::scheduling::api::plan,

@@ -250,3 +250,68 @@ pub async fn add_assessment(
         }),
     ))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct Contact {
+    pub id: i64,
+    pub case_id: i64,
+    pub volunteer_id: i64,
+    /// meeting or call
+    pub kind: String,
+    #[schema(value_type = String)]
+    pub contact_on: NaiveDate,
+    pub minutes: i32,
+    /// Tenths of a mile.
+    pub mileage_tenths: i32,
+    pub notes: String,
+    /// Whether its mileage is on an expense claim (each contact is claimed once).
+    pub claimed: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContactList {
+    pub contacts: Vec<Contact>,
+}
+
+fn contact_json(c: entity::case_contact::Model, claimed: bool) -> Contact {
+    Contact {
+        id: c.id,
+        case_id: c.case_id,
+        volunteer_id: c.volunteer_id,
+        kind: c.kind,
+        contact_on: c.contact_on,
+        minutes: c.minutes,
+        mileage_tenths: c.mileage_tenths,
+        notes: c.notes,
+        claimed,
+    }
+}
+
+/// The preparation meetings and calls logged on a case: coordinators and its facilitators.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/contacts", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = ContactList), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn contacts(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ContactList>> {
+    let records = super::contacts::list(&state.db, &viewer, id, ip.0.as_deref()).await?;
+    Ok(Json(ContactList { contacts: records.into_iter().map(|r| contact_json(r.contact, r.claimed)).collect() }))
+}
+
+/// Log a preparation meeting or call (a facilitator assigned to the case).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/contacts", tag = "cases", params(("id" = i64, Path)),
+    request_body = super::contacts::ContactInput,
+    responses((status = 201, body = Contact), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn add_contact(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<super::contacts::ContactInput>,
+) -> AppResult<(StatusCode, Json<Contact>)> {
+    let created = super::contacts::record(&state.db, &viewer, id, &input, ip.0.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(contact_json(created, false))))
+}

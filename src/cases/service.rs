@@ -164,7 +164,7 @@ pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput
 }
 
 /// Ids of the cases a volunteer facilitates (asked or accepted, not declined).
-async fn assigned_case_ids(db: &impl ConnectionTrait, user: &AuthUser) -> Result<Vec<i64>, DbErr> {
+pub(crate) async fn assigned_case_ids(db: &impl ConnectionTrait, user: &AuthUser) -> Result<Vec<i64>, DbErr> {
     let Some(record) = crate::volunteers::service::for_user(db, user.id).await? else { return Ok(Vec::new()) };
     let conference_ids: Vec<i64> = conference_facilitator::Entity::find()
         .filter(conference_facilitator::Column::VolunteerId.eq(record.id))
@@ -206,7 +206,20 @@ pub async fn read(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64, ip: Opt
 
 /// The cases `viewer` may see, newest first (each listed case's read is audited).
 pub async fn list(db: &impl ConnectionTrait, viewer: &AuthUser, ip: Option<&str>) -> AppResult<Vec<case::Model>> {
+    list_with_status(db, viewer, None, ip).await
+}
+
+/// As [`list`], only the cases in `status` when one is given.
+pub async fn list_with_status(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    status: Option<CaseStatus>,
+    ip: Option<&str>,
+) -> AppResult<Vec<case::Model>> {
     let mut query = case::Entity::find().order_by_desc(case::Column::Id);
+    if let Some(status) = status {
+        query = query.filter(case::Column::Status.eq(status));
+    }
     if !viewer.role.is_coordinator() {
         query = query.filter(case::Column::Id.is_in(assigned_case_ids(db, viewer).await?));
     }
@@ -541,4 +554,93 @@ pub async fn add_assessment(
     }
     .insert(db)
     .await?)
+}
+
+/// Records a party's consent given or withdrawn (coordinators), dated today. Withdrawn
+/// consent stops booking until it is given again; recording the state a party is already in
+/// is refused, so the dates stay the first ones.
+pub async fn record_consent(
+    db: &DatabaseConnection,
+    actor: &AuthUser,
+    case_id: i64,
+    party_id: i64,
+    to: Consent,
+) -> AppResult<party::Model> {
+    if to == Consent::Pending {
+        return Err(AppError::field("consent", "Record consent given or withdrawn."));
+    }
+    let txn = begin_write(db).await?;
+    let found = party(&txn, party_id).await?.filter(|p| p.case_id == case_id).ok_or(AppError::NotFound)?;
+    if found.consent == to {
+        let already = if to == Consent::Given { "already given" } else { "already withdrawn" };
+        return Err(AppError::Conflict(format!("The {} has {already} consent.", found.role.as_str())));
+    }
+    let now = Utc::now();
+    let today = london_today(now);
+    let mut change =
+        party::ActiveModel { id: Set(found.id), consent: Set(to), updated_at: Set(now), ..Default::default() };
+    if to == Consent::Given {
+        change.consent_given_on = Set(Some(today));
+    } else {
+        change.consent_withdrawn_on = Set(Some(today));
+    }
+    let updated = change.update(&txn).await?;
+    let reference = case::Entity::find_by_id(case_id).one(&txn).await?.map(|c| c.reference);
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: if to == Consent::Given { "case.consent_given" } else { "case.consent_withdrawn" },
+            target_type: Some("case"),
+            target_id: reference,
+            detail: Some(format!("party {}", found.id)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn assessments(db: &impl ConnectionTrait, case_id: i64) -> Result<Vec<entity::assessment::Model>, DbErr> {
+    use entity::assessment;
+    assessment::Entity::find()
+        .filter(assessment::Column::CaseId.eq(case_id))
+        .order_by_asc(assessment::Column::AssessedOn)
+        .order_by_asc(assessment::Column::Id)
+        .all(db)
+        .await
+}
+
+/// One conference of a case with its facilitators and its outcome agreement's actions.
+pub struct ConferenceRecord {
+    pub conference: conference::Model,
+    pub facilitators: Vec<conference_facilitator::Model>,
+    pub actions: Vec<entity::outcome_action::Model>,
+}
+
+/// A case's conferences, oldest first, with their facilitators and actions.
+pub async fn conferences(db: &impl ConnectionTrait, case_id: i64) -> Result<Vec<ConferenceRecord>, DbErr> {
+    use entity::outcome_action;
+    let found = conference::Entity::find()
+        .filter(conference::Column::CaseId.eq(case_id))
+        .order_by_asc(conference::Column::StartsAt)
+        .all(db)
+        .await?;
+    let mut records = Vec::with_capacity(found.len());
+    for c in found {
+        let facilitators = conference_facilitator::Entity::find()
+            .filter(conference_facilitator::Column::ConferenceId.eq(c.id))
+            .order_by_asc(conference_facilitator::Column::Id)
+            .all(db)
+            .await?;
+        let actions = outcome_action::Entity::find()
+            .filter(outcome_action::Column::ConferenceId.eq(c.id))
+            .order_by_asc(outcome_action::Column::DueOn)
+            .all(db)
+            .await?;
+        records.push(ConferenceRecord { conference: c, facilitators, actions });
+    }
+    Ok(records)
 }

@@ -18,7 +18,7 @@ use crate::auth::{AuthUser, RequireCoordinator, RequireUser};
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
-use crate::web::components::{FieldErrors, Input, error_summary};
+use crate::web::components::{FieldErrors, Input, error_summary, select, textarea};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
@@ -26,33 +26,9 @@ fn words(text: &str) -> String {
     text.replace('_', " ")
 }
 
-/// A labelled `<select>` with its message.
-fn select(name: &str, label: &str, options: &[(&str, &str)], value: &str, errors: &FieldErrors) -> Markup {
-    html! {
-        div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
-            label for=(name) { (label) }
-            @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
-            select id=(name) name=(name) aria-invalid=[errors.get(name).map(|_| "true")] {
-                option value="" { "Choose…" }
-                @for (key, text) in options { option value=(key) selected[value == *key] { (text) } }
-            }
-        }
-    }
-}
-
 fn checkbox(name: &str, label: &str, checked: bool) -> Markup {
     html! {
         div class="field choice" { input type="checkbox" id=(name) name=(name) value="yes" checked[checked]; label for=(name) { (label) } }
-    }
-}
-
-fn textarea(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Markup {
-    html! {
-        div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
-            label for=(name) { (label) }
-            @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
-            textarea id=(name) name=(name) rows="3" maxlength="4000" { (value) }
-        }
     }
 }
 
@@ -137,7 +113,7 @@ async fn establishments_page(
                     tbody {
                         @for e in &all {
                             tr {
-                                td { (e.name) }
+                                td { a href={ "/establishments/" (e.id) } { (e.name) } }
                                 td { (words(e.kind.as_str())) }
                                 td { (e.address) }
                                 td { (e.rooms) }

@@ -222,9 +222,18 @@ pub async fn list_visible(
     Ok(views)
 }
 
-async fn insert_item(db: &impl ConnectionTrait, claim_id: i64, item: &NewItem) -> Result<expense_item::Model, DbErr> {
-    let mut row =
-        expense_item::ActiveModel { claim_id: Set(claim_id), created_at: Set(Utc::now()), ..Default::default() };
+async fn insert_item(
+    db: &impl ConnectionTrait,
+    claim_id: i64,
+    item: &NewItem,
+    case_contact_id: Option<i64>,
+) -> Result<expense_item::Model, DbErr> {
+    let mut row = expense_item::ActiveModel {
+        claim_id: Set(claim_id),
+        case_contact_id: Set(case_contact_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
     match item {
         NewItem::Mileage { date, description, journey } => {
             row.kind = Set(ExpenseKind::Mileage);
@@ -272,7 +281,7 @@ async fn insert_claim(
     .insert(db)
     .await?;
     for item in &new.items {
-        insert_item(db, claim.id, item).await?;
+        insert_item(db, claim.id, item, None).await?;
     }
     Ok(claim)
 }
@@ -385,9 +394,49 @@ pub async fn add_item(
     if count >= 100 {
         return Err(AppError::field("kind", "A claim can have at most 100 items; start another claim."));
     }
-    let stored = insert_item(&txn, claim.id, item).await?;
+    let stored = insert_item(&txn, claim.id, item, None).await?;
     txn.commit().await?;
     Ok(stored)
+}
+
+/// Adds the mileage of a case contact (by car) to `volunteer_id`'s newest draft claim, or to a
+/// new draft, in the caller's transaction. It is priced like any journey, at approval. Each
+/// contact is claimed once: `expense_items.case_contact_id` is unique.
+pub async fn add_contact_mileage(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+    case_contact_id: i64,
+    date: chrono::NaiveDate,
+    description: &str,
+    miles_tenths: i64,
+) -> AppResult<expense_item::Model> {
+    let already = AppError::Conflict("This contact's mileage is already on an expense claim.".into());
+    let claimed =
+        expense_item::Entity::find().filter(expense_item::Column::CaseContactId.eq(case_contact_id)).one(db).await?;
+    if claimed.is_some() {
+        return Err(already);
+    }
+    let draft = expense_claim::Entity::find()
+        .filter(expense_claim::Column::VolunteerId.eq(volunteer_id))
+        .filter(expense_claim::Column::Status.eq(ExpenseStatus::Draft))
+        .order_by_desc(expense_claim::Column::Id)
+        .one(db)
+        .await?;
+    let claim = match draft {
+        Some(claim) => {
+            touch_draft(db, claim.id).await?;
+            claim
+        }
+        None => {
+            let new = NewClaim { purpose: "Case preparation mileage".into(), items: Vec::new() };
+            insert_claim(db, volunteer_id, &new).await?
+        }
+    };
+    let journey = Journey { vehicle: Vehicle::CarVan, miles_tenths, passengers: 0 };
+    let item = NewItem::Mileage { date, description: description.to_owned(), journey };
+    insert_item(db, claim.id, &item, Some(case_contact_id))
+        .await
+        .map_err(|error| if is_unique_violation(&error) { already } else { error.into() })
 }
 
 /// Removes an item from one of the volunteer's own drafts.
@@ -741,6 +790,7 @@ mod tests {
             miles_tenths: Some(miles * 10),
             vehicle: Some(Vehicle::CarVan),
             passengers: Some(0),
+            case_contact_id: None,
             created_at: Utc::now(),
         }
     }

@@ -167,3 +167,42 @@ pub async fn declare_conflict(db: &impl ConnectionTrait, volunteer_id: i64, inpu
     .await?;
     Ok(())
 }
+
+/// The cases a volunteer has declared a conflict of interest with: (reference, note).
+pub async fn conflicts(db: &impl ConnectionTrait, record: &volunteer::Model) -> Result<Vec<(String, String)>, DbErr> {
+    let declared = entity::conflict_of_interest::Entity::find()
+        .filter(entity::conflict_of_interest::Column::VolunteerId.eq(record.id))
+        .all(db)
+        .await?;
+    let references: std::collections::HashMap<i64, String> = entity::case::Entity::find()
+        .filter(entity::case::Column::Id.is_in(declared.iter().map(|c| c.case_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.reference))
+        .collect();
+    let mut listed: Vec<(String, String)> =
+        declared.into_iter().filter_map(|c| Some((references.get(&c.case_id)?.clone(), c.note))).collect();
+    listed.sort();
+    Ok(listed)
+}
+
+/// A volunteer declares a conflict of interest by the case's reference (RJ-YYYY-NNNN).
+pub async fn declare_conflict_by_reference(
+    db: &impl ConnectionTrait,
+    record: &volunteer::Model,
+    reference: &str,
+    note: &str,
+) -> AppResult<()> {
+    let reference = reference.trim().to_ascii_uppercase();
+    let unknown = || AppError::field("reference", "There is no case with that reference; it looks like RJ-2027-0042.");
+    if reference.is_empty() {
+        return Err(unknown());
+    }
+    let found = entity::case::Entity::find()
+        .filter(entity::case::Column::Reference.eq(reference.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(unknown)?;
+    declare_conflict(db, record.id, &ConflictInput { case_id: found.id, note: note.to_owned() }).await
+}

@@ -376,3 +376,43 @@ pub async fn record_outcome(
     txn.commit().await?;
     Ok(updated)
 }
+
+/// A conference a facilitator has been asked to and not yet answered.
+pub struct Awaiting {
+    pub conference: conference::Model,
+    pub reference: String,
+    pub place: String,
+    pub role: FacilitatorRole,
+}
+
+/// The proposed conferences `volunteer_id` is asked to and has not answered, soonest first.
+pub async fn awaiting_answer(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<Vec<Awaiting>, DbErr> {
+    let asked = conference_facilitator::Entity::find()
+        .filter(conference_facilitator::Column::VolunteerId.eq(volunteer_id))
+        .filter(conference_facilitator::Column::Response.eq(Response::Asked))
+        .all(db)
+        .await?;
+    let mut awaiting = Vec::new();
+    for f in asked {
+        let Some(c) = conference::Entity::find_by_id(f.conference_id).one(db).await? else { continue };
+        if c.status != ConferenceStatus::Proposed {
+            continue;
+        }
+        let (reference, place) = reference_and_place(db, &c).await?;
+        awaiting.push(Awaiting { conference: c, reference, place, role: f.role });
+    }
+    awaiting.sort_by_key(|a| a.conference.starts_at);
+    Ok(awaiting)
+}
+
+/// The case reference and the establishment's name of a conference: all a feed, an email or
+/// a list of conferences may say about it.
+pub async fn reference_and_place(db: &impl ConnectionTrait, c: &conference::Model) -> Result<(String, String), DbErr> {
+    let reference = case::Entity::find_by_id(c.case_id).one(db).await?.map(|c| c.reference).unwrap_or_default();
+    let place = entity::establishment::Entity::find_by_id(c.establishment_id)
+        .one(db)
+        .await?
+        .map(|e| e.name)
+        .unwrap_or_default();
+    Ok((reference, place))
+}

@@ -5,13 +5,17 @@
 
 pub mod api;
 pub mod availability;
+pub mod availability_pages;
 pub mod batch;
 pub mod booking;
 pub mod candidates;
 pub mod conferences;
+pub mod establishment_pages;
 pub mod establishments;
 pub mod instance;
 pub mod pages;
+pub mod response_pages;
+pub mod week_form;
 
 pub use convene_matcher::matcher;
 
@@ -29,6 +33,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/conferences", axum::routing::post(api::book))
         .route("/api/v1/cases/{id}/candidates", get(api::candidates))
         .route("/api/v1/plan", axum::routing::post(api::plan))
+        .route("/me/availability", get(availability_pages::my_page).post(availability_pages::my_save))
+        .route("/me/availability/unavailable", axum::routing::post(availability_pages::my_unavailable))
+        .route("/me/availability/conflicts", axum::routing::post(availability_pages::my_conflict))
+        .route(
+            "/volunteers/{id}/availability",
+            get(availability_pages::volunteer_page).post(availability_pages::volunteer_save),
+        )
+        .route(
+            "/volunteers/{id}/availability/unavailable",
+            axum::routing::post(availability_pages::volunteer_unavailable),
+        )
+        .route("/volunteers/{id}/availability/conflicts", axum::routing::post(availability_pages::volunteer_conflict))
+        .route("/conferences/{id}", get(response_pages::show))
+        .route("/conferences/{id}/respond", axum::routing::post(response_pages::respond))
+        .route("/establishments/{id}", get(establishment_pages::show))
+        .route("/establishments/{id}/regime", axum::routing::post(establishment_pages::save_regime))
+        .route("/establishments/{id}/closures", axum::routing::post(establishment_pages::add_closure))
         .route("/cases/{id}/candidates", get(pages::show))
         .route("/cases/{id}/candidates/book", axum::routing::post(pages::book))
         .route("/api/v1/conferences/{id}", get(api::conference).patch(api::update_conference))

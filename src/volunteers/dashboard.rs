@@ -14,7 +14,7 @@ use crate::startup::AppState;
 use crate::supervision;
 use crate::training::service::{progress, sessions_for_volunteer};
 
-pub async fn render(state: &AppState, user: &AuthUser) -> AppResult<Markup> {
+pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, user: &AuthUser) -> AppResult<Markup> {
     let Some(record) = service::for_user(&state.db, user.id).await? else {
         return Ok(html! { p { "There is no volunteer record for your account yet. A coordinator can help." } });
     };
@@ -37,7 +37,9 @@ pub async fn render(state: &AppState, user: &AuthUser) -> AppResult<Markup> {
     let dbs = crate::checks::service::dbs_clearance(&state.db, record.id, today).await?;
     let claims = crate::expenses::service::list_visible(&state.db, user, &Default::default()).await?;
     let reasons = not_active_because(&record, &training, &dbs);
+    let awaiting = crate::scheduling::conferences::awaiting_answer(&state.db, record.id).await?;
     Ok(html! {
+        (crate::scheduling::response_pages::awaiting_section(ctx, &awaiting))
         section class="card" aria-labelledby="next-dates" {
             h2 id="next-dates" { "Next dates" }
             @if upcoming_training.is_empty() && meetings.is_empty() { p { "Nothing booked yet." } }

@@ -105,6 +105,7 @@ pub async fn show(
             @if !reasons.is_empty() {
                 div class="flash info" { p { strong { "Not active:" } } ul { @for r in &reasons { li { (r) } } } }
             }
+            p { a href={ "/volunteers/" (id) "/availability" } { "Availability, unavailable dates and conflicts of interest" } }
             h2 { "Core training" }
             @if training.needed.is_empty() { p { "Not enrolled on a core training course." } } @else {
                 ul {

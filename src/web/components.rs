@@ -70,3 +70,28 @@ impl<'a> Input<'a> {
         }
     }
 }
+
+/// A labelled `<select>` with its message.
+pub fn select(name: &str, label: &str, options: &[(&str, &str)], value: &str, errors: &FieldErrors) -> Markup {
+    html! {
+        div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
+            label for=(name) { (label) }
+            @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
+            select id=(name) name=(name) aria-invalid=[errors.get(name).map(|_| "true")] {
+                option value="" { "Choose…" }
+                @for (key, text) in options { option value=(key) selected[value == *key] { (text) } }
+            }
+        }
+    }
+}
+
+/// A labelled `<textarea>` with its message.
+pub fn textarea(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Markup {
+    html! {
+        div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
+            label for=(name) { (label) }
+            @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
+            textarea id=(name) name=(name) rows="3" maxlength="4000" { (value) }
+        }
+    }
+}

@@ -10,7 +10,7 @@ use crate::startup::AppState;
 
 pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<Markup> {
     if let Some(user) = ctx.user.as_ref().filter(|u| u.role == Role::Volunteer) {
-        let dashboard = crate::volunteers::dashboard::render(&state, user).await?;
+        let dashboard = crate::volunteers::dashboard::render(&state, &ctx, user).await?;
         let calendar = subscribe_card(&state, user.id).await?;
         return Ok(page(&ctx, "Dashboard", html! { h1 { "Welcome, " (user.name) } (dashboard) (calendar) }));
     }
@@ -26,11 +26,13 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<
                 Role::Volunteer => p { "Your dashboard" },
                 Role::Coordinator => ul {
                     li { a href="/applications" { "Review applications" } }
+                    li { a href="/cases" { "Cases" } " and " a href="/cases/new" { "take a referral" } }
                     li { a href="/meetings" { "Volunteer meetings" } }
                     li { a href="/volunteers" { "See the volunteers" } }
                 },
                 Role::Admin => ul {
                     li { a href="/applications" { "Review applications" } }
+                    li { a href="/cases" { "Cases" } }
                     li { a href="/volunteers" { "See the volunteers" } }
                     li { a href="/admin/accounts" { "Manage accounts and API tokens" } }
                     li { a href="/admin/outbox" { "See the email outbox" } }

@@ -45,6 +45,8 @@ fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
         ("/applications", "Applications"),
         ("/intakes", "Intakes"),
         ("/volunteers", "Volunteers"),
+        ("/cases", "Cases"),
+        ("/establishments", "Establishments"),
         ("/checks", "Checks"),
         ("/courses", "Training"),
         ("/meetings", "Meetings"),
@@ -55,7 +57,9 @@ fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             links.push(("/volunteer", "Volunteer with us"));
             links.push(("/login", "Sign in"));
         }
-        Some(Role::Volunteer) => links.push(("/expenses", "Expenses")),
+        Some(Role::Volunteer) => {
+            links.extend([("/cases", "My cases"), ("/me/availability", "Availability"), ("/expenses", "Expenses")])
+        }
         Some(Role::Coordinator) => links.extend(coordinating),
         Some(Role::Admin) => {
             links.extend(coordinating);

@@ -8,6 +8,7 @@ mod api;
 mod booking;
 mod browser;
 mod calendar;
+mod case_pages;
 mod cases;
 mod checks;
 mod cli;

@@ -1,0 +1,617 @@
+//! Case pages: the list (coordinators all, a facilitator their own), one case in full for
+//! coordinators and in what a facilitator needs to prepare, the referral form, and the
+//! coordinator's forms on a case (party, assessment, consent withdrawn, status). Every view
+//! goes through the service's audited read; anyone not allowed gets the not-found page.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, Utc};
+use entity::case::{self, CaseStatus, ReferralSource};
+use entity::party::{Consent, PartyRole};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::service::{self, AssessmentInput, CaseInput, CasePatch, PartyInput};
+use crate::auth::{AuthUser, ClientIp, RequireUser};
+use crate::domain::time::{london_display, london_today, long_date, short_date};
+use crate::error::{AppError, AppResult};
+use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
+use crate::startup::AppState;
+use crate::web::components::{FieldErrors, Input, error_summary, field_errors, select, textarea};
+use crate::web::flash::{self, FlashKind};
+use crate::web::layout::{PageContext, csrf_field, page};
+
+fn words(text: &str) -> String {
+    text.replace('_', " ")
+}
+
+fn source_label(source: ReferralSource) -> &'static str {
+    match source {
+        ReferralSource::Police => "Police",
+        ReferralSource::Probation => "Probation",
+        ReferralSource::Prison => "Prison",
+        ReferralSource::YouthOffending => "Youth offending team",
+        ReferralSource::Community => "Community",
+        ReferralSource::SelfReferral => "Self-referral",
+    }
+}
+
+/// Only coordinators change a case; anyone else finds nothing, as for a case they may not see.
+fn coordinator(user: &AuthUser) -> AppResult<()> {
+    if user.role.is_coordinator() { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+// ---- the list ------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub status: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Markup> {
+    let status = CaseStatus::parse(query.status.trim());
+    let cases = service::list_with_status(&state.db, &viewer, status, ip.0.as_deref()).await?;
+    let places: HashMap<i64, String> =
+        crate::checks::service::establishments(&state.db).await?.into_iter().map(|e| (e.id, e.name)).collect();
+    let coordinating = viewer.role.is_coordinator();
+    let title = if coordinating { "Cases" } else { "My cases" };
+    Ok(page(
+        &ctx,
+        title,
+        html! {
+            h1 { (title) }
+            @if coordinating {
+                p { a class="button" href="/cases/new" { "Take a referral" } }
+                form method="get" action="/cases" class="inline-form" {
+                    div class="field" {
+                        label for="status" { "Status" }
+                        select id="status" name="status" {
+                            option value="" { "All" }
+                            @for s in CaseStatus::ALL { option value=(s.as_str()) selected[status == Some(s)] { (words(s.as_str())) } }
+                        }
+                    }
+                    button type="submit" class="secondary" { "Filter" }
+                }
+            }
+            @if cases.is_empty() {
+                p { @if coordinating { "No cases here." } @else { "You are not facilitating any case at the moment." } }
+            } @else {
+                div class="table-wrap" { table {
+                    thead { tr { th scope="col" { "Reference" } th scope="col" { "Status" } th scope="col" { "Establishment" } th scope="col" { "Deadline" } } }
+                    tbody {
+                        @for c in &cases {
+                            tr {
+                                td { a href={ "/cases/" (c.id) } { (c.reference) } }
+                                td { (words(c.status.as_str())) }
+                                td { (places.get(&c.establishment_id).cloned().unwrap_or_default()) }
+                                td { (short_date(c.deadline)) }
+                            }
+                        }
+                    }
+                } }
+            }
+        },
+    ))
+}
+
+// ---- the referral form ---------------------------------------------------------------
+
+async fn referral_page(
+    state: &AppState,
+    ctx: &PageContext,
+    input: &CaseInput,
+    errors: &FieldErrors,
+) -> AppResult<Markup> {
+    let places = crate::checks::service::establishments(&state.db).await?;
+    let place_options: Vec<(String, &str)> = places.iter().map(|p| (p.id.to_string(), p.name.as_str())).collect();
+    let place_options: Vec<(&str, &str)> = place_options.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+    let sources: Vec<(&str, &str)> = ReferralSource::ALL.iter().map(|s| (s.as_str(), source_label(*s))).collect();
+    let timeframe = number(&state.db, &CASE_TIMEFRAME_DAYS).await?;
+    let default_deadline = london_today(Utc::now()) + Duration::days(timeframe);
+    let deadline_hint = format!(
+        "Leave blank for the referral date plus the agreed timeframe of {timeframe} days ({} for a referral today).",
+        default_deadline
+    );
+    Ok(page(
+        ctx,
+        "Take a referral",
+        html! {
+            p { a href="/cases" { "All cases" } }
+            h1 { "Take a referral" }
+            (error_summary(errors))
+            @if places.is_empty() { p { "First " a href="/establishments" { "add the establishment" } " where the harmer is." } }
+            form method="post" action="/cases/new" novalidate {
+                (csrf_field(ctx))
+                (select("source", "Referred by", &sources, &input.source, errors))
+                (Input { kind: "date", value: &input.referred_on, hint: Some("Leave blank for today."), ..Input::new("referred_on", "Referral date") }.render(errors))
+                (Input { value: &input.offence_category, required: true, hint: Some("For example “burglary” or “assault”."), ..Input::new("offence_category", "Offence category") }.render(errors))
+                (select("establishment_id", "Establishment (where the harmer is)", &place_options, &input.establishment_id, errors))
+                (Input { kind: "date", value: &input.deadline, hint: Some(&deadline_hint), ..Input::new("deadline", "Deadline") }.render(errors))
+                (Input { kind: "number", value: &input.duration_minutes, hint: Some("Leave blank for 120."), ..Input::new("duration_minutes", "Conference length in minutes") }.render(errors))
+                (textarea("notes", "Notes (coordinators and the case's facilitators)", &input.notes, errors))
+                button type="submit" { "Create case" }
+            }
+        },
+    ))
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    ctx: PageContext,
+) -> AppResult<Markup> {
+    coordinator(&user)?;
+    referral_page(&state, &ctx, &CaseInput::default(), &FieldErrors::new()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    ctx: PageContext,
+    Form(input): Form<CaseInput>,
+) -> AppResult<Response> {
+    coordinator(&user)?;
+    match service::create(&state.db, &user, &input).await {
+        Ok(created) => Ok(flash::redirect(
+            &format!("/cases/{}", created.id),
+            FlashKind::Success,
+            format!("Case {} created.", created.reference),
+        )),
+        Err(error) => {
+            let errors = field_errors(error)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, referral_page(&state, &ctx, &input, &errors).await?).into_response())
+        }
+    }
+}
+
+// ---- one case ------------------------------------------------------------------------
+
+/// The appointment form's fields, named apart from the assessment form's on the same page.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AppointmentForm {
+    pub appointment_party: String,
+    pub appointment_kind: String,
+    pub appointment_starts_at: String,
+    pub appointment_ends_at: String,
+    pub appointment_note: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    pub status: String,
+    pub not_proceeding_reason: String,
+}
+
+/// What the case page shows in its forms: the values sent back and their messages.
+#[derive(Default)]
+pub struct Forms {
+    pub party: PartyInput,
+    pub party_errors: FieldErrors,
+    pub assessment: AssessmentInput,
+    pub assessment_errors: FieldErrors,
+    pub status: StatusForm,
+    pub status_errors: FieldErrors,
+    /// A refused change (a stale or invalid transition, a consent already withdrawn).
+    pub problem: Option<String>,
+    pub appointment: AppointmentForm,
+    pub appointment_errors: FieldErrors,
+    pub contact: super::contacts::ContactInput,
+    pub contact_errors: FieldErrors,
+}
+
+/// The statuses a coordinator can move a case to by hand (booking, holding and follow-up of a
+/// conference move it on their own, or from held to follow-up here).
+const MOVABLE: [CaseStatus; 5] =
+    [CaseStatus::Assessing, CaseStatus::Ready, CaseStatus::FollowUp, CaseStatus::Closed, CaseStatus::NotProceeding];
+
+fn conferences_section(records: &[service::ConferenceRecord], names: &HashMap<i64, String>) -> Markup {
+    html! {
+        h2 id="conferences" { "Conferences" }
+        @if records.is_empty() { p { "No conference booked yet." } }
+        @for r in records {
+            @let c = &r.conference;
+            section class="card" aria-label={ "Conference " (london_display(c.starts_at)) } {
+                h3 { (london_display(c.starts_at)) " to " (c.ends_at.with_timezone(&chrono_tz::Europe::London).format("%H:%M")) " (UK time)" }
+                p { "Status: " strong { (words(c.status.as_str())) } }
+                ul {
+                    @for f in &r.facilitators {
+                        li {
+                            (names.get(&f.volunteer_id).cloned().unwrap_or_default())
+                            " — " @if f.role == entity::conference_facilitator::FacilitatorRole::Lead { "lead" } @else { "co-facilitator" }
+                            ": " (f.response.as_str())
+                        }
+                    }
+                }
+                @if let Some(notes) = c.outcome_notes.as_deref().filter(|n| !n.is_empty()) { p { "Outcome: " (notes) } }
+                @if !r.actions.is_empty() {
+                    h4 { "Outcome agreement" }
+                    ul {
+                        @for a in &r.actions {
+                            li {
+                                (a.description) " — " (a.owner) ", due " (short_date(a.due_on))
+                                @if let Some(done) = a.completed_on { " (done " (short_date(done)) ")" } @else { " (open)" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn case_page(
+    state: &AppState,
+    ctx: &PageContext,
+    viewer: &AuthUser,
+    ip: &ClientIp,
+    id: i64,
+    forms: &Forms,
+) -> AppResult<Markup> {
+    let found = service::read(&state.db, viewer, id, ip.0.as_deref()).await?;
+    let full = viewer.role.is_coordinator();
+    let place = crate::scheduling::establishments::find(&state.db, found.establishment_id).await?;
+    let parties = service::parties(&state.db, id).await?;
+    let assessments = if full { service::assessments(&state.db, id).await? } else { Vec::new() };
+    let mut appointments = Vec::new();
+    for p in parties.iter().filter(|p| full && p.role == PartyRole::Harmer) {
+        appointments.extend(service::appointments(&state.db, p.id).await?.into_iter().map(|a| (p.name.clone(), a)));
+    }
+    appointments.sort_by_key(|(_, a)| a.starts_at);
+    let conferences = service::conferences(&state.db, id).await?;
+    let volunteer_ids: Vec<i64> =
+        conferences.iter().flat_map(|r| r.facilitators.iter().map(|f| f.volunteer_id)).collect();
+    let names = crate::volunteers::service::names(&state.db, &volunteer_ids).await?;
+    let contacts = super::contacts::for_case(&state.db, id).await?;
+    let contact_names = crate::volunteers::service::names(
+        &state.db,
+        &contacts.iter().map(|c| c.contact.volunteer_id).collect::<Vec<_>>(),
+    )
+    .await?;
+    let own = crate::volunteers::service::for_user(&state.db, viewer.id).await?;
+    let ready = service::ready_to_book(&state.db, id).await?;
+    Ok(page(
+        ctx,
+        &format!("Case {}", found.reference),
+        html! {
+            p { a href="/cases" { @if full { "All cases" } @else { "My cases" } } }
+            h1 { "Case " (found.reference) }
+            p { span class="tag" { (words(found.status.as_str())) } }
+            @if let Some(problem) = &forms.problem {
+                div class="error-summary" role="alert" tabindex="-1" { h2 { "That could not be done" } p { (problem) } }
+            }
+            dl {
+                dt { "Establishment" } dd { (place.map(|p| p.name).unwrap_or_default()) }
+                dt { "Deadline" } dd { (long_date(found.deadline)) }
+                dt { "Conference length" } dd { (found.duration_minutes) " minutes" }
+                dt { "Offence category" } dd { (found.offence_category) }
+                @if full {
+                    dt { "Referred by" } dd { (source_label(found.source)) " on " (long_date(found.referred_on)) }
+                    @if let Some(reason) = &found.not_proceeding_reason { dt { "Not proceeding because" } dd { (reason) } }
+                }
+            }
+            @if !found.notes.is_empty() { h2 { "Notes" } p { (found.notes) } }
+            @if full { p { a href={ "/cases/" (id) "/candidates" } { "Find conference candidates" } } }
+
+            h2 id="parties" { "Parties" }
+            @if parties.is_empty() { p { "No parties recorded yet." } } @else {
+                div class="table-wrap" { table {
+                    thead { tr {
+                        th scope="col" { "Role" } th scope="col" { "Name" } th scope="col" { "Consent" }
+                        @if full { th scope="col" { "Contact" } th scope="col" { span class="visually-hidden" { "Action" } } }
+                    } }
+                    tbody {
+                        @for p in &parties {
+                            tr {
+                                td { (p.role.as_str()) }
+                                td { (p.name) }
+                                td {
+                                    (p.consent.as_str())
+                                    @if let (Consent::Given, Some(on)) = (p.consent, p.consent_given_on) { " on " (short_date(on)) }
+                                    @if let (Consent::Withdrawn, Some(on)) = (p.consent, p.consent_withdrawn_on) { " on " (short_date(on)) }
+                                }
+                                @if full {
+                                    td { (p.email.clone().unwrap_or_default()) " " (p.phone.clone().unwrap_or_default()) " " (p.address.clone().unwrap_or_default()) }
+                                    td {
+                                        form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/consent" } class="inline-form" {
+                                            (csrf_field(ctx))
+                                            @if p.consent != Consent::Given {
+                                                button type="submit" name="consent" value="given" class="secondary" aria-label={ "Record consent given by " (p.name) } { "Consent given" }
+                                            }
+                                            " "
+                                            @if p.consent != Consent::Withdrawn {
+                                                button type="submit" name="consent" value="withdrawn" class="warning" aria-label={ "Record consent withdrawn by " (p.name) } { "Consent withdrawn" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+            @if full {
+                h3 id="add-party" { "Add a party" }
+                (error_summary(&forms.party_errors))
+                @let roles: Vec<(&str, &str)> = PartyRole::ALL.iter().map(|r| (r.as_str(), r.as_str())).collect();
+                @let consents: Vec<(&str, &str)> = Consent::ALL.iter().map(|c| (c.as_str(), c.as_str())).collect();
+                form method="post" action={ "/cases/" (id) "/parties" } novalidate {
+                    (csrf_field(ctx))
+                    (select("role", "Role", &roles, &forms.party.role, &forms.party_errors))
+                    (Input { value: &forms.party.name, required: true, ..Input::new("name", "Name") }.render(&forms.party_errors))
+                    (Input { kind: "email", value: &forms.party.email, ..Input::new("email", "Email (optional)") }.render(&forms.party_errors))
+                    (Input { kind: "tel", value: &forms.party.phone, ..Input::new("phone", "Phone (optional)") }.render(&forms.party_errors))
+                    (textarea("address", "Address (optional)", &forms.party.address, &forms.party_errors))
+                    (select("consent", "Consent", &consents, &forms.party.consent, &forms.party_errors))
+                    button type="submit" class="secondary" { "Add party" }
+                }
+
+                h3 id="appointments" { "The harmer's appointments" }
+                p class="hint" { "Probation and other appointments: conferences keep clear of them, with the travel buffer." }
+                @if appointments.is_empty() { p { "None recorded." } } @else {
+                    ul { @for (name, a) in &appointments {
+                        li { (name) ": " (a.kind) ", " (london_display(a.starts_at)) " to " (london_display(a.ends_at)) @if !a.note.is_empty() { " — " (a.note) } }
+                    } }
+                }
+                @let harmers: Vec<(String, &str)> = parties.iter().filter(|p| p.role == PartyRole::Harmer).map(|p| (p.id.to_string(), p.name.as_str())).collect();
+                @if !harmers.is_empty() {
+                    @let harmers: Vec<(&str, &str)> = harmers.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+                    @let a = &forms.appointment;
+                    @let errors = &forms.appointment_errors;
+                    (error_summary(errors))
+                    form method="post" action={ "/cases/" (id) "/appointments" } novalidate {
+                        (csrf_field(ctx))
+                        (select("appointment_party", "Harmer", &harmers, &a.appointment_party, errors))
+                        (Input { value: &a.appointment_kind, hint: Some("For example “probation”."), ..Input::new("appointment_kind", "Appointment") }.render(errors))
+                        (Input { kind: "datetime-local", value: &a.appointment_starts_at, hint: Some("UK time."), ..Input::new("appointment_starts_at", "Starts") }.render(errors))
+                        (Input { kind: "datetime-local", value: &a.appointment_ends_at, hint: Some("UK time."), ..Input::new("appointment_ends_at", "Ends") }.render(errors))
+                        (Input { value: &a.appointment_note, ..Input::new("appointment_note", "Note (optional)") }.render(errors))
+                        button type="submit" class="secondary" { "Add appointment" }
+                    }
+                }
+
+                h2 id="assessments" { "Assessments" }
+                @if assessments.is_empty() { p { "No assessment recorded yet." } } @else {
+                    ul { @for a in &assessments {
+                        li { (a.kind.as_str()) ": " strong { (words(a.outcome.as_str())) } " on " (short_date(a.assessed_on)) @if !a.notes.is_empty() { " — " (a.notes) } }
+                    } }
+                }
+                (error_summary(&forms.assessment_errors))
+                @let kinds: Vec<(&str, &str)> = entity::assessment::AssessmentKind::ALL.iter().map(|k| (k.as_str(), k.as_str())).collect();
+                @let outcomes = [("suitable", "suitable"), ("not_suitable", "not suitable")];
+                form method="post" action={ "/cases/" (id) "/assessments" } novalidate {
+                    (csrf_field(ctx))
+                    (select("kind", "Assessment", &kinds, &forms.assessment.kind, &forms.assessment_errors))
+                    (select("outcome", "Outcome", &outcomes, &forms.assessment.outcome, &forms.assessment_errors))
+                    (Input { kind: "date", value: &forms.assessment.assessed_on, hint: Some("Leave blank for today."), ..Input::new("assessed_on", "Assessed on") }.render(&forms.assessment_errors))
+                    (textarea("notes", "Notes", &forms.assessment.notes, &forms.assessment_errors))
+                    button type="submit" class="secondary" { "Record assessment" }
+                }
+            }
+
+            (conferences_section(&conferences, &names))
+
+            (super::contact_pages::section(ctx, id, &contacts, &contact_names, own.as_ref(), &forms.contact, &forms.contact_errors))
+
+            @if full {
+                h2 id="status" { "Status" }
+                @if let Err(missing) = &ready { @if found.status == CaseStatus::Assessing { p class="hint" { "Not ready to book yet: " (missing) } } }
+                (error_summary(&forms.status_errors))
+                @let statuses: Vec<(&str, String)> = MOVABLE.iter().map(|s| (s.as_str(), words(s.as_str()))).collect();
+                @let statuses: Vec<(&str, &str)> = statuses.iter().map(|(k, t)| (*k, t.as_str())).collect();
+                form method="post" action={ "/cases/" (id) "/status" } novalidate {
+                    (csrf_field(ctx))
+                    (select("status", "Move the case to", &statuses, &forms.status.status, &forms.status_errors))
+                    (Input { value: &forms.status.not_proceeding_reason, hint: Some("Needed when the case is not proceeding."), ..Input::new("not_proceeding_reason", "Reason") }.render(&forms.status_errors))
+                    button type="submit" class="secondary" { "Move case" }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    case_page(&state, &ctx, &viewer, &ip, id, &Forms::default()).await
+}
+
+/// Who is changing which case, for re-rendering its page.
+pub(super) struct OnCase<'a> {
+    pub state: &'a AppState,
+    pub ctx: &'a PageContext,
+    pub viewer: &'a AuthUser,
+    pub ip: &'a ClientIp,
+    pub id: i64,
+}
+
+/// Back to the case after a change, or the case page again with what went wrong.
+pub(super) async fn answer<T>(
+    on: OnCase<'_>,
+    result: AppResult<T>,
+    done: &str,
+    keep: impl FnOnce(FieldErrors) -> Forms,
+) -> AppResult<Response> {
+    let OnCase { state, ctx, viewer, ip, id } = on;
+    match result {
+        Ok(_) => Ok(flash::redirect(&format!("/cases/{id}"), FlashKind::Success, done)),
+        Err(AppError::Conflict(why)) => {
+            let forms = Forms { problem: Some(why), ..keep(FieldErrors::new()) };
+            Ok((StatusCode::CONFLICT, case_page(state, ctx, viewer, ip, id, &forms).await?).into_response())
+        }
+        Err(error) => {
+            let forms = keep(field_errors(error)?);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, case_page(state, ctx, viewer, ip, id, &forms).await?).into_response())
+        }
+    }
+}
+
+pub async fn add_party(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(input): Form<PartyInput>,
+) -> AppResult<Response> {
+    coordinator(&viewer)?;
+    let result = service::add_party(&state.db, id, &input).await;
+    if matches!(result, Err(AppError::NotFound)) {
+        return Err(AppError::NotFound);
+    }
+    let on = OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id };
+    answer(on, result, "Party added.", |errors| Forms { party: input, party_errors: errors, ..Default::default() })
+        .await
+}
+
+pub async fn add_assessment(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(input): Form<AssessmentInput>,
+) -> AppResult<Response> {
+    coordinator(&viewer)?;
+    let result = service::add_assessment(&state.db, &viewer, id, &input).await;
+    if matches!(result, Err(AppError::NotFound)) {
+        return Err(AppError::NotFound);
+    }
+    answer(
+        OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id },
+        result,
+        "Assessment recorded.",
+        |errors| Forms { assessment: input, assessment_errors: errors, ..Default::default() },
+    )
+    .await
+}
+
+pub async fn add_appointment(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(form): Form<AppointmentForm>,
+) -> AppResult<Response> {
+    coordinator(&viewer)?;
+    let harmer = match form.appointment_party.trim().parse::<i64>() {
+        Ok(party_id) => {
+            service::party(&state.db, party_id).await?.filter(|p| p.case_id == id && p.role == PartyRole::Harmer)
+        }
+        Err(_) => None,
+    };
+    let result = match harmer {
+        Some(harmer) => {
+            let input = service::AppointmentInput {
+                kind: form.appointment_kind.clone(),
+                starts_at: form.appointment_starts_at.clone(),
+                ends_at: form.appointment_ends_at.clone(),
+                note: form.appointment_note.clone(),
+            };
+            // The form's fields carry the `appointment_` prefix.
+            service::add_appointment(&state.db, harmer.id, &input).await.map_err(|e| match e {
+                AppError::Validation { fields, message } => AppError::Validation {
+                    fields: fields.into_iter().map(|(k, v)| (format!("appointment_{k}"), v)).collect(),
+                    message,
+                },
+                other => other,
+            })
+        }
+        None => Err(AppError::field("appointment_party", "Choose the harmer.")),
+    };
+    let on = OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id };
+    answer(on, result, "Appointment added.", |errors| Forms {
+        appointment: form,
+        appointment_errors: errors,
+        ..Default::default()
+    })
+    .await
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConsentForm {
+    /// given or withdrawn
+    pub consent: String,
+}
+
+pub async fn record_consent(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path((id, party_id)): Path<(i64, i64)>,
+    Form(form): Form<ConsentForm>,
+) -> AppResult<Response> {
+    coordinator(&viewer)?;
+    let result = match Consent::parse(form.consent.trim()) {
+        Some(to) => service::record_consent(&state.db, &viewer, id, party_id, to).await,
+        None => Err(AppError::Conflict("Record consent given or withdrawn.".into())),
+    };
+    if matches!(result, Err(AppError::NotFound)) {
+        return Err(AppError::NotFound);
+    }
+    let done = match &result {
+        Ok(p) if p.consent == Consent::Given => "Consent recorded as given.",
+        _ => "Consent withdrawal recorded.",
+    };
+    // The only field is the button pressed: a refusal is a message, not a form to correct.
+    let result = result.map_err(|e| match e {
+        AppError::Validation { fields, message } => AppError::Conflict(fields.into_values().next().unwrap_or(message)),
+        other => other,
+    });
+    let on = OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id };
+    answer(on, result, done, |_| Forms::default()).await
+}
+
+pub async fn move_status(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> AppResult<Response> {
+    coordinator(&viewer)?;
+    let result = if form.status.trim().is_empty() {
+        Err(AppError::field("status", "Choose the status to move the case to."))
+    } else {
+        let patch = CasePatch {
+            status: Some(form.status.clone()),
+            not_proceeding_reason: Some(form.not_proceeding_reason.clone()),
+            ..Default::default()
+        };
+        service::update(&state.db, &viewer, id, &patch).await
+    };
+    if matches!(result, Err(AppError::NotFound)) {
+        return Err(AppError::NotFound);
+    }
+    let done = match &result {
+        Ok(c) => format!("Case {} is now {}.", c.reference, words(c.status.as_str())),
+        Err(_) => String::new(),
+    };
+    answer(
+        OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id },
+        result.map(|_: case::Model| ()),
+        &done,
+        |errors| Forms { status: form, status_errors: errors, ..Default::default() },
+    )
+    .await
+}
