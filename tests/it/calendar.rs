@@ -543,7 +543,10 @@ async fn the_migration_gives_existing_rows_distinct_random_uids() {
     use sea_orm::ConnectionTrait;
     let (url, _dir) = crate::helpers::fresh_database().await;
     let db = convene::db::connect(&url).await.unwrap();
-    let before_calendar = migration::Migrator::migrations().len() as u32 - 1;
+    let before_calendar = migration::Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261202_000007_calendar")
+        .expect("the calendar migration") as u32;
     migration::Migrator::up(&db, Some(before_calendar)).await.unwrap();
     let backend = db.get_database_backend();
     let now = if backend == sea_orm::DbBackend::Postgres { "now()" } else { "'2026-12-01 10:00:00+00:00'" };
