@@ -1,7 +1,7 @@
 //! A booked conference after booking: the facilitators' answers, cancelling and
 //! rescheduling (each bumps the calendar SEQUENCE), and recording the outcome.
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
@@ -403,6 +403,38 @@ pub async fn awaiting_answer(db: &impl ConnectionTrait, volunteer_id: i64) -> Re
     }
     awaiting.sort_by_key(|a| a.conference.starts_at);
     Ok(awaiting)
+}
+
+/// A coming conference a facilitator has accepted: confirmed, or waiting for the other's answer.
+pub struct Accepted {
+    pub conference: conference::Model,
+    pub reference: String,
+    pub place: String,
+    pub role: FacilitatorRole,
+}
+
+/// The conferences `volunteer_id` has accepted that have not started yet, soonest first.
+pub async fn accepted_upcoming(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Accepted>, DbErr> {
+    let accepted = conference_facilitator::Entity::find()
+        .filter(conference_facilitator::Column::VolunteerId.eq(volunteer_id))
+        .filter(conference_facilitator::Column::Response.eq(Response::Accepted))
+        .all(db)
+        .await?;
+    let mut upcoming = Vec::new();
+    for f in accepted {
+        let Some(c) = conference::Entity::find_by_id(f.conference_id).one(db).await? else { continue };
+        if !matches!(c.status, ConferenceStatus::Proposed | ConferenceStatus::Confirmed) || c.starts_at <= now {
+            continue;
+        }
+        let (reference, place) = reference_and_place(db, &c).await?;
+        upcoming.push(Accepted { conference: c, reference, place, role: f.role });
+    }
+    upcoming.sort_by_key(|a| a.conference.starts_at);
+    Ok(upcoming)
 }
 
 /// The case reference and the establishment's name of a conference: all a feed, an email or

@@ -18,7 +18,7 @@ use crate::startup::AppState;
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
-fn role_name(role: FacilitatorRole) -> &'static str {
+pub fn role_name(role: FacilitatorRole) -> &'static str {
     if role == FacilitatorRole::Lead { "lead facilitator" } else { "co-facilitator" }
 }
 

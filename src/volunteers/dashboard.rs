@@ -2,12 +2,13 @@
 //! supervision due — one page, readable on a phone.
 
 use chrono::Utc;
+use entity::conference::ConferenceStatus;
 use maud::{Markup, html};
 
 use super::service;
 use crate::auth::AuthUser;
 use crate::commitment::service::{commitment, not_active_because};
-use crate::domain::time::{london_today, long_date};
+use crate::domain::time::{london_display, london_today, long_date};
 use crate::error::AppResult;
 use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
 use crate::startup::AppState;
@@ -38,12 +39,21 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
     let claims = crate::expenses::service::list_visible(&state.db, user, &Default::default()).await?;
     let reasons = not_active_because(&record, &training, &dbs);
     let awaiting = crate::scheduling::conferences::awaiting_answer(&state.db, record.id).await?;
+    let conferences = crate::scheduling::conferences::accepted_upcoming(&state.db, record.id, Utc::now()).await?;
     Ok(html! {
         (crate::scheduling::response_pages::awaiting_section(ctx, &awaiting))
         section class="card" aria-labelledby="next-dates" {
             h2 id="next-dates" { "Next dates" }
-            @if upcoming_training.is_empty() && meetings.is_empty() { p { "Nothing booked yet." } }
+            @if upcoming_training.is_empty() && meetings.is_empty() && conferences.is_empty() { p { "Nothing booked yet." } }
             ul {
+                @for c in conferences.iter().take(5) {
+                    li {
+                        (london_display(c.conference.starts_at)) ": "
+                        a href={ "/conferences/" (c.conference.id) } { "restorative conference " (c.reference) }
+                        " at " (c.place) ", as " (crate::scheduling::response_pages::role_name(c.role))
+                        @if c.conference.status == ConferenceStatus::Proposed { " (waiting for the other facilitator)" }
+                    }
+                }
                 @for s in upcoming_training.iter().take(5) {
                     li { (long_date(s.date)) ", " (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) ": training session " (s.number) ", " (s.venue) }
                 }
