@@ -31,6 +31,14 @@ pub enum Command {
     Token(TokenCommand),
     /// Solve a planning instance offline and print (or write) the bookings as JSON.
     Plan(PlanArgs),
+    /// Write a consistent copy of the SQLite database to FILE (for PostgreSQL, use pg_dump).
+    Backup(BackupArgs),
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// Where to write the copy; an existing file is never overwritten.
+    pub file: PathBuf,
 }
 
 #[derive(Args)]

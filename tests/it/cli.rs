@@ -206,3 +206,62 @@ fn plan_refuses_a_bad_instance_with_exit_2() {
         assert_eq!(String::from_utf8_lossy(&output.stderr).trim_end().lines().count(), 1);
     }
 }
+
+#[tokio::test]
+async fn backup_copies_a_running_database_that_serve_starts_from() {
+    let app = TestApp::spawn().await;
+    let database_url = app.database_url.clone();
+    if !database_url.starts_with("sqlite:") {
+        // On PostgreSQL the command names pg_dump and exits 2.
+        let output =
+            convene().args(["backup", "/tmp/never-written.db"]).env("DATABASE_URL", &database_url).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("pg_dump"));
+        return;
+    }
+    let admin = app.create_user(entity::user::Role::Admin).await;
+    // The app is serving (and holding connections) while the copy is taken.
+    let mut browser = app.signed_in(&admin).await;
+    assert_eq!(browser.open("/admin/settings").await.0, 200);
+
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    let output = convene().arg("backup").arg(&copy).env("DATABASE_URL", &database_url).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(copy.exists());
+
+    // A second backup to the same file is refused, and the copy is left as it was.
+    let size = std::fs::metadata(&copy).unwrap().len();
+    let output = convene().arg("backup").arg(&copy).env("DATABASE_URL", &database_url).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
+    assert_eq!(std::fs::metadata(&copy).unwrap().len(), size);
+
+    // The copy serves: the account made before the backup signs in.
+    let restored = TestApp::spawn_on(format!("sqlite:{}", copy.display()), None, "http://127.0.0.1/").await;
+    let mut browser = restored.browser();
+    browser.open("/login").await;
+    let response = browser.post_form("/login", &[("email", &admin.email), ("password", PASSWORD)]).await;
+    assert_eq!(response.status(), 303, "the account in the backup signs in");
+    assert!(restored.audit_count("login.success").await >= 2, "the audit log came along too");
+}
+
+#[test]
+fn backup_of_postgres_points_to_pg_dump_and_of_a_missing_file_refuses() {
+    let output = convene()
+        .args(["backup", "/tmp/never-written.db"])
+        .env("DATABASE_URL", "postgres://convene@127.0.0.1:1/convene")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("pg_dump"), "{stderr}");
+    assert!(!std::path::Path::new("/tmp/never-written.db").exists());
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("sqlite:{}", dir.path().join("missing.db").display());
+    let output = convene().arg("backup").arg(dir.path().join("out.db")).env("DATABASE_URL", &missing).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no database"));
+    assert!(!dir.path().join("missing.db").exists(), "a backup does not create the database it copies");
+}

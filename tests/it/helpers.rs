@@ -15,6 +15,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub address: String,
+    /// The database this app serves.
+    pub database_url: String,
     pub db: DatabaseConnection,
     /// Where this app keeps uploaded files (its own temporary directory).
     pub files_dir: std::path::PathBuf,
@@ -70,10 +72,17 @@ impl TestApp {
             mail_from: "Convene <convene@example.org>".into(),
             files_dir: files.path().join("files"),
         };
-        let application = Application::bind(db.clone(), settings).await.expect("bind");
+        let application = Application::bind(db.clone(), settings.clone()).await.expect("bind");
         let address = format!("http://{}", application.local_addr().expect("local address"));
         tokio::spawn(application.run_until(std::future::pending()));
-        Self { address, db, files_dir: files.path().join("files"), _dir: dir, _files: files }
+        Self {
+            address,
+            database_url: settings.database_url,
+            db,
+            files_dir: files.path().join("files"),
+            _dir: dir,
+            _files: files,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
