@@ -126,7 +126,8 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
     let address = application.local_addr().map_err(|e| CommandError::Failed(e.into()))?;
     tracing::info!(%address, base_url = %settings.base_url, "Convene is serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut reminders = crate::jobs::start(db.clone(), settings.clone())
+    let metrics = application.state.metrics.clone();
+    let mut reminders = crate::jobs::start(db.clone(), settings.clone(), metrics)
         .await
         .map_err(|e| CommandError::Failed(anyhow::anyhow!("cannot start the reminder sweep: {e}")))?;
     // Without SMTP_URL no worker runs: mail stays queued in the outbox for admins to read.

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod expenses;
 pub mod jobs;
+pub mod metrics;
 pub mod notifications;
 pub mod scheduling;
 pub mod settings;

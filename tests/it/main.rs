@@ -14,6 +14,7 @@ mod csrf;
 mod demo;
 mod expenses;
 mod mail;
+mod ops;
 mod planning;
 mod record;
 mod recruitment;
