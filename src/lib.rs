@@ -1,5 +1,6 @@
 //! Convene: runs a restorative-justice volunteer service end to end.
 
+pub mod admin;
 pub mod api;
 pub mod applications;
 pub mod audit;

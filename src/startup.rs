@@ -64,6 +64,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(crate::jobs::routes())
         .merge(crate::metrics::routes())
+        .merge(crate::admin::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()

@@ -166,3 +166,115 @@ fn a_bad_metrics_range_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("CONVENE_METRICS_ALLOW"));
 }
+
+fn audit_rows(html: &str) -> usize {
+    html.matches("<td><code>").count()
+}
+
+async fn record(app: &TestApp, actor: &str, action: &str, case: Option<&str>) {
+    convene::audit::record(
+        &app.db,
+        convene::audit::AuditEntry {
+            actor,
+            action,
+            target_type: case.map(|_| "case"),
+            target_id: case.map(str::to_owned),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_audit_log_page_is_for_admins_and_filters_by_person_case_action_and_dates() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user(entity::user::Role::Admin).await;
+    let coordinator = app.create_user(entity::user::Role::Coordinator).await;
+    let volunteer = app.create_user(entity::user::Role::Volunteer).await;
+    for user in [&coordinator, &volunteer] {
+        let browser = app.signed_in(user).await;
+        assert_eq!(browser.get("/admin/audit").await.status(), 403, "{} may not read the log", user.email);
+    }
+    let response = app.browser().get("/admin/audit").await;
+    assert!(response.status().is_redirection() || response.status() == 401, "anonymous: {}", response.status());
+    record(&app, &coordinator.email, "case.viewed", Some("RJ-2027-0001")).await;
+    record(&app, &coordinator.email, "case.viewed", Some("RJ-2027-0002")).await;
+
+    let mut browser = app.signed_in(&admin).await;
+    let (status, html) = browser.open("/admin/audit").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("authz.denied") && html.contains("login.success"), "{html}");
+
+    let (_, html) = browser.open(&format!("/admin/audit?person={}&action=login.success", coordinator.email)).await;
+    assert_eq!(audit_rows(&html), 1, "the coordinator's one sign-in");
+    assert!(html.contains(&coordinator.email) && !html.contains(&format!("<td>{}</td>", admin.email)));
+    let (_, html) = browser.open("/admin/audit?action=login.").await;
+    assert_eq!(audit_rows(&html), 3, "three sign-ins by prefix");
+    let (_, html) = browser.open("/admin/audit?case=RJ-2027-0002").await;
+    assert_eq!(audit_rows(&html), 1);
+    assert!(html.contains("RJ-2027-0002") && !html.contains("RJ-2027-0001"));
+
+    let today = convene::domain::time::london_today(Utc::now());
+    let tomorrow = today.succ_opt().unwrap();
+    let (_, html) = browser.open(&format!("/admin/audit?from={today}&to={today}&action=case.viewed")).await;
+    assert_eq!(audit_rows(&html), 2, "today, the end date inclusive");
+    let (_, html) = browser.open(&format!("/admin/audit?from={tomorrow}")).await;
+    assert_eq!(audit_rows(&html), 0);
+    assert!(html.contains("No entries match."));
+
+    let (status, html) = browser.open(&format!("/admin/audit?from={tomorrow}&to={today}&person=kept")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("must not be before the start date") && html.contains("value=\"kept\""), "{html}");
+    let (status, html) = browser.open("/admin/audit?from=31/02/2027&page=zero").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Enter a date like") && html.contains("whole number"));
+}
+
+#[tokio::test]
+async fn the_audit_log_is_paginated_newest_first() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user(entity::user::Role::Admin).await;
+    for n in 0..55 {
+        record(&app, "script@example.org", &format!("test.entry{n:02}"), None).await;
+    }
+    let mut browser = app.signed_in(&admin).await;
+    let (_, first) = browser.open("/admin/audit?action=test.").await;
+    assert_eq!(audit_rows(&first), 50);
+    assert!(first.contains("test.entry54") && !first.contains("test.entry04"), "newest first");
+    assert!(first.contains("Page 1 of 2") && first.contains("rel=\"next\""));
+    let (_, second) = browser.open("/admin/audit?action=test.&page=2").await;
+    assert_eq!(audit_rows(&second), 5);
+    assert!(second.contains("test.entry00") && second.contains("rel=\"prev\""));
+    let (status, beyond) = browser.open("/admin/audit?action=test.&page=9").await;
+    assert_eq!((status, audit_rows(&beyond)), (200, 0));
+}
+
+#[tokio::test]
+async fn the_audit_log_cannot_be_changed_through_the_service_or_the_database() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let admin = app.create_user(entity::user::Role::Admin).await;
+    // Signing in rewrites its own attempt row (failure → success): the trigger lets that through.
+    let browser = app.signed_in(&admin).await;
+    assert_eq!(app.audit_count("login.success").await, 1);
+    let response = browser.post_form("/admin/audit", &[("action", "x")]).await;
+    assert_eq!(response.status(), 405, "no route changes the log");
+
+    for sql in [
+        "UPDATE audit_log SET action = 'login.nothing'",
+        "UPDATE audit_log SET target_id = 'case'",
+        "DELETE FROM audit_log",
+    ] {
+        let refused = app.db.execute_unprepared(sql).await;
+        assert!(refused.is_err(), "{sql} must be refused");
+        assert!(refused.unwrap_err().to_string().contains("append-only"), "{sql}");
+    }
+    if app.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        assert!(app.db.execute_unprepared("TRUNCATE audit_log").await.is_err());
+    }
+    // Erasure may blank the actor and detail, and nothing else.
+    app.db.execute_unprepared("UPDATE audit_log SET actor = '[erased]', detail = '[erased]'").await.unwrap();
+    assert!(app.db.execute_unprepared("UPDATE audit_log SET actor = 'someone else'").await.is_err());
+    assert_eq!(app.audit_count("login.success").await, 1);
+}
