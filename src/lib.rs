@@ -19,6 +19,7 @@ pub mod expenses;
 pub mod jobs;
 pub mod metrics;
 pub mod notifications;
+pub mod privacy;
 pub mod scheduling;
 pub mod settings;
 pub mod startup;

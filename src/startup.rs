@@ -65,6 +65,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::jobs::routes())
         .merge(crate::metrics::routes())
         .merge(crate::admin::routes())
+        .merge(crate::privacy::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()

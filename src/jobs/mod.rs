@@ -46,14 +46,23 @@ pub async fn sweep(db: &DatabaseConnection, settings: &Settings, now: DateTime<U
     })
 }
 
-/// One scheduled run at `now`: the reminder sweep, counted in the metrics.
+/// One scheduled run at `now`: the reminder sweep and the retention job (UK GDPR), counted
+/// in the metrics.
 pub async fn tick(db: &DatabaseConnection, settings: &Settings, metrics: &Metrics, now: DateTime<Utc>) {
     let swept = sweep(db, settings, now).await;
-    metrics.scheduler_ran(swept.is_ok());
+    let retained = crate::privacy::service::apply_retention(db, now).await;
+    metrics.scheduler_ran(swept.is_ok() && retained.is_ok());
     match swept {
         Ok(report) if report != Sweep::default() => tracing::info!(?report, "reminders queued"),
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "reminder sweep could not reach the database"),
+    }
+    match retained {
+        Ok(report) if report != crate::privacy::service::Retention::default() => {
+            tracing::info!(?report, "retention: personal data anonymised");
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "retention job could not reach the database"),
     }
 }
 

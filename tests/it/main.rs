@@ -16,6 +16,7 @@ mod expenses;
 mod mail;
 mod ops;
 mod planning;
+mod privacy;
 mod record;
 mod recruitment;
 mod reminders;
