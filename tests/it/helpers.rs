@@ -148,6 +148,18 @@ impl TestApp {
         browser
     }
 
+    /// Drops the triggers that keep the audit log append-only, so a test can make entries look
+    /// older (the only way to let time pass for the sign-in throttle). Never done by the service.
+    pub async fn allow_audit_rewrites(&self) {
+        let statements: &[&str] = match self.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => &["DROP TRIGGER audit_log_append_only ON audit_log"],
+            _ => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
+        };
+        for sql in statements {
+            self.db.execute_unprepared(sql).await.expect("drop an audit log trigger");
+        }
+    }
+
     pub async fn audit_count(&self, action: &str) -> i64 {
         let row = self
             .db
