@@ -26,8 +26,7 @@ fn parse(text: &str) -> Vec<Sample> {
         };
         let mut labels = HashMap::new();
         let mut chars = rest.chars().peekable();
-        let value_text: String;
-        if line.contains('{') {
+        let value_text: String = if line.contains('{') {
             loop {
                 let name: String = chars.by_ref().take_while(|c| *c != '=').collect();
                 assert_eq!(chars.next(), Some('"'), "quoted value in {line}");
@@ -46,10 +45,10 @@ fn parse(text: &str) -> Vec<Sample> {
                     other => panic!("unexpected {other:?} in {line}"),
                 }
             }
-            value_text = chars.collect();
+            chars.collect()
         } else {
-            value_text = line[metric.len()..].to_owned();
-        }
+            line[metric.len()..].to_owned()
+        };
         let value = value_text.split_whitespace().next().expect("a value").parse::<f64>().expect("a number");
         samples.push(Sample { metric: metric.to_owned(), labels, value });
     }
