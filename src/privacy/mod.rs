@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{AuthUser, RequireAdmin};
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::startup::AppState;
 use crate::web::flash::{self, FlashKind};
 use service::EraseError;
@@ -66,7 +66,12 @@ async fn export(state: &AppState, admin: &AuthUser, person: Person) -> AppResult
     Ok(data)
 }
 
-async fn volunteer_export_api(
+/// Everything held about a volunteer (UK GDPR subject access): account, applications, checks,
+/// training, supervision, availability, assignments, expenses, emails and audit entries. Admin only.
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}/export", tag = "privacy", params(("id" = i64, Path)),
+    responses((status = 200, description = "The volunteer's personal data", body = Object), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn volunteer_export_api(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,
@@ -74,7 +79,11 @@ async fn volunteer_export_api(
     Ok(Json(export(&state, &admin, Person::Volunteer(id)).await?))
 }
 
-async fn application_export_api(
+/// Everything held about an applicant from one application (UK GDPR subject access). Admin only.
+#[utoipa::path(get, path = "/api/v1/applications/{id}/export", tag = "privacy", params(("id" = i64, Path)),
+    responses((status = 200, description = "The applicant's personal data", body = Object), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn application_export_api(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
     Path(id): Path<i64>,

@@ -248,6 +248,10 @@ async fn an_unsuccessful_applicant_is_exported_and_erased() {
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
+    let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    for path in ["/api/v1/applications/{id}/export", "/api/v1/volunteers/{id}/export"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} is documented");
+    }
 
     let browser = app.signed_in(&admin).await;
     let response = browser.post_form(&format!("/admin/applications/{id}/erase"), &[("confirm", "yes")]).await;
