@@ -14,8 +14,8 @@ use entity::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 
@@ -283,26 +283,33 @@ fn is_erased_email(email: &str) -> bool {
     email.ends_with(&format!("@{ERASED_DOMAIN}"))
 }
 
-/// Erases one applicant's application (one not linked to a volunteer).
+/// Erases an applicant: this application and any other they made with the same email. When
+/// one of them made a volunteer, the volunteer is the one to erase.
 pub async fn erase_application(db: &impl ConnectionTrait, application_id: i64) -> Result<Option<Erasure>, EraseError> {
     let Some(found) = application::Entity::find_by_id(application_id).one(db).await? else {
         return Ok(None);
     };
-    if found.volunteer_id.is_some() {
-        return Err(EraseError::BecameVolunteer);
-    }
     if is_erased_email(&found.email) {
         return Ok(Some(Erasure::default()));
     }
+    let all = application::Entity::find().filter(application::Column::Email.eq(found.email.clone())).all(db).await?;
+    if all.iter().any(|a| a.volunteer_id.is_some()) {
+        return Err(EraseError::BecameVolunteer);
+    }
     let emails = vec![found.email.clone()];
-    let needles = Needles::new([found.email.clone(), found.name.clone(), found.phone.clone(), found.postcode.clone()]);
+    let mut needles = vec![found.email.clone()];
+    for a in &all {
+        needles.extend([a.name.clone(), a.phone.clone(), a.postcode.clone()]);
+    }
+    let needles = Needles::new(needles);
     let emails_erased = erase_mail(db, &emails, &needles).await?;
     let audit_entries = erase_audit(db, None, &emails, &needles).await?;
     idempotency_key::Entity::delete_many()
         .filter(needles.in_any(&[idempotency_key::Column::ResponseBody]))
         .exec(db)
         .await?;
-    let applications = anonymise_applications(db, &[application_id]).await?;
+    let ids: Vec<i64> = all.iter().map(|a| a.id).collect();
+    let applications = anonymise_applications(db, &ids).await?;
     Ok(Some(Erasure { fresh: true, applications, emails: emails_erased, audit_entries }))
 }
 
@@ -419,18 +426,31 @@ pub async fn apply_retention(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
     let months = |n: i64| Months::new(u32::try_from(n).unwrap_or(0));
     let application_cutoff =
         now.checked_sub_months(months(number(db, &UNSUCCESSFUL_APPLICATION_MONTHS).await?)).unwrap_or(now);
-    let due: Vec<i64> = application::Entity::find()
+    let is_due = Condition::all()
+        .add(application::Column::Status.is_in([ApplicationStatus::Rejected, ApplicationStatus::Withdrawn]))
+        .add(application::Column::UpdatedAt.lt(application_cutoff))
+        .add(application::Column::VolunteerId.is_null());
+    let due: Vec<(i64, String)> = application::Entity::find()
         .select_only()
         .column(application::Column::Id)
-        .filter(application::Column::Status.is_in([ApplicationStatus::Rejected, ApplicationStatus::Withdrawn]))
-        .filter(application::Column::UpdatedAt.lt(application_cutoff))
-        .filter(application::Column::VolunteerId.is_null())
+        .column(application::Column::Email)
+        .filter(is_due.clone())
         .filter(application::Column::Email.not_like(format!("%@{ERASED_DOMAIN}")))
         .into_tuple()
         .all(db)
         .await?;
     let mut report = Retention::default();
-    for id in due {
+    for (id, email) in due {
+        // The same person applying again, or who became a volunteer, keeps their details
+        // until that record is due too.
+        let still_needed = application::Entity::find()
+            .filter(application::Column::Email.eq(email))
+            .filter(is_due.clone().not())
+            .count(db)
+            .await?;
+        if still_needed > 0 {
+            continue;
+        }
         // One transaction per person: a failure leaves the others done and this one whole.
         let txn = begin_write(db).await?;
         if counted(erase_application(&txn, id).await)? {
