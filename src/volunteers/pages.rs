@@ -158,20 +158,7 @@ pub async fn show(
                 div class="field" { label for="notes" { "Notes (confidential: coordinators only)" } textarea id="notes" name="notes" rows="3" {} }
                 button type="submit" class="secondary" { "Record supervision" }
             }
-            @if ctx.user.as_ref().is_some_and(|u| u.role == entity::user::Role::Admin) {
-                h2 { "Personal data (UK GDPR)" }
-                p { a class="button secondary" href={ "/admin/volunteers/" (id) "/export" } download { "Export everything held about this volunteer (JSON)" } }
-                @if record.status == entity::volunteer::VolunteerStatus::Left {
-                    form method="post" action={ "/admin/volunteers/" (id) "/erase" } {
-                        (csrf_field(&ctx))
-                        div class="field" {
-                            input type="checkbox" id="confirm-erase" name="confirm" value="yes";
-                            label for="confirm-erase" { "Erase this person's personal data. This cannot be undone; anonymous statistics stay." }
-                        }
-                        button type="submit" class="secondary" { "Erase personal data" }
-                    }
-                }
-            }
+            (crate::privacy::personal_data_panel(&ctx, "volunteers", id, record.status == entity::volunteer::VolunteerStatus::Left))
         },
     ))
 }

@@ -182,9 +182,10 @@ async fn a_volunteer_who_left_is_exported_then_erased_without_trace_and_still_co
     assert!(!traces(&app, &MARGUERITE.needles()).await.is_empty(), "an active volunteer is not erased");
     let today = convene::domain::time::london_today(Utc::now()).to_string();
     let coordinator = app.create_user(Role::Coordinator).await;
-    let left = app
-        .signed_in(&coordinator)
-        .await
+    let mut coordinator_browser = app.signed_in(&coordinator).await;
+    let (_, page) = coordinator_browser.open(&format!("/volunteers/{volunteer_id}")).await;
+    assert!(!page.contains("/export") && !page.contains("/erase"), "no personal-data controls for coordinators");
+    let left = coordinator_browser
         .post_form(
             &format!("/volunteers/{volunteer_id}/commitment/left"),
             &[("left_on", &today), ("reason", "Moved away")],
@@ -253,7 +254,9 @@ async fn an_unsuccessful_applicant_is_exported_and_erased() {
         assert!(doc["paths"][path]["get"].is_object(), "{path} is documented");
     }
 
-    let browser = app.signed_in(&admin).await;
+    let mut browser = app.signed_in(&admin).await;
+    let (_, page) = browser.open(&format!("/applications/{id}")).await;
+    assert!(page.contains(&format!("/admin/applications/{id}/erase")), "the erase button on the application");
     let response = browser.post_form(&format!("/admin/applications/{id}/erase"), &[("confirm", "yes")]).await;
     assert_eq!(response.status(), 303);
     let left_behind = traces(&app, &MARGUERITE.needles()).await;
@@ -341,4 +344,24 @@ async fn retention_anonymises_old_unsuccessful_applications_and_long_gone_volunt
     assert!(traces(&app, &recent.needles()).await.is_empty());
     assert!(!traces(&app, &[pending.email.to_owned()]).await.is_empty(), "an open application is never anonymised");
     assert_eq!(counts(&app, &setup).await["rejected"], 2, "statistics still count them");
+}
+
+#[tokio::test]
+async fn retention_waits_while_the_same_person_has_an_application_still_open() {
+    let app = TestApp::spawn().await;
+    let spring = open_intake(&app, 3).await;
+    let autumn = open_intake(&app, 3).await;
+    let old = apply(&app, &spring, &MARGUERITE).await;
+    let again = apply(&app, &autumn, &MARGUERITE).await;
+    age_application(&app, old, ApplicationStatus::Rejected, 7).await;
+    let report = convene::privacy::service::apply_retention(&app.db, Utc::now()).await.unwrap();
+    assert_eq!(report.applications, 0, "the open application still needs their details");
+    let kept = application::Entity::find_by_id(old).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(kept.email, MARGUERITE.email);
+
+    age_application(&app, again, ApplicationStatus::Withdrawn, 7).await;
+    let report = convene::privacy::service::apply_retention(&app.db, Utc::now()).await.unwrap();
+    assert_eq!(report.applications, 1, "one person, both applications");
+    let left_behind = traces(&app, &MARGUERITE.needles()).await;
+    assert!(left_behind.is_empty(), "still in the database: {left_behind:?}");
 }
