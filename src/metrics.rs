@@ -136,6 +136,10 @@ impl Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         let scheduler_runs = Family::<OutcomeLabels, Counter>::default();
+        // Both outcomes show from the start (as 0), so a rate() over them works before the first run.
+        for outcome in ["ok", "error"] {
+            drop(scheduler_runs.get_or_create(&OutcomeLabels { outcome }));
+        }
         let outbox_queued = Gauge::default();
         let outbox_failed = Gauge::default();
         registry.register("http_requests", "HTTP requests answered, by route pattern and status", requests.clone());

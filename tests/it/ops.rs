@@ -97,6 +97,9 @@ async fn queue_mail(app: &TestApp, key: &str, status: OutboxStatus) {
 async fn metrics_count_requests_by_route_pattern_and_read_the_outbox_and_scheduler() {
     let app = TestApp::spawn().await;
     let client = reqwest::Client::new();
+    let fresh = scrape_metrics(&app).await;
+    assert_eq!(find(&fresh, "convene_scheduler_runs_total", &[("outcome", "ok")]), 0.0);
+    assert!(fresh.iter().any(|s| s.metric == "convene_scheduler_runs_total"), "shown before the first run");
     let secret_looking_id = "987654321";
     let response = client.get(app.url(&format!("/api/v1/volunteers/{secret_looking_id}"))).send().await.unwrap();
     assert_eq!(response.status(), 401);
