@@ -1,5 +1,7 @@
-//! Outbox delivery throughput: queued emails in a SQLite file database, delivered by
-//! one worker to the local SMTP sink of the tests. Criterion reports emails per second.
+//! Outbox delivery throughput, as issue 7 asks: queue 10,000 emails in a SQLite file
+//! database, then deliver them with one worker to the local SMTP sink of the tests. Each
+//! iteration is one batch of 10,000; criterion reports the delivery in emails per second,
+//! and the queuing rate (not measured by criterion) is printed at the end.
 
 use std::time::{Duration, Instant};
 
@@ -14,8 +16,7 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 #[path = "../tests/it/smtp_sink.rs"]
 mod smtp_sink;
 
-// 1,000 a sample (not 10,000) keeps a run near a minute; criterion reports emails per second.
-const EMAILS: usize = 1_000;
+const EMAILS: usize = 10_000;
 
 fn deliver_10k(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -29,18 +30,22 @@ fn deliver_10k(c: &mut Criterion) {
     let mailer = Mailer::new(&sink.url(), "Convene <convene@example.org>", &base).expect("mailer");
     let worker = Worker::new(db.clone(), mailer);
     let mut round = 0_usize;
+    let mut queuing = Duration::ZERO;
 
     let mut group = c.benchmark_group("mail");
     group.sample_size(10).sampling_mode(SamplingMode::Flat).warm_up_time(Duration::from_millis(1));
-    group.measurement_time(Duration::from_secs(30));
+    // Ten samples of one 10,000-email iteration each: long enough that criterion does not
+    // shrink the batch.
+    group.measurement_time(Duration::from_secs(120));
     group.throughput(Throughput::Elements(EMAILS as u64));
-    group.bench_function("deliver 1,000 queued emails over SMTP", |b| {
+    group.bench_function("deliver 10,000 queued emails over SMTP", |b| {
         b.iter_custom(|iterations| {
             let mut elapsed = Duration::ZERO;
             for _ in 0..iterations {
                 round += 1;
                 let now = Utc::now();
-                // Queuing is not measured: the figure is the worker's.
+                // Queuing is timed apart: the criterion figure is the worker's.
+                let queued_from = Instant::now();
                 runtime.block_on(async {
                     let txn = convene::db::begin_write(&db).await.expect("begin");
                     for n in 0..EMAILS {
@@ -59,6 +64,7 @@ fn deliver_10k(c: &mut Criterion) {
                     }
                     txn.commit().await.expect("commit");
                 });
+                queuing += queued_from.elapsed();
                 let start = Instant::now();
                 let sent = runtime.block_on(async {
                     let mut sent = 0;
@@ -77,6 +83,15 @@ fn deliver_10k(c: &mut Criterion) {
         });
     });
     group.finish();
+    if round > 0 {
+        let rate = (round * EMAILS) as f64 / queuing.as_secs_f64();
+        println!(
+            "queued {} emails in {:.1} s: {rate:.0} emails/s (in one transaction per 10,000)",
+            round * EMAILS,
+            queuing.as_secs_f64()
+        );
+    }
+    assert_eq!(sink.count(), round * EMAILS, "every email reached the SMTP server once");
 }
 
 criterion_group!(benches, deliver_10k);

@@ -63,6 +63,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(scheduling::routes())
         .merge(cases::routes())
         .merge(crate::jobs::routes())
+        .merge(crate::calendar::routes())
         .merge(crate::metrics::routes())
         .merge(crate::admin::routes())
         .merge(crate::privacy::routes())

@@ -16,10 +16,29 @@ pub struct Model {
     pub starts_at: Time,
     pub ends_at: Time,
     pub venue: String,
+    /// Random, stable calendar UID; reveals nothing.
+    pub uid: String,
+    /// iCalendar SEQUENCE: bumped whenever time, place or status changes.
+    pub sequence: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "course_id", to = "id")]
     pub course: BelongsTo<super::course::Entity>,
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+/// A new row gets a random calendar UID unless one is given; every save records the change.
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if insert && self.uid.is_not_set() {
+            self.uid = sea_orm::Set(super::calendar_uid::new());
+        }
+        if self.updated_at.is_not_set() {
+            self.updated_at = sea_orm::Set(chrono::Utc::now());
+        }
+        Ok(self)
+    }
+}

@@ -8,6 +8,8 @@ pub mod assessment;
 pub mod attendance;
 pub mod audit_log;
 pub mod availability_window;
+pub mod calendar_token;
+pub mod calendar_uid;
 pub mod case;
 pub mod case_contact;
 pub mod case_counter;

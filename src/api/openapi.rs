@@ -68,6 +68,7 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::expenses::api::decide,
         crate::expenses::api::upload_receipt,
         crate::expenses::api::download_receipt,
+        crate::calendar::api::rotate,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth),
@@ -77,6 +78,7 @@ use crate::error::{ErrorBody, ErrorResponse};
         (name = "checks", description = "DBS checks and prison vetting"),
         (name = "training", description = "Courses and their sessions"),
         (name = "expenses", description = "Expense claims, their items and receipts"),
+        (name = "calendar", description = "Secret calendar feed addresses"),
         (name = "operations", description = "Health, the outbox"),
         (name = "privacy", description = "UK GDPR subject access exports")
     )

@@ -1,8 +1,9 @@
-//! Pure iCalendar (RFC 5545) rendering from plain data. Components, text escaping and
-//! line folding come from the `icalendar` crate (its folding keeps every line within 75
-//! octets and never splits a UTF-8 character; the tests below check that). Times are
-//! written as Europe/London wall-clock with `TZID`, and every calendar carries the
-//! matching `VTIMEZONE`.
+//! Pure iCalendar (RFC 5545) rendering from plain data. Components and text escaping
+//! come from the `icalendar` crate. Its folding can cut between a backslash and the
+//! character it escapes, which some clients read as a stray backslash, so each content
+//! line is re-folded here at 75 octets on a UTF-8 character boundary and never inside an
+//! escape sequence. Times are written as Europe/London wall-clock with `TZID`, and every
+//! calendar carries the matching `VTIMEZONE`.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Europe::London;
@@ -61,6 +62,7 @@ pub struct Event {
     pub dtstamp_utc: DateTime<Utc>,
     pub when: When,
     pub summary: String,
+    pub description: Option<String>,
     pub location: Option<String>,
     pub url: Option<String>,
     pub status: Status,
@@ -102,6 +104,9 @@ fn vevent(event: &Event) -> icalendar::Event {
             out.starts(*start).ends(*end);
         }
     }
+    if let Some(description) = &event.description {
+        out.description(description);
+    }
     if let Some(location) = &event.location {
         out.location(location);
     }
@@ -128,15 +133,55 @@ fn calendar_head(name: &str, method: Option<&str>) -> Calendar {
     calendar
 }
 
+/// The longest content line, in octets, not counting its CRLF (RFC 5545 section 3.1).
+const LINE_LIMIT: usize = 75;
+
+/// Where to cut `line` so the piece holds at most `limit` octets: on a character boundary,
+/// and not between a backslash and the character it escapes.
+fn cut_at(line: &str, limit: usize) -> usize {
+    let mut cut = limit.min(line.len());
+    loop {
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let backslashes = line.as_bytes()[..cut].iter().rev().take_while(|b| **b == b'\\').count();
+        if backslashes % 2 == 1 && cut > 1 {
+            cut -= 1;
+        } else {
+            return cut;
+        }
+    }
+}
+
+/// Appends `text` (CRLF-terminated content lines, possibly folded) to `out`, each logical
+/// line unfolded and folded again by `cut_at`.
+fn push_folded(out: &mut String, text: &str) {
+    let unfolded = text.replace("\r\n ", "");
+    for line in unfolded.split_terminator("\r\n") {
+        let mut rest = line;
+        let mut limit = LINE_LIMIT;
+        while rest.len() > limit {
+            let cut = cut_at(rest, limit);
+            out.push_str(&rest[..cut]);
+            out.push_str("\r\n ");
+            rest = &rest[cut..];
+            // A continuation line starts with the space.
+            limit = LINE_LIMIT - 1;
+        }
+        out.push_str(rest);
+        out.push_str("\r\n");
+    }
+}
+
 /// Header properties, the VTIMEZONE, then the events in the given order.
 fn write_calendar<'a>(head: Calendar, events: impl Iterator<Item = &'a Event>) -> String {
     const END: &str = "END:VCALENDAR\r\n";
     let head = head.to_string();
     let mut out = String::with_capacity(head.len() + LONDON_VTIMEZONE.len() + 4096);
-    out.push_str(head.strip_suffix(END).unwrap_or(&head));
+    push_folded(&mut out, head.strip_suffix(END).unwrap_or(&head));
     out.push_str(LONDON_VTIMEZONE);
     for event in events {
-        out.push_str(&vevent(event).to_string());
+        push_folded(&mut out, &vevent(event).to_string());
     }
     out.push_str(END);
     out
@@ -167,6 +212,7 @@ mod tests {
             dtstamp_utc: Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap(),
             when: When::Timed { start, end: start + chrono::TimeDelta::hours(2) },
             summary: summary.into(),
+            description: Some("You are the lead facilitator.".into()),
             location: location.map(str::to_owned),
             url: Some("https://convene.example.org/conferences/7".into()),
             status: Status::Confirmed,
@@ -215,6 +261,24 @@ mod tests {
             let text = unfold(&text);
             assert!(text.contains(&format!("\r\nSUMMARY:{summary}\r\n")), "{text}");
             assert!(text.contains(&format!("\r\nLOCATION:{place}\r\n")), "{text}");
+        }
+    }
+
+    #[test]
+    fn folding_never_splits_an_escape_sequence() {
+        let awkward = "Ysbyty Ystwyth, Llanfair-ym-Muallt; Tŷ Hywel\\ a,b;c\\d\n🙂 ";
+        for pad in 0..80 {
+            let summary = format!("{}{}", "x".repeat(pad), awkward.repeat(4));
+            let text = render("Feed", &[event(&summary, Some(awkward), june_six_pm())]);
+            assert_lines_within_75_octets(&text);
+            for pair in text.split("\r\n").collect::<Vec<_>>().windows(2) {
+                if pair[1].starts_with(' ') {
+                    let trailing = pair[0].bytes().rev().take_while(|b| *b == b'\\').count();
+                    assert!(trailing % 2 == 0, "escape split after {:?}", pair[0]);
+                }
+            }
+            let escaped = "Ysbyty Ystwyth\\, Llanfair-ym-Muallt\\; Tŷ Hywel\\\\ a\\,b\\;c\\\\d\\n🙂 ";
+            assert!(unfold(&text).contains(&format!("\r\nSUMMARY:{}{}\r\n", "x".repeat(pad), escaped.repeat(4))));
         }
     }
 

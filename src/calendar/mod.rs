@@ -1,4 +1,27 @@
 //! Calendar feeds (issue 6): iCalendar rendering of conferences, training sessions,
-//! supervision sessions and volunteer meetings.
+//! supervision sessions and volunteer meetings; each user's secret feed and the public
+//! training feed; the profile page where the feed link is made and rotated.
 
+pub mod api;
+pub mod feeds;
 pub mod ics;
+pub mod pages;
+pub mod service;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::startup::AppState;
+
+/// The public feed's path; personal feeds are `/calendar/{token}.ics`.
+pub const PUBLIC_FEED_PATH: &str = "/calendar/training.ics";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(PUBLIC_FEED_PATH, get(feeds::public))
+        // The path segment is `{token}.ics`; the router matches whole segments only.
+        .route("/calendar/{file}", get(feeds::personal))
+        .route("/api/v1/me/calendar-token", post(api::rotate))
+        .route("/me", get(pages::profile))
+        .route("/me/calendar-token", post(pages::rotate))
+}

@@ -15,6 +15,8 @@ use entity::dbs_check::{DbsLevel, DbsStatus};
 use entity::prison_vetting::VettingStatus;
 use entity::{dbs_check, establishment, prison_vetting};
 
+use crate::domain::time::short_date;
+
 /// The parts of a DBS check that decide clearance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DbsCheck {
@@ -109,10 +111,14 @@ impl fmt::Display for Reason {
             Reason::DbsLevelTooLow(level) => write!(f, "DBS is {}; an enhanced check is required", level.label()),
             Reason::DbsNoIssueDate => write!(f, "DBS check is marked clear but has no issue date"),
             Reason::DbsIssuedAfter { issued_on, on } => {
-                write!(f, "DBS certificate issued {issued_on}, after {on}")
+                write!(f, "DBS certificate issued {}, after {}", short_date(*issued_on), short_date(*on))
             }
-            Reason::DbsRenewalDue { due, on } if due == on => write!(f, "DBS renewal due {due}, on the day itself"),
-            Reason::DbsRenewalDue { due, on } => write!(f, "DBS renewal due {due}, before {on}"),
+            Reason::DbsRenewalDue { due, on } if due == on => {
+                write!(f, "DBS renewal due {}, on the day itself", short_date(*due))
+            }
+            Reason::DbsRenewalDue { due, on } => {
+                write!(f, "DBS renewal due {}, before {}", short_date(*due), short_date(*on))
+            }
             Reason::NotVetted { establishment } => write!(f, "not vetted at {establishment}"),
             Reason::VettingNotCleared { establishment, status } => match status {
                 VettingStatus::Requested => {
@@ -123,10 +129,20 @@ impl fmt::Display for Reason {
                 VettingStatus::Cleared => write!(f, "prison vetting at {establishment} is not cleared"),
             },
             Reason::VettingClearedAfter { establishment, cleared_on, on } => {
-                write!(f, "prison vetting at {establishment} is cleared only from {cleared_on}, after {on}")
+                write!(
+                    f,
+                    "prison vetting at {establishment} is cleared only from {}, after {}",
+                    short_date(*cleared_on),
+                    short_date(*on)
+                )
             }
             Reason::VettingExpired { establishment, expires_on, on } => {
-                write!(f, "prison vetting at {establishment} expires {expires_on}, before {on}")
+                write!(
+                    f,
+                    "prison vetting at {establishment} expires {}, before {}",
+                    short_date(*expires_on),
+                    short_date(*on)
+                )
             }
             Reason::VettingNoExpiry { establishment } => {
                 write!(f, "prison vetting at {establishment} is marked cleared but has no expiry date")
@@ -346,11 +362,11 @@ mod tests {
         assert_eq!(evaluate(&checks, &[], &venue, d("2027-01-03"), 3), Clearance::Cleared);
         assert_eq!(
             reasons(evaluate(&checks, &[], &venue, d("2027-01-04"), 3)),
-            ["DBS renewal due 2027-01-04, on the day itself"]
+            ["DBS renewal due 4 Jan 2027, on the day itself"]
         );
         assert_eq!(
             reasons(evaluate(&checks, &[], &venue, d("2027-02-01"), 3)),
-            ["DBS renewal due 2027-01-04, before 2027-02-01"]
+            ["DBS renewal due 4 Jan 2027, before 1 Feb 2027"]
         );
         // A shorter renewal period brings the boundary forward.
         assert_eq!(evaluate(&checks, &[], &venue, d("2026-01-03"), 2), Clearance::Cleared);
@@ -369,7 +385,7 @@ mod tests {
         assert_eq!(evaluate(&checks, &[], &prison(false), d("2027-03-02"), 3), Clearance::Cleared);
         assert_eq!(
             reasons(evaluate(&checks, &[], &prison(false), d("2027-03-01"), 3)),
-            ["DBS certificate issued 2027-03-02, after 2027-03-01"]
+            ["DBS certificate issued 2 Mar 2027, after 1 Mar 2027"]
         );
     }
 
@@ -415,7 +431,7 @@ mod tests {
         assert_eq!(evaluate(&checks, &[vetted("2027-03-03")], &venue, d("2027-03-03"), 3), Clearance::Cleared);
         assert_eq!(
             reasons(evaluate(&checks, &[vetted("2027-03-03")], &venue, d("2027-03-04"), 3)),
-            ["prison vetting at HMP Example expires 2027-03-03, before 2027-03-04"]
+            ["prison vetting at HMP Example expires 3 Mar 2027, before 4 Mar 2027"]
         );
     }
 

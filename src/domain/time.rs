@@ -28,6 +28,11 @@ pub fn long_date(date: NaiveDate) -> String {
     date.format("%A %-d %B %Y").to_string()
 }
 
+/// A short date for people: "3 Mar 2027".
+pub fn short_date(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
 /// Whole years from `born` to `on`; -1 when `born` is later than `on`.
 pub fn age_on(born: NaiveDate, on: NaiveDate) -> i32 {
     on.years_since(born).map_or(-1, |years| i32::try_from(years).unwrap_or(i32::MAX))

@@ -5,6 +5,7 @@
 //! London send time from `now` and queues with a unique key: a sweep fires at the right local
 //! time, catches up after downtime, and running twice queues nothing twice.
 
+pub mod digest;
 pub mod preferences;
 pub mod reminders;
 
@@ -33,6 +34,9 @@ pub struct Sweep {
     pub check_renewal: usize,
     pub supervision_overdue: usize,
     pub commitment_ending: usize,
+    pub outcome_action_due: usize,
+    pub case_deadline: usize,
+    pub weekly_digest: usize,
 }
 
 /// Queues every reminder due at `now`.
@@ -43,6 +47,9 @@ pub async fn sweep(db: &DatabaseConnection, settings: &Settings, now: DateTime<U
         check_renewal: reminders::check_renewal(db, settings, now).await?,
         supervision_overdue: reminders::supervision_overdue(db, settings, now).await?,
         commitment_ending: reminders::commitment_ending(db, settings, now).await?,
+        outcome_action_due: reminders::outcome_action_due(db, settings, now).await?,
+        case_deadline: reminders::case_deadline(db, settings, now).await?,
+        weekly_digest: digest::weekly_digest(db, settings, now).await?,
     })
 }
 

@@ -6,20 +6,28 @@ use axum::extract::{Form, State};
 use axum::response::Response;
 use chrono::Utc;
 use entity::email_opt_out;
+use entity::user::Role;
 use maud::{Markup, html};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
-use super::reminders::{KINDS, PREFERENCES_PATH, opted_out};
+use super::reminders::{PREFERENCES_PATH, kinds_for, opted_out};
 use crate::auth::RequireUser;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
-/// Replaces the user's opt-outs: every kind not in `wanted`.
-pub async fn save(db: &impl ConnectionTrait, user_id: i64, wanted: &[&str]) -> Result<(), DbErr> {
-    email_opt_out::Entity::delete_many().filter(email_opt_out::Column::UserId.eq(user_id)).exec(db).await?;
-    for (kind, _) in KINDS.iter().filter(|(kind, _)| !wanted.contains(kind)) {
+/// Replaces the user's opt-outs among the kinds their role gets: every such kind not in
+/// `wanted`. Kinds of another role are left alone (a volunteer made coordinator later starts
+/// with the coordinators' reminders on).
+pub async fn save(db: &impl ConnectionTrait, user_id: i64, role: Role, wanted: &[&str]) -> Result<(), DbErr> {
+    let offered: Vec<&str> = kinds_for(role).map(|(kind, _)| kind).collect();
+    email_opt_out::Entity::delete_many()
+        .filter(email_opt_out::Column::UserId.eq(user_id))
+        .filter(email_opt_out::Column::Kind.is_in(offered.iter().copied()))
+        .exec(db)
+        .await?;
+    for kind in offered.iter().filter(|kind| !wanted.contains(kind)) {
         let row = email_opt_out::ActiveModel {
             user_id: Set(user_id),
             kind: Set((*kind).to_owned()),
@@ -36,8 +44,8 @@ pub async fn show(
     RequireUser(user): RequireUser,
     ctx: PageContext,
 ) -> AppResult<Markup> {
-    let mut choices = Vec::with_capacity(KINDS.len());
-    for (kind, label) in KINDS {
+    let mut choices = Vec::new();
+    for (kind, label) in kinds_for(user.role) {
         choices.push((kind, label, !opted_out(&state.db, user.id, kind).await?));
     }
     Ok(page(
@@ -66,9 +74,10 @@ pub async fn update(
     RequireUser(user): RequireUser,
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let wanted: Vec<&str> = KINDS.iter().map(|(kind, _)| *kind).filter(|kind| form.contains_key(*kind)).collect();
+    let wanted: Vec<&str> =
+        kinds_for(user.role).map(|(kind, _)| kind).filter(|kind| form.contains_key(*kind)).collect();
     let txn = crate::db::begin_write(&state.db).await?;
-    save(&txn, user.id, &wanted).await?;
+    save(&txn, user.id, user.role, &wanted).await?;
     txn.commit().await?;
     Ok(flash::redirect(PREFERENCES_PATH, FlashKind::Success, "Your email preferences are saved."))
 }

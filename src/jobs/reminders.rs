@@ -2,31 +2,75 @@
 //! key of kind + subject record + occurrence + recipient, skip users who opted out.
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use entity::case::CaseStatus;
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, Response};
 use entity::dbs_check::{self, DbsStatus};
 use entity::prison_vetting::{self, VettingStatus};
-use entity::{case, course_session, email_opt_out, enrolment, establishment, user, volunteer};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use entity::{case, course_session, email_opt_out, enrolment, establishment, outcome_action, user, volunteer};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::config::Settings;
 use crate::domain::time::{london_display, london_to_utc, london_today, long_date};
 use crate::notifications::messages::{Action, reminder};
 use crate::notifications::outbox::{Extras, Outgoing, enqueue_with};
 
+/// Who a reminder kind goes to, so the preferences page offers each user only their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Volunteers,
+    Coordinators,
+    Both,
+}
+
+impl Audience {
+    pub fn includes(self, role: user::Role) -> bool {
+        match self {
+            Self::Both => true,
+            Self::Volunteers => role == user::Role::Volunteer,
+            Self::Coordinators => role.is_coordinator(),
+        }
+    }
+}
+
 /// Reminder kinds a user can opt out of, with what the preferences page calls them.
-pub const KINDS: [(&str, &str); 5] = [
-    (CONFERENCE_IN_TWO_DAYS, "A restorative conference you facilitate is in two days"),
-    (TRAINING_TOMORROW, "A training session you are enrolled on is tomorrow"),
-    (CHECK_RENEWAL, "Your DBS check or prison vetting needs renewing in 60 and in 30 days"),
-    (SUPERVISION_OVERDUE, "A one-to-one supervision (yours, or as a coordinator anyone's) is overdue"),
-    (COMMITMENT_ENDING, "Your volunteering commitment ends in 30 days"),
+pub const KINDS: [(&str, &str, Audience); 8] = [
+    (CONFERENCE_IN_TWO_DAYS, "A restorative conference you facilitate is in two days", Audience::Volunteers),
+    (TRAINING_TOMORROW, "A training session you are enrolled on is tomorrow", Audience::Volunteers),
+    (CHECK_RENEWAL, "Your DBS check or prison vetting needs renewing in 60 and in 30 days", Audience::Volunteers),
+    (SUPERVISION_OVERDUE, "A one-to-one supervision (yours, or as a coordinator anyone's) is overdue", Audience::Both),
+    (COMMITMENT_ENDING, "Your volunteering commitment ends in 30 days", Audience::Volunteers),
+    (
+        OUTCOME_ACTION_DUE,
+        "An outcome agreement action (of a conference you facilitated, or as a coordinator any) is due today",
+        Audience::Both,
+    ),
+    (CASE_DEADLINE, "A case's deadline is 7 days away and no conference is booked", Audience::Coordinators),
+    (WEEKLY_DIGEST, "The weekly digest on Monday morning: what is waiting for coordinators", Audience::Coordinators),
 ];
 pub const CONFERENCE_IN_TWO_DAYS: &str = "reminder.conference_2d";
 pub const TRAINING_TOMORROW: &str = "reminder.training_1d";
 pub const CHECK_RENEWAL: &str = "reminder.check_renewal";
 pub const SUPERVISION_OVERDUE: &str = "reminder.supervision_overdue";
 pub const COMMITMENT_ENDING: &str = "reminder.commitment_ending";
+pub const OUTCOME_ACTION_DUE: &str = "reminder.outcome_action_due";
+pub const CASE_DEADLINE: &str = "reminder.case_deadline";
+pub const WEEKLY_DIGEST: &str = "reminder.weekly_digest";
+
+/// The kinds `role` receives (and may turn off).
+pub fn kinds_for(role: user::Role) -> impl Iterator<Item = (&'static str, &'static str)> {
+    KINDS.into_iter().filter(move |(_, _, audience)| audience.includes(role)).map(|(kind, label, _)| (kind, label))
+}
+
+/// Why a recipient gets a reminder, for its footer.
+pub const WHY_VOLUNTEER: &str = "You are getting this reminder because you volunteer with us.";
+pub const WHY_COORDINATOR: &str = "You are getting this reminder because you are a coordinator.";
+pub const WHY_FACILITATOR: &str = "You are getting this reminder because you facilitated this conference.";
+
+/// Days before a case's deadline that coordinators hear it is still unbooked.
+pub const DEADLINE_WARNING_DAYS: u64 = 7;
+/// How long after an action's due day a sweep that missed it (downtime) still sends it.
+pub const ACTION_CATCH_UP_DAYS: u64 = 7;
 
 /// Days before a check's renewal or expiry date that its holder is reminded, furthest first.
 pub const RENEWAL_THRESHOLDS: [u64; 2] = [60, 30];
@@ -49,10 +93,10 @@ fn is_due(on: NaiveDate, days_before: u64, now: DateTime<Utc>) -> bool {
     on.checked_sub_days(Days::new(days_before)).and_then(send_time).is_some_and(|at| at <= now)
 }
 
-struct Recipient {
-    user_id: i64,
-    name: String,
-    email: String,
+pub(super) struct Recipient {
+    pub(super) user_id: i64,
+    pub(super) name: String,
+    pub(super) email: String,
 }
 
 /// The user behind a volunteer, unless they opted out of `kind` or are disabled.
@@ -75,7 +119,7 @@ async fn user_recipient(
 }
 
 /// Every coordinator (and admin) who has not opted out of `kind`.
-async fn coordinators(db: &impl ConnectionTrait, kind: &str) -> Result<Vec<Recipient>, DbErr> {
+pub(super) async fn coordinators(db: &impl ConnectionTrait, kind: &str) -> Result<Vec<Recipient>, DbErr> {
     let accounts = user::Entity::find()
         .filter(user::Column::Role.is_in([user::Role::Coordinator, user::Role::Admin]))
         .all(db)
@@ -96,7 +140,7 @@ pub async fn opted_out(db: &impl ConnectionTrait, user_id: i64, kind: &str) -> R
         .is_some())
 }
 
-fn url(settings: &Settings, path: &str) -> String {
+pub(super) fn url(settings: &Settings, path: &str) -> String {
     settings.base_url.join(path).map(|u| u.to_string()).unwrap_or_else(|_| path.to_owned())
 }
 
@@ -108,6 +152,8 @@ struct Reminder<'a> {
     subject: String,
     paragraphs: &'a [String],
     action: (&'a str, &'a str),
+    /// The footer's first sentence: why this recipient gets it.
+    why: &'a str,
 }
 
 async fn queue(
@@ -120,7 +166,8 @@ async fn queue(
     let preferences = url(settings, PREFERENCES_PATH);
     let target = url(settings, reminder_of.action.1);
     let action = Action { label: reminder_of.action.0, url: &target };
-    let message = reminder(&to.name, reminder_of.subject, reminder_of.paragraphs, action, &preferences);
+    let message =
+        reminder(&to.name, reminder_of.subject, reminder_of.paragraphs, action, reminder_of.why, &preferences);
     let key = format!("{}:{}", reminder_of.key, to.user_id);
     let outgoing = Outgoing { key, kind: reminder_of.kind, to: to.email, message, send_after: now };
     enqueue_with(db, outgoing, Extras { list_unsubscribe: Some(format!("<{preferences}>")), attachment: None }).await
@@ -167,6 +214,7 @@ pub async fn conference_in_two_days(
                 subject: format!("In two days: restorative conference ({reference})"),
                 paragraphs: &paragraphs,
                 action: ("See your assignments", "/"),
+                why: WHY_VOLUNTEER,
             };
             let sent = queue(db, settings, to, of, now).await?;
             queued += usize::from(sent);
@@ -209,6 +257,7 @@ pub async fn training_tomorrow(
                 subject: format!("Tomorrow: training session {}", session.number),
                 paragraphs: &paragraphs,
                 action: ("See your training", "/"),
+                why: WHY_VOLUNTEER,
             };
             let sent = queue(db, settings, to, of, now).await?;
             queued += usize::from(sent);
@@ -271,10 +320,30 @@ pub async fn check_renewal(db: &impl ConnectionTrait, settings: &Settings, now: 
             subject: format!("Renewal due: {}", long_date(on)),
             paragraphs: &paragraphs,
             action: ("See your checks", "/"),
+            why: WHY_VOLUNTEER,
         };
         queued += usize::from(queue(db, settings, to, of, now).await?);
     }
     Ok(queued)
+}
+
+/// Volunteers whose one-to-one supervision is overdue on `today`, with when it was due.
+pub(super) async fn overdue_supervision(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+) -> Result<Vec<(volunteer::Model, crate::supervision::service::SupervisionDue)>, DbErr> {
+    use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+    let interval = number(db, &SUPERVISION_INTERVAL_WEEKS).await?;
+    let trained = volunteer::Entity::find().filter(volunteer::Column::TrainedOn.is_not_null()).all(db).await?;
+    let mut overdue = Vec::new();
+    for record in trained {
+        let held: Vec<NaiveDate> =
+            crate::supervision::service::list(db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
+        if let Some(due) = crate::supervision::service::due(&record, &held, today, interval).filter(|d| d.overdue) {
+            overdue.push((record, due));
+        }
+    }
+    Ok(overdue)
 }
 
 /// From 08:00 London the day after a volunteer's supervision due date (the logic of
@@ -285,35 +354,28 @@ pub async fn supervision_overdue(
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
-    use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
-    let interval = number(db, &SUPERVISION_INTERVAL_WEEKS).await?;
-    let today = london_today(now);
-    let trained = volunteer::Entity::find().filter(volunteer::Column::TrainedOn.is_not_null()).all(db).await?;
     let mut queued = 0;
-    for record in trained {
-        let held: Vec<NaiveDate> =
-            crate::supervision::service::list(db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
-        let Some(due) = crate::supervision::service::due(&record, &held, today, interval) else { continue };
-        if !due.overdue || !due.due_on.succ_opt().is_some_and(|day| is_due(day, 0, now)) {
+    for (record, due) in overdue_supervision(db, london_today(now)).await? {
+        if !due.due_on.succ_opt().is_some_and(|day| is_due(day, 0, now)) {
             continue;
         }
         let Some(name) = user::Entity::find_by_id(record.user_id).one(db).await?.map(|u| u.name) else { continue };
-        let mut to: Vec<(Recipient, String, String)> = Vec::new();
+        let mut to: Vec<(Recipient, String, String, &str)> = Vec::new();
         if let Some(own) = recipient(db, record.id, SUPERVISION_OVERDUE).await? {
             let text = format!(
                 "Your one-to-one supervision was due on {}. Please arrange one with your coordinator.",
                 long_date(due.due_on)
             );
-            to.push((own, text, "/".into()));
+            to.push((own, text, "/".into(), WHY_VOLUNTEER));
         }
         for coordinator in coordinators(db, SUPERVISION_OVERDUE).await? {
             let text = format!(
                 "{name}'s one-to-one supervision was due on {} and has not been recorded.",
                 long_date(due.due_on)
             );
-            to.push((coordinator, text, format!("/volunteers/{}", record.id)));
+            to.push((coordinator, text, format!("/volunteers/{}", record.id), WHY_COORDINATOR));
         }
-        for (recipient, text, path) in to {
+        for (recipient, text, path, why) in to {
             let paragraphs = [text];
             let of = Reminder {
                 kind: SUPERVISION_OVERDUE,
@@ -321,6 +383,7 @@ pub async fn supervision_overdue(
                 subject: "Supervision overdue".into(),
                 paragraphs: &paragraphs,
                 action: ("See the volunteer", &path),
+                why,
             };
             queued += usize::from(queue(db, settings, recipient, of, now).await?);
         }
@@ -363,8 +426,139 @@ pub async fn commitment_ending(
             subject: format!("Your commitment ends on {}", long_date(term.ends_on)),
             paragraphs: &paragraphs,
             action: ("See your dashboard", "/"),
+            why: WHY_VOLUNTEER,
         };
         queued += usize::from(queue(db, settings, to, of, now).await?);
+    }
+    Ok(queued)
+}
+
+/// Outcome-agreement actions not yet completed, from 08:00 London on their due day (the day
+/// the parties agreed, when a follow-up call is what a coordinator expects to make; earlier
+/// would chase a party before their own date) for up to a week, so a sweep after downtime
+/// still sends it but a late-recorded outcome does not bring back old actions. Keyed per
+/// action + due date (a new date is reminded again). To the facilitators assigned to the
+/// conference that agreed it — they met the parties and follow the agreement up with them —
+/// and to every coordinator, who owns the case until it closes. The email names only the
+/// case reference: an action's description and owner may name a party.
+pub async fn outcome_action_due(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let today = london_today(now);
+    let Some(oldest) = today.checked_sub_days(Days::new(ACTION_CATCH_UP_DAYS)) else { return Ok(0) };
+    let actions = outcome_action::Entity::find()
+        .filter(outcome_action::Column::CompletedOn.is_null())
+        .filter(outcome_action::Column::DueOn.between(oldest, today))
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    for action in actions {
+        let until = action.due_on.checked_add_days(Days::new(ACTION_CATCH_UP_DAYS)).and_then(send_time);
+        if !is_due(action.due_on, 0, now) || until.is_none_or(|end| now >= end) {
+            continue;
+        }
+        let Some(held) = conference::Entity::find_by_id(action.conference_id).one(db).await? else { continue };
+        let Some(found) = case::Entity::find_by_id(held.case_id).one(db).await? else { continue };
+        if matches!(found.status, CaseStatus::Closed | CaseStatus::NotProceeding) {
+            continue;
+        }
+        let reference = &found.reference;
+        let due = long_date(action.due_on);
+        let mut to: Vec<(Recipient, &str)> = Vec::new();
+        let facilitators = conference_facilitator::Entity::find()
+            .filter(conference_facilitator::Column::ConferenceId.eq(held.id))
+            .filter(conference_facilitator::Column::Response.ne(Response::Declined))
+            .all(db)
+            .await?;
+        for facilitator in facilitators {
+            to.extend(recipient(db, facilitator.volunteer_id, OUTCOME_ACTION_DUE).await?.map(|r| (r, WHY_FACILITATOR)));
+        }
+        to.extend(coordinators(db, OUTCOME_ACTION_DUE).await?.into_iter().map(|r| (r, WHY_COORDINATOR)));
+        let path = format!("/conferences/{}", held.id);
+        for (recipient, why) in to {
+            let paragraphs = [
+                format!(
+                    "An action of the outcome agreement of restorative conference ({reference}) is due on {due} \
+                     and is not recorded as completed."
+                ),
+                "Please check with the person responsible and record it when it is done.".to_owned(),
+            ];
+            let of = Reminder {
+                kind: OUTCOME_ACTION_DUE,
+                key: format!("{OUTCOME_ACTION_DUE}:{}:{}", action.id, action.due_on),
+                subject: format!("Outcome agreement action due: {reference}"),
+                paragraphs: &paragraphs,
+                action: ("See the conference", &path),
+                why,
+            };
+            queued += usize::from(queue(db, settings, recipient, of, now).await?);
+        }
+    }
+    Ok(queued)
+}
+
+/// Cases still to be held (referred, assessing, ready or booked) whose deadline is between
+/// `from` and `to` and that have no conference proposed or confirmed, soonest first.
+pub(super) async fn unbooked_cases(
+    db: &impl ConnectionTrait,
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+) -> Result<Vec<case::Model>, DbErr> {
+    let mut query = case::Entity::find()
+        .filter(case::Column::Status.is_in([
+            CaseStatus::Referred,
+            CaseStatus::Assessing,
+            CaseStatus::Ready,
+            CaseStatus::Booked,
+        ]))
+        .filter(case::Column::Deadline.lte(to));
+    if let Some(from) = from {
+        query = query.filter(case::Column::Deadline.gte(from));
+    }
+    let open = query.order_by_asc(case::Column::Deadline).order_by_asc(case::Column::Id).all(db).await?;
+    if open.is_empty() {
+        return Ok(open);
+    }
+    let booked: std::collections::HashSet<i64> = conference::Entity::find()
+        .filter(conference::Column::CaseId.is_in(open.iter().map(|c| c.id)))
+        .filter(conference::Column::Status.is_in([ConferenceStatus::Proposed, ConferenceStatus::Confirmed]))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.case_id)
+        .collect();
+    Ok(open.into_iter().filter(|c| !booked.contains(&c.id)).collect())
+}
+
+/// To every coordinator, from 08:00 London 7 days before a case's deadline until the
+/// deadline day ends, when no conference is proposed or confirmed for it; keyed per case +
+/// deadline (a new deadline is warned again). A booking made in the meantime stops it.
+pub async fn case_deadline(db: &impl ConnectionTrait, settings: &Settings, now: DateTime<Utc>) -> Result<usize, DbErr> {
+    let today = london_today(now);
+    let Some(horizon) = today.checked_add_days(Days::new(DEADLINE_WARNING_DAYS)) else { return Ok(0) };
+    let mut queued = 0;
+    for found in unbooked_cases(db, Some(today), horizon).await? {
+        if !is_due(found.deadline, DEADLINE_WARNING_DAYS, now) {
+            continue;
+        }
+        let reference = &found.reference;
+        let deadline = long_date(found.deadline);
+        let path = format!("/cases/{}/candidates", found.id);
+        for coordinator in coordinators(db, CASE_DEADLINE).await? {
+            let paragraphs =
+                [format!("Case {reference} has a deadline of {deadline} and no conference is booked for it yet.")];
+            let of = Reminder {
+                kind: CASE_DEADLINE,
+                key: format!("{CASE_DEADLINE}:{}:{}", found.id, found.deadline),
+                subject: format!("Not booked yet: {reference}, deadline {deadline}"),
+                paragraphs: &paragraphs,
+                action: ("Find a slot", &path),
+                why: WHY_COORDINATOR,
+            };
+            queued += usize::from(queue(db, settings, coordinator, of, now).await?);
+        }
     }
     Ok(queued)
 }

@@ -16,12 +16,46 @@ pub struct Action<'a> {
     pub url: &'a str,
 }
 
+/// One line of a digest: a count, what it counts, and where to see them (behind login).
+pub struct Item {
+    pub label: String,
+    pub count: usize,
+    pub url: Option<String>,
+    /// Links under the line, e.g. each case's reference (never anything more confidential).
+    pub links: Vec<(String, String)>,
+}
+
 /// Builds both parts from the same paragraphs, so they never disagree.
 fn compose(subject: String, greeting: &str, paragraphs: &[String], action: Option<Action<'_>>, why: &str) -> Message {
+    compose_with_items(subject, greeting, paragraphs, &[], action, why)
+}
+
+/// [`compose`] with a list of counted items after the paragraphs.
+fn compose_with_items(
+    subject: String,
+    greeting: &str,
+    paragraphs: &[String],
+    items: &[Item],
+    action: Option<Action<'_>>,
+    why: &str,
+) -> Message {
     let mut text = format!("{greeting}\n\n");
     for paragraph in paragraphs {
         text.push_str(paragraph);
         text.push_str("\n\n");
+    }
+    for item in items {
+        text.push_str(&format!("- {}: {}", item.label, item.count));
+        if let Some(url) = &item.url {
+            text.push_str(&format!(" ({url})"));
+        }
+        text.push('\n');
+        for (label, url) in &item.links {
+            text.push_str(&format!("    {label}: {url}\n"));
+        }
+    }
+    if !items.is_empty() {
+        text.push('\n');
     }
     if let Some(action) = &action {
         text.push_str(&format!("{}: {}\n\n", action.label, action.url));
@@ -34,6 +68,22 @@ fn compose(subject: String, greeting: &str, paragraphs: &[String], action: Optio
             body style="font-family: Arial, sans-serif; line-height: 1.5; color: #0b0c0c;" {
                 p { (greeting) }
                 @for paragraph in paragraphs { p { (paragraph) } }
+                @if !items.is_empty() {
+                    ul {
+                        @for item in items {
+                            li {
+                                @match &item.url {
+                                    Some(url) => a href=(url) { (item.label) },
+                                    None => (item.label),
+                                }
+                                ": " strong { (item.count) }
+                                @if !item.links.is_empty() {
+                                    ul { @for (label, url) in &item.links { li { a href=(url) { (label) } } } }
+                                }
+                            }
+                        }
+                    }
+                }
                 @if let Some(action) = &action { p { a href=(action.url) { (action.label) } } }
                 hr;
                 p style="color: #505a5f; font-size: 14px;" { "Convene — " (why) }
@@ -191,12 +241,14 @@ pub fn asked_to_facilitate(name: &str, reference: &str, place: &str, when: &str,
     )
 }
 
-/// A scheduled reminder; the footer says how to stop this kind of reminder.
+/// A scheduled reminder; the footer says why the recipient gets it (`why`, e.g. "You are
+/// getting this reminder because you volunteer with us.") and how to stop this kind.
 pub fn reminder(
     name: &str,
     subject: String,
     paragraphs: &[String],
     action: Action<'_>,
+    why: &str,
     preferences_url: &str,
 ) -> Message {
     compose(
@@ -204,8 +256,20 @@ pub fn reminder(
         &format!("Dear {name},"),
         paragraphs,
         Some(action),
+        &format!("{why} Choose which reminders you get: {preferences_url}"),
+    )
+}
+
+/// The coordinators' Monday digest: counts and links behind login, nothing confidential.
+pub fn weekly_digest(name: &str, week_of: &str, items: &[Item], home_url: &str, preferences_url: &str) -> Message {
+    compose_with_items(
+        format!("Weekly digest: week of {week_of}"),
+        &format!("Dear {name},"),
+        &["Here is what is waiting for a coordinator this week. Sign in to see the details.".to_owned()],
+        items,
+        Some(Action { label: "Sign in to Convene", url: home_url }),
         &format!(
-            "You are getting this reminder because you volunteer with us. Choose which reminders you get: {preferences_url}"
+            "You are getting this digest because you are a coordinator. Choose which reminders you get: {preferences_url}"
         ),
     )
 }

@@ -1,8 +1,11 @@
-//! Batch planning of every case ready to book (`POST /api/v1/plan`): the most constrained
-//! case first, each booked through `booking::book` — the same transactional checks as a
-//! coordinator's single booking — so a later case sees the earlier bookings and a plan can
-//! never hold an infeasible or double booking.
+//! Batch planning of every case ready to book (`POST /api/v1/plan`): the matcher's joint plan
+//! (the same planner as `convene plan`), each of its bookings made through `booking::book` —
+//! the same transactional checks as a coordinator's single booking — so a plan can never
+//! hold an infeasible or double booking, then any case left over on its own candidates.
 
+use std::time::Duration;
+
+use chrono::Utc;
 use entity::case::CaseStatus;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -11,7 +14,10 @@ use utoipa::ToSchema;
 
 use super::booking::{self, BookingInput};
 use super::candidates;
+use super::instance::{self, volunteer_of};
+use super::matcher::{self, PlanOptions, Problem};
 use crate::auth::AuthUser;
+use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 
 /// How many of a case's best candidates are tried before it is reported unbooked (a
@@ -43,7 +49,13 @@ pub struct PlanResult {
     pub unbooked: Vec<Unbooked>,
 }
 
-/// Books as many `ready` cases as it can, fewest candidates first.
+/// How long the joint plan may search: well inside a request's 30-second timeout.
+const PLAN_BUDGET: Duration = Duration::from_secs(3);
+
+/// Books as many `ready` cases as it can: first the matcher's joint plan of all of them (the
+/// planner `convene plan` runs: most cases booked, then the best objective), then, for any
+/// case the plan left out or whose slot was taken meanwhile, its own candidates, fewest
+/// first.
 pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUser) -> AppResult<PlanResult> {
     let ready = entity::case::Entity::find()
         .filter(entity::case::Column::Status.eq(CaseStatus::Ready))
@@ -51,15 +63,64 @@ pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUse
         .order_by_asc(entity::case::Column::Id)
         .all(db)
         .await?;
-    let mut order = Vec::with_capacity(ready.len());
-    for case in ready {
+    let mut result = PlanResult { bookings: Vec::new(), unbooked: Vec::new() };
+    let today = london_today(Utc::now());
+    let mut parts = Vec::with_capacity(ready.len());
+    for case in &ready {
+        parts.push(instance::for_case(db, case, today, None, None).await?);
+    }
+    let mut left = ready.clone();
+    if let Some(joint) = instance::merge(parts) {
+        let problem =
+            Problem::compile(&joint).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+        let options = PlanOptions { time_budget: PLAN_BUDGET, seed: 0 };
+        let plan = tokio::task::spawn_blocking(move || matcher::plan(&problem, &options))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("planner: {e}")))?;
+        for planned in plan.bookings {
+            let Some(case) = ready.iter().find(|c| instance::case_id(c.id) == planned.case) else { continue };
+            let [lead, second] = &planned.facilitators;
+            let (Some(lead_id), Some(second_id)) = (volunteer_of(lead), volunteer_of(second)) else { continue };
+            let input = BookingInput { start: planned.start.clone(), lead_id, second_id };
+            match booking::book(db, base_url, actor, case.id, &input).await {
+                Ok((conference, _)) => {
+                    result.bookings.push(PlannedBooking {
+                        case_id: case.id,
+                        reference: case.reference.clone(),
+                        conference_id: conference.id,
+                        start: planned.start,
+                        end: planned.end,
+                        lead_id,
+                        second_id,
+                    });
+                    left.retain(|c| c.id != case.id);
+                }
+                // Taken by a concurrent booking since the plan was made: tried again below.
+                Err(AppError::Conflict(_) | AppError::Validation { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    book_one_by_one(db, base_url, actor, left, &mut result).await?;
+    Ok(result)
+}
+
+/// Each case on its own candidates, most constrained first, each seeing the bookings before it.
+async fn book_one_by_one(
+    db: &DatabaseConnection,
+    base_url: &Url,
+    actor: &AuthUser,
+    cases: Vec<entity::case::Model>,
+    result: &mut PlanResult,
+) -> AppResult<()> {
+    let mut order = Vec::with_capacity(cases.len());
+    for case in cases {
         let found = candidates::for_case(db, case.id, TRIES_PER_CASE).await?;
         order.push((found.candidates.len(), case));
     }
     // Most constrained first; the sort is stable, so ties keep the earliest deadline first.
     order.sort_by_key(|(count, _)| *count);
 
-    let mut result = PlanResult { bookings: Vec::new(), unbooked: Vec::new() };
     for (_, case) in order {
         let found = candidates::for_case(db, case.id, TRIES_PER_CASE).await?;
         let mut last_refusal = None;
@@ -96,7 +157,7 @@ pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUse
             }),
         }
     }
-    Ok(result)
+    Ok(())
 }
 
 fn unbooked_reason(case: &entity::case::Model, found: &candidates::Candidates, refusal: Option<&AppError>) -> String {

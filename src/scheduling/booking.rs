@@ -23,6 +23,7 @@ use super::matcher::{Problem, objective, verify};
 use crate::audit::{self, AuditEntry};
 use crate::auth::AuthUser;
 use crate::auth::secrets::random_token;
+use crate::calendar::ics;
 use crate::db::begin_write;
 use crate::domain::time::{london_display, london_to_utc, london_today};
 use crate::error::{AppError, AppResult};
@@ -182,8 +183,8 @@ pub async fn book(
                 role == FacilitatorRole::Lead,
                 &url,
             );
-            // The lead wires calendar::conference_invite here at merge.
-            outbox::enqueue(
+            let invite = invitation(&created, &found.reference, &place.name, &url, now);
+            outbox::enqueue_with(
                 &txn,
                 Outgoing {
                     key: format!("conference.asked:{}:{volunteer_id}", created.id),
@@ -192,6 +193,7 @@ pub async fn book(
                     message,
                     send_after: now,
                 },
+                outbox::Extras { list_unsubscribe: None, attachment: Some(invite) },
             )
             .await?;
         }
@@ -217,4 +219,31 @@ pub async fn book(
     .await?;
     txn.commit().await?;
     Ok((created, facilitators))
+}
+
+/// The .ics invitation (METHOD:REQUEST) sent with "asked to facilitate": tentative until both
+/// accept. Like a feed, it says "Restorative conference (RJ-…) — place" and nothing more.
+fn invitation(
+    conference: &conference::Model,
+    reference: &str,
+    place: &str,
+    url: &str,
+    now: chrono::DateTime<Utc>,
+) -> outbox::Attachment {
+    let event = ics::Event {
+        uid: conference.uid.clone(),
+        sequence: u32::try_from(conference.sequence).unwrap_or(0),
+        dtstamp_utc: now,
+        when: ics::When::Timed { start: conference.starts_at, end: conference.ends_at },
+        summary: format!("Restorative conference ({reference}) — {place}"),
+        location: Some(place.to_owned()),
+        url: (!url.is_empty()).then(|| url.to_owned()),
+        status: ics::Status::Tentative,
+        description: None,
+    };
+    outbox::Attachment {
+        filename: "conference.ics".into(),
+        content_type: "text/calendar; method=REQUEST; charset=UTF-8".into(),
+        body: ics::conference_invite(&event),
+    }
 }

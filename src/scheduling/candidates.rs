@@ -2,14 +2,15 @@
 //! the score broken down, and for every volunteer who cannot take part, the first rule that
 //! ruled them out, in a coordinator's words.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use entity::volunteer::{FacilitationLevel, VolunteerStatus};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::instance::{self, case_id, volunteer_of};
-use super::matcher::{self, Problem, ScoreBreakdown};
+use super::matcher::{self, Problem, RuledOutBy, ScoreBreakdown};
+use crate::checks::clearance::Clearance;
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 
@@ -76,6 +77,30 @@ fn with_names(text: &str, names: &std::collections::HashMap<i64, String>) -> Str
     out
 }
 
+/// The matcher's rule in a coordinator's words. The matcher sees checks and vetting only as
+/// one "cleared until" date, so for those the checks module says what exactly is missing or
+/// lapses ("prison vetting at HMP Example expires 3 Mar 2027, before 10 Mar 2027"); other
+/// rules get names in place of ids.
+async fn in_words(
+    db: &impl ConnectionTrait,
+    ruled_out: &matcher::RuledOut,
+    volunteer_id: i64,
+    establishment_id: i64,
+    today: NaiveDate,
+    names: &std::collections::HashMap<i64, String>,
+) -> AppResult<String> {
+    let on = match &ruled_out.rule {
+        Some(RuledOutBy::NoChecks | RuledOutBy::NotVetted { .. }) => today,
+        Some(RuledOutBy::ChecksExpired { date, .. }) => *date,
+        Some(RuledOutBy::Conflict) => return Ok("declared a conflict of interest with this case".into()),
+        _ => return Ok(with_names(&ruled_out.reason, names)),
+    };
+    match crate::checks::service::clearance(db, volunteer_id, establishment_id, on).await? {
+        Clearance::NotCleared(reasons) => Ok(reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")),
+        Clearance::Cleared => Ok(with_names(&ruled_out.reason, names)),
+    }
+}
+
 pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppResult<Candidates> {
     let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let today = london_today(Utc::now());
@@ -114,9 +139,10 @@ pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppRe
             },
         })
         .collect();
-    ruled_out.extend(result.ruled_out.iter().map(|r| {
+    for r in &result.ruled_out {
         let who = person(&r.facilitator);
-        RuledOut { volunteer_id: who.volunteer_id, name: who.name, reason: with_names(&r.reason, &names) }
-    }));
+        let reason = in_words(db, r, who.volunteer_id, found.establishment_id, today, &names).await?;
+        ruled_out.push(RuledOut { volunteer_id: who.volunteer_id, name: who.name, reason });
+    }
     Ok(Candidates { candidates, ruled_out })
 }

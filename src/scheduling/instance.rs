@@ -320,3 +320,128 @@ pub async fn for_case(
         }],
     })
 }
+
+/// One case's view of a facilitator's clearance: (cleared until, venue, horizon end).
+type Fold = (Option<String>, String, String);
+
+/// One planning instance for several cases (batch planning), merged from each case's own
+/// instance. Those agree on everything but clearance: each folds the facilitator's prison
+/// vetting at *its* establishment into `checks_valid_until`, capped at its own horizon. The
+/// merge keeps the latest of those dates, which never outlasts the DBS check (every fold
+/// includes it), and counts a facilitator vetted at a venue only where, for every case
+/// there, the fold reaches that date or the case's horizon: someone whose vetting lapses
+/// sooner is left out of that venue rather than risk a booking after it lapses (the single-
+/// case search, which batch planning falls back on, still finds them).
+pub fn merge(parts: Vec<Instance>) -> Option<Instance> {
+    let mut parts = parts.into_iter();
+    let mut joint = parts.next()?;
+    let mut folds: HashMap<String, Vec<Fold>> = HashMap::new();
+    let record = |folds: &mut HashMap<String, Vec<Fold>>, part: &Instance| {
+        let venue = part.cases.first().map(|c| c.venue.clone()).unwrap_or_default();
+        for f in &part.facilitators {
+            folds.entry(f.id.clone()).or_default().push((
+                f.checks_valid_until.clone(),
+                venue.clone(),
+                part.horizon.end.clone(),
+            ));
+        }
+    };
+    record(&mut folds, &joint);
+    for part in parts {
+        record(&mut folds, &part);
+        // ISO dates order as text.
+        joint.horizon.start = joint.horizon.start.min(part.horizon.start);
+        joint.horizon.end = joint.horizon.end.max(part.horizon.end);
+        for venue in part.venues {
+            if !joint.venues.iter().any(|v| v.id == venue.id) {
+                joint.venues.push(venue);
+            }
+        }
+        for facilitator in part.facilitators {
+            if !joint.facilitators.iter().any(|f| f.id == facilitator.id) {
+                joint.facilitators.push(facilitator);
+            }
+        }
+        joint.cases.extend(part.cases);
+    }
+    let vetting_venues: Vec<String> =
+        joint.venues.iter().filter(|v| v.requires_vetting).map(|v| v.id.clone()).collect();
+    for facilitator in &mut joint.facilitators {
+        let fold = folds.remove(&facilitator.id).unwrap_or_default();
+        let latest = fold.iter().filter_map(|(until, _, _)| until.clone()).max();
+        facilitator.vetted_at = match &latest {
+            None => Vec::new(),
+            Some(latest) => vetting_venues
+                .iter()
+                .filter(|venue| {
+                    fold.iter()
+                        .filter(|(_, at, _)| at == *venue)
+                        .all(|(until, _, horizon_end)| until.as_ref() == Some(latest.min(horizon_end)))
+                })
+                .cloned()
+                .collect(),
+        };
+        facilitator.checks_valid_until = latest;
+    }
+    Some(joint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(venue: &str, vetting: bool, case: &str, horizon_end: &str, until: Option<&str>) -> Instance {
+        serde_json::from_value(serde_json::json!({
+            "timezone": "Europe/London",
+            "horizon": {"start": "2027-03-01", "end": horizon_end},
+            "granularity_minutes": 15,
+            "travel_buffer_minutes": 60,
+            "venues": [{"id": venue, "rooms": 1, "requires_vetting": vetting}],
+            "facilitators": [{"id": "v1", "level": "lead", "max_per_month": 4,
+                              "checks_valid_until": until, "vetted_at": if until.is_some() { vec![venue] } else { vec![] }}],
+            "cases": [{"id": case, "venue": venue, "duration_minutes": 120,
+                       "earliest": "2027-03-01", "deadline": horizon_end}]
+        }))
+        .expect("instance")
+    }
+
+    #[test]
+    fn merging_keeps_every_case_and_venue_over_the_widest_horizon() {
+        let joint = merge(vec![
+            part("e1", true, "c1", "2027-03-20", Some("2027-03-20")),
+            part("e2", false, "c2", "2027-04-30", Some("2027-04-30")),
+            part("e1", true, "c3", "2027-04-10", Some("2027-04-10")),
+        ])
+        .expect("joint");
+        assert_eq!((joint.horizon.start.as_str(), joint.horizon.end.as_str()), ("2027-03-01", "2027-04-30"));
+        assert_eq!(joint.venues.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["e1", "e2"]);
+        assert_eq!(joint.cases.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["c1", "c2", "c3"]);
+        assert_eq!(joint.facilitators.len(), 1);
+        let v1 = &joint.facilitators[0];
+        assert_eq!(v1.checks_valid_until.as_deref(), Some("2027-04-30"));
+        assert_eq!(v1.vetted_at, ["e1"], "cleared at e1 through both its cases' horizons");
+        assert!(crate::scheduling::matcher::Problem::compile(&joint).is_ok());
+    }
+
+    #[test]
+    fn vetting_that_lapses_before_the_latest_check_date_leaves_that_venue_out() {
+        // Vetting at e1 ends 2027-03-15, inside c1's horizon; the DBS check runs on.
+        let joint = merge(vec![
+            part("e1", true, "c1", "2027-03-31", Some("2027-03-15")),
+            part("e2", false, "c2", "2027-04-30", Some("2027-04-30")),
+        ])
+        .expect("joint");
+        let v1 = &joint.facilitators[0];
+        assert_eq!(v1.checks_valid_until.as_deref(), Some("2027-04-30"));
+        assert!(v1.vetted_at.is_empty(), "not offered at e1 after its vetting lapses: {:?}", v1.vetted_at);
+    }
+
+    #[test]
+    fn a_facilitator_cleared_nowhere_has_no_valid_checks() {
+        let joint = merge(vec![part("e1", true, "c1", "2027-03-31", None), part("e2", true, "c2", "2027-03-31", None)])
+            .expect("joint");
+        assert_eq!(joint.facilitators[0].checks_valid_until, None);
+        assert!(joint.facilitators[0].vetted_at.is_empty());
+        assert!(merge(Vec::new()).is_none());
+    }
+}

@@ -414,6 +414,8 @@ mod tests {
             starts_at: NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
             ends_at: NaiveTime::from_hms_opt(16, 30, 0).unwrap(),
             venue: "Gloucester".into(),
+            uid: format!("{id}@test"),
+            sequence: 0,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -11,7 +11,8 @@ use crate::startup::AppState;
 pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<Markup> {
     if let Some(user) = ctx.user.as_ref().filter(|u| u.role == Role::Volunteer) {
         let dashboard = crate::volunteers::dashboard::render(&state, user).await?;
-        return Ok(page(&ctx, "Dashboard", html! { h1 { "Welcome, " (user.name) } (dashboard) }));
+        let calendar = subscribe_card(&state, user.id).await?;
+        return Ok(page(&ctx, "Dashboard", html! { h1 { "Welcome, " (user.name) } (dashboard) (calendar) }));
     }
     let content = match &ctx.user {
         None => html! {
@@ -37,5 +38,14 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<
             }
         },
     };
+    let content = match &ctx.user {
+        Some(user) => html! { (content) (subscribe_card(&state, user.id).await?) },
+        None => content,
+    };
     Ok(page(&ctx, if ctx.user.is_some() { "Dashboard" } else { "Welcome" }, content))
+}
+
+async fn subscribe_card(state: &AppState, user_id: i64) -> AppResult<Markup> {
+    let has_personal = crate::calendar::service::token_created_at(&state.db, user_id).await?.is_some();
+    Ok(crate::calendar::pages::subscribe_card(&state.settings.base_url, has_personal))
 }

@@ -64,6 +64,9 @@ fn nav_links(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             links.push(("/admin/outbox", "Outbox"));
         }
     }
+    if role.is_some() {
+        links.push(("/me", "Profile"));
+    }
     links
 }
 

@@ -277,6 +277,14 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
         .exec(&app.db)
         .await
         .unwrap();
+    let lapsed = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let yesterday = london_today(Utc::now()) - Duration::days(1);
+    entity::prison_vetting::Entity::update_many()
+        .col_expr(entity::prison_vetting::Column::ExpiresOn, sea_orm::sea_query::Expr::value(yesterday))
+        .filter(entity::prison_vetting::Column::VolunteerId.eq(lapsed))
+        .exec(&app.db)
+        .await
+        .unwrap();
     let trainee = app.create_user(Role::Volunteer).await;
     let case = ready_case(&app, &token, prison).await;
 
@@ -305,7 +313,14 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
     let ruled_out = body["ruled_out"].as_array().unwrap();
     let reason_for =
         |id: i64| ruled_out.iter().find(|r| r["volunteer_id"] == id).map(|r| r["reason"].as_str().unwrap().to_owned());
-    assert!(reason_for(unvetted).is_some(), "the unvetted co-facilitator is ruled out: {ruled_out:?}");
+    // In a coordinator's words: the establishment by name, dates as people write them.
+    assert_eq!(reason_for(unvetted).as_deref(), Some("not vetted at HMP Gloucester"), "{ruled_out:?}");
+    let expected = format!(
+        "prison vetting at HMP Gloucester expires {}, before {}",
+        yesterday.format("%-d %b %Y"),
+        (yesterday + Duration::days(1)).format("%-d %b %Y")
+    );
+    assert_eq!(reason_for(lapsed), Some(expected), "{ruled_out:?}");
     let trainee_record = convene::volunteers::service::for_user(&app.db, trainee.id).await.unwrap().unwrap();
     assert!(reason_for(trainee_record.id).unwrap().contains("not active"));
 

@@ -6,7 +6,7 @@ use chrono::{Duration, Months, NaiveDate, Utc};
 use convene::checks::clearance::Clearance;
 use convene::checks::input::EstablishmentInput;
 use convene::checks::service;
-use convene::domain::time::london_today;
+use convene::domain::time::{london_today, short_date};
 use convene::settings::service::{DBS_RENEWAL_YEARS, set};
 use entity::user::Role;
 use entity::volunteer::{self, VolunteerStatus};
@@ -356,7 +356,7 @@ async fn clearance_through_the_database_at_its_boundaries() {
     assert_eq!(service::clearance(&app.db, v.id, venue, day_before).await.unwrap(), Clearance::Cleared);
     assert_eq!(
         reasons(service::clearance(&app.db, v.id, venue, due).await.unwrap()),
-        [format!("DBS renewal due {due}, on the day itself")]
+        [format!("DBS renewal due {}, on the day itself", short_date(due))]
     );
     // Vetting is needed only where the establishment requires it.
     assert_eq!(
@@ -372,7 +372,7 @@ async fn clearance_through_the_database_at_its_boundaries() {
     let after = expires + Duration::days(1);
     assert_eq!(
         reasons(service::clearance(&app.db, v.id, prison, after).await.unwrap()),
-        [format!("prison vetting at HMP Example expires {expires}, before {after}")]
+        [format!("prison vetting at HMP Example expires {}, before {}", short_date(expires), short_date(after))]
     );
 
     // A shorter renewal period from the setting moves the DBS boundary.

@@ -324,3 +324,40 @@ async fn convene_serve_with_smtp_url_delivers_the_outbox_and_stops_cleanly() {
     assert!(status.success());
     assert!(server.wait().expect("wait").success(), "graceful shutdown stops the worker too");
 }
+
+#[tokio::test]
+async fn without_smtp_mail_is_kept_in_the_outbox_and_shown_to_admins_only() {
+    // TestApp runs with no SMTP_URL, as a fresh install does.
+    let app = TestApp::spawn().await;
+    let recruiting = crate::recruitment::open_intake(&app, 5).await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/applications"))
+        .json(&crate::recruitment::valid_application(recruiting.intake_id, "kept@example.org"))
+        .send()
+        .await
+        .expect("apply");
+    assert_eq!(response.status(), 201);
+    let kept: Vec<outbox_message::Model> = outbox_message::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .filter(|m| m.to_email == "kept@example.org")
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].status, kept[0].attempts, kept[0].sent_at), (OutboxStatus::Queued, 0, None), "kept, not sent");
+
+    let admin = app.create_user(Role::Admin).await;
+    let mut browser = app.signed_in(&admin).await;
+    let (status, page) = browser.open("/admin/outbox").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("No SMTP server is configured"), "the admin is told why mail waits");
+    assert!(page.contains("We have received your application") && page.contains("kept@example.org"));
+    assert!(page.contains("queued"));
+
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let mut browser = app.signed_in(&coordinator).await;
+    let (status, page) = browser.open("/admin/outbox").await;
+    assert_ne!(status, 200, "coordinators do not read other people's email");
+    assert!(!page.contains("kept@example.org"));
+}

@@ -35,11 +35,11 @@ fn settings() -> Settings {
     }
 }
 
-fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+pub(crate) fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).single().expect("a UTC instant")
 }
 
-fn london(date: NaiveDate, h: u32, min: u32) -> DateTime<Utc> {
+pub(crate) fn london(date: NaiveDate, h: u32, min: u32) -> DateTime<Utc> {
     London
         .from_local_datetime(&date.and_hms_opt(h, min, 0).expect("time"))
         .single()
@@ -48,7 +48,7 @@ fn london(date: NaiveDate, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 /// A volunteer's id and account email.
-async fn volunteer(app: &TestApp) -> (i64, i64, String) {
+pub(crate) async fn volunteer(app: &TestApp) -> (i64, i64, String) {
     let user = app.create_user(Role::Volunteer).await;
     let record = convene::volunteers::service::for_user(&app.db, user.id).await.expect("query").expect("volunteer");
     (record.id, user.id, user.email)
@@ -113,7 +113,7 @@ async fn reminders_to(app: &TestApp, email: &str) -> Vec<outbox_message::Model> 
         .expect("outbox")
 }
 
-async fn sweep(app: &TestApp, now: DateTime<Utc>) -> Sweep {
+pub(crate) async fn sweep(app: &TestApp, now: DateTime<Utc>) -> Sweep {
     jobs::sweep(&app.db, &settings(), now).await.expect("sweep")
 }
 
@@ -195,7 +195,7 @@ async fn a_user_who_opted_out_gets_no_reminder_of_that_kind() {
     assert_eq!(reminders_to(&app, &co_email).await.len(), 1);
 }
 
-fn mailer(sink: &SmtpSink) -> Mailer {
+pub(crate) fn mailer(sink: &SmtpSink) -> Mailer {
     Mailer::new(&sink.url(), "Convene <convene@example.org>", &url::Url::parse(BASE_URL).expect("base url"))
         .expect("mailer")
 }
@@ -556,4 +556,288 @@ async fn a_commitment_ending_in_30_days_is_reminded_once_and_again_after_an_exte
         .await
         .expect("outbox");
     assert_eq!(sent, 2);
+}
+
+/// A case at a new prison with an agreed `deadline`; its id and reference.
+pub(crate) async fn case_due(app: &TestApp, token: &str, deadline: NaiveDate) -> (i64, String) {
+    let prison = crate::checks::establishment(app, &format!("HMP Deadline {deadline}"), true).await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/cases"))
+        .bearer_auth(token)
+        .json(&json!({"source": "police", "offence_category": "burglary", "establishment_id": prison,
+                      "deadline": deadline.to_string()}))
+        .send()
+        .await
+        .expect("create case");
+    assert_eq!(response.status(), 201);
+    let case: Value = response.json().await.expect("case json");
+    (case["id"].as_i64().expect("id"), case["reference"].as_str().expect("reference").to_owned())
+}
+
+pub(crate) async fn opt_out(app: &TestApp, user_id: i64, kind: &str) {
+    entity::email_opt_out::ActiveModel {
+        user_id: Set(user_id),
+        kind: Set(kind.into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("opt out");
+}
+
+pub(crate) async fn emails_of(app: &TestApp, kind: &str) -> Vec<outbox_message::Model> {
+    outbox_message::Entity::find().filter(outbox_message::Column::Kind.eq(kind)).all(&app.db).await.expect("outbox")
+}
+
+async fn action(app: &TestApp, conference_id: i64, due_on: NaiveDate, completed_on: Option<NaiveDate>) -> i64 {
+    entity::outcome_action::ActiveModel {
+        conference_id: Set(conference_id),
+        description: Set("Hannah Harmed receives a letter of apology".into()),
+        owner: Set("Harry Harmer".into()),
+        due_on: Set(due_on),
+        completed_on: Set(completed_on),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("action")
+    .id
+}
+
+#[tokio::test]
+async fn an_outcome_action_is_reminded_on_its_due_day_to_its_facilitators_and_coordinators_once() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let quiet = app.create_user(Role::Coordinator).await;
+    opt_out(&app, quiet.id, reminders::OUTCOME_ACTION_DUE).await;
+    let token = app.token_for(&coordinator).await;
+    let (lead, _, lead_email) = volunteer(&app).await;
+    let (co, _, co_email) = volunteer(&app).await;
+    let (_, _, bystander) = volunteer(&app).await;
+    let held = conference(&app, &token, NaiveDate::from_ymd_opt(2027, 3, 1).expect("date"), [lead, co]).await;
+    // Due on Monday 29 March 2027, the day after the clocks go forward: 08:00 BST = 07:00Z.
+    let due = NaiveDate::from_ymd_opt(2027, 3, 29).expect("date");
+    let open = action(&app, held, due, None).await;
+    action(&app, held, due, Some(NaiveDate::from_ymd_opt(2027, 3, 20).expect("date"))).await;
+    let actions = |n| Sweep { outcome_action_due: n, ..Sweep::default() };
+
+    assert_eq!(sweep(&app, utc(2027, 3, 28, 7, 0)).await.outcome_action_due, 0, "the day before");
+    assert_eq!(sweep(&app, utc(2027, 3, 29, 6, 59)).await.outcome_action_due, 0, "07:59 London");
+    let at = sweep(&app, utc(2027, 3, 29, 7, 0)).await;
+    assert_eq!(at.outcome_action_due, 3, "lead, co-facilitator and the coordinator who did not opt out: {at:?}");
+    assert_eq!(sweep(&app, utc(2027, 3, 29, 7, 1)).await, actions(0), "swept again");
+    assert_eq!(sweep(&app, utc(2027, 3, 30, 7, 0)).await.outcome_action_due, 0, "once per action and due date");
+
+    let sent = emails_of(&app, reminders::OUTCOME_ACTION_DUE).await;
+    let mut to: Vec<&str> = sent.iter().map(|m| m.to_email.as_str()).collect();
+    to.sort_unstable();
+    let mut expected = vec![lead_email.as_str(), co_email.as_str(), coordinator.email.as_str()];
+    expected.sort_unstable();
+    assert_eq!(to, expected, "not {bystander} nor {}", quiet.email);
+    let case_id = entity::conference::Entity::find_by_id(held).one(&app.db).await.expect("q").expect("row").case_id;
+    let reference = entity::case::Entity::find_by_id(case_id).one(&app.db).await.expect("q").expect("case").reference;
+    for email in &sent {
+        assert!(email.idempotency_key.starts_with(&format!("reminder.outcome_action_due:{open}:2027-03-29:")));
+        assert!(email.subject.contains(&reference), "{}", email.subject);
+        assert!(email.text_body.contains(&format!("/conferences/{held}")), "a link behind login");
+        assert!(email.text_body.contains("Monday 29 March 2027"));
+        for secret in ["Hannah", "Harry", "apology", "burglary"] {
+            assert!(!email.text_body.contains(secret) && !email.html_body.contains(secret), "{secret} leaked");
+        }
+        assert!(email.html_body.contains("/me/email-preferences"), "the footer says how to stop it");
+        assert_eq!(email.list_unsubscribe.as_deref(), Some("<https://convene.example.org/me/email-preferences>"));
+    }
+    let why = |address: &str| sent.iter().find(|m| m.to_email == address).map(|m| m.text_body.clone());
+    assert!(why(&lead_email).is_some_and(|t| t.contains("because you facilitated this conference")));
+    assert!(why(&coordinator.email).is_some_and(|t| t.contains("because you are a coordinator")));
+
+    // After downtime: an action due three days ago still goes; one due eight days ago does not.
+    let late = NaiveDate::from_ymd_opt(2027, 4, 2).expect("date");
+    action(&app, held, late, None).await;
+    action(&app, held, NaiveDate::from_ymd_opt(2027, 3, 28).expect("date"), None).await;
+    assert_eq!(sweep(&app, london(late + chrono::Days::new(3), 15, 0)).await.outcome_action_due, 3);
+}
+
+#[tokio::test]
+async fn coordinators_hear_once_when_a_case_deadline_is_7_days_off_and_nothing_is_booked() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let admin = app.create_user(Role::Admin).await;
+    let quiet = app.create_user(Role::Coordinator).await;
+    opt_out(&app, quiet.id, reminders::CASE_DEADLINE).await;
+    let token = app.token_for(&coordinator).await;
+    let (_, _, volunteer_email) = volunteer(&app).await;
+    // Deadline Monday 8 November 2027: warned from 08:00 GMT on Monday 1 November = 08:00Z.
+    let deadline = NaiveDate::from_ymd_opt(2027, 11, 8).expect("date");
+    let (unbooked, reference) = case_due(&app, &token, deadline).await;
+    let (proposed, _) = case_due(&app, &token, deadline).await;
+    let starts = london(NaiveDate::from_ymd_opt(2027, 11, 5).expect("date"), 10, 0);
+    entity::conference::ActiveModel {
+        case_id: Set(proposed),
+        establishment_id: Set(entity::case::Entity::find_by_id(proposed)
+            .one(&app.db)
+            .await
+            .expect("q")
+            .expect("case")
+            .establishment_id),
+        starts_at: Set(starts),
+        ends_at: Set(starts + chrono::TimeDelta::hours(2)),
+        status: Set(ConferenceStatus::Proposed),
+        uid: Set("proposed@convene.example.org".into()),
+        sequence: Set(0),
+        created_at: Set(Utc::now()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("a proposed booking");
+    let deadlines = |n| Sweep { case_deadline: n, ..Sweep::default() };
+
+    assert_eq!(sweep(&app, utc(2027, 10, 31, 8, 0)).await.case_deadline, 0, "eight days before");
+    assert_eq!(sweep(&app, utc(2027, 11, 1, 7, 59)).await.case_deadline, 0, "07:59 London");
+    assert_eq!(sweep(&app, utc(2027, 11, 1, 8, 0)).await.case_deadline, 2, "the coordinator and the admin");
+    assert_eq!(sweep(&app, utc(2027, 11, 1, 8, 0)).await, deadlines(0), "the same minute twice");
+    assert_eq!(sweep(&app, utc(2027, 11, 4, 9, 0)).await.case_deadline, 0, "once per case and deadline");
+    let sent = emails_of(&app, reminders::CASE_DEADLINE).await;
+    assert_eq!(sent.len(), 2);
+    for email in &sent {
+        assert!(email.idempotency_key.starts_with(&format!("reminder.case_deadline:{unbooked}:2027-11-08:")));
+        assert!([coordinator.email.as_str(), admin.email.as_str()].contains(&email.to_email.as_str()));
+        assert!(email.subject.contains(&reference), "{}", email.subject);
+        assert!(email.text_body.contains("Monday 8 November 2027"));
+        assert!(email.text_body.contains(&format!("/cases/{unbooked}/candidates")), "a link behind login");
+        assert!(!email.text_body.contains("burglary") && !email.html_body.contains("burglary"));
+        assert_eq!(email.list_unsubscribe.as_deref(), Some("<https://convene.example.org/me/email-preferences>"));
+    }
+    assert!(!sent.iter().any(|m| m.to_email == volunteer_email || m.to_email == quiet.email));
+
+    // A new deadline is warned again; a case booked before its warning day is not warned.
+    let moved = NaiveDate::from_ymd_opt(2027, 11, 15).expect("date");
+    entity::case::ActiveModel { id: Set(unbooked), deadline: Set(moved), ..Default::default() }
+        .update(&app.db)
+        .await
+        .expect("new deadline");
+    // Caught up late on the Tuesday after downtime.
+    assert_eq!(sweep(&app, utc(2027, 11, 9, 16, 0)).await.case_deadline, 2, "the new deadline");
+    assert_eq!(emails_of(&app, reminders::CASE_DEADLINE).await.len(), 4);
+}
+
+#[tokio::test]
+async fn the_preferences_page_offers_each_role_its_own_kinds_and_each_choice_is_honoured() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let volunteer_user = app.create_user(Role::Volunteer).await;
+
+    let mut browser = app.signed_in(&volunteer_user).await;
+    let (_, html) = browser.open("/me/email-preferences").await;
+    assert!(html.contains(r#"name="reminder.outcome_action_due""#));
+    assert!(!html.contains(r#"name="reminder.weekly_digest""#), "a volunteer gets no digest");
+    assert!(!html.contains(r#"name="reminder.case_deadline""#));
+
+    let mut browser = app.signed_in(&coordinator).await;
+    let (status, html) = browser.open("/me/email-preferences").await;
+    assert_eq!(status, 200);
+    for kind in [reminders::OUTCOME_ACTION_DUE, reminders::CASE_DEADLINE, reminders::WEEKLY_DIGEST] {
+        assert!(html.contains(&format!(r#"name="{kind}""#)), "{kind} offered");
+    }
+    assert!(!html.contains(r#"name="reminder.training_1d""#), "a coordinator is enrolled on no training");
+    // Keep only the outcome actions: the deadline warning and the digest are turned off.
+    let response = browser.post_form("/me/email-preferences", &[(reminders::OUTCOME_ACTION_DUE, "on")]).await;
+    assert_eq!(response.status(), 303);
+    for (kind, off) in [
+        (reminders::OUTCOME_ACTION_DUE, false),
+        (reminders::CASE_DEADLINE, true),
+        (reminders::WEEKLY_DIGEST, true),
+        (reminders::SUPERVISION_OVERDUE, true),
+        (reminders::TRAINING_TOMORROW, false),
+    ] {
+        assert_eq!(reminders::opted_out(&app.db, coordinator.id, kind).await.expect("query"), off, "{kind}");
+    }
+    let (_, html) = browser.open("/me/email-preferences").await;
+    let document = scraper::Html::parse_document(&html);
+    let checked = |kind: &str| {
+        let selector = scraper::Selector::parse(&format!(r#"input[name="{kind}"]"#)).expect("selector");
+        document.select(&selector).next().is_some_and(|i| i.value().attr("checked").is_some())
+    };
+    assert!(checked(reminders::OUTCOME_ACTION_DUE) && !checked(reminders::WEEKLY_DIGEST));
+
+    // Honoured: an unbooked case 7 days off and a Monday digest both skip this coordinator.
+    let token = app.token_for(&coordinator).await;
+    let deadline = NaiveDate::from_ymd_opt(2027, 4, 5).expect("date");
+    case_due(&app, &token, deadline).await;
+    let monday = sweep(&app, utc(2027, 3, 29, 7, 0)).await;
+    assert_eq!((monday.case_deadline, monday.weekly_digest), (0, 0), "{monday:?}");
+    assert!(emails_of(&app, reminders::CASE_DEADLINE).await.is_empty());
+    assert!(emails_of(&app, reminders::WEEKLY_DIGEST).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_asked_to_facilitate_email_carries_an_ics_invitation_to_the_smtp_server() {
+    use crate::booking::{a_tuesday, book, facilitator, prison, ready_case};
+    use entity::volunteer::FacilitationLevel;
+    use icalendar::Component;
+    let app = TestApp::spawn().await;
+    let sink = SmtpSink::start().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = prison(&app, &token).await;
+    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let case = ready_case(&app, &token, prison).await;
+    let day = a_tuesday();
+    let response = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await;
+    assert_eq!(response.status(), 201);
+    let booked: Value = response.json().await.expect("json");
+    let reference = entity::case::Entity::find_by_id(case).one(&app.db).await.expect("q").expect("case").reference;
+    let conference_id = booked["id"].as_i64().expect("id");
+    let uid = entity::conference::Entity::find_by_id(conference_id).one(&app.db).await.expect("q").expect("row").uid;
+
+    let worker = Worker::new(app.db.clone(), mailer(&sink));
+    assert_eq!(worker.run_once(Utc::now()).await.expect("deliver").sent, 2, "one per facilitator");
+    let received = sink.messages();
+    assert_eq!(received.len(), 2);
+    for message in &received {
+        let raw = String::from_utf8_lossy(&message.data);
+        for secret in ["Harry Harmer", "Hannah Harmed", "burglary"] {
+            assert!(!raw.contains(secret), "{secret} in the email");
+        }
+        let email = mail_parser::MessageParser::default().parse(&message.data).expect("email");
+        assert!(email.subject().is_some_and(|s| s.contains(&reference)));
+        assert_eq!((email.text_body_count(), email.html_body_count()), (1, 1), "both parts");
+        assert_eq!(email.attachment_count(), 1);
+        let part = email.attachment(0).expect("attachment");
+        let content_type = part.content_type().expect("content type");
+        assert_eq!((content_type.ctype(), content_type.subtype()), ("text", Some("calendar")));
+        assert_eq!(content_type.attribute("method"), Some("REQUEST"));
+        assert_eq!(part.attachment_name(), Some("conference.ics"));
+        let text = part.text_contents().expect("text").to_owned();
+        for secret in ["Harry", "Hannah", "burglary"] {
+            assert!(!text.contains(secret), "{secret} in the invitation");
+        }
+        let calendar: icalendar::Calendar = text.parse().expect("a parsable iCalendar");
+        assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
+        let events: Vec<&icalendar::Event> = calendar.events().collect();
+        assert_eq!(events.len(), 1);
+        let event = events[0];
+        let expected_start = day.and_hms_opt(10, 0, 0).expect("time");
+        match event.get_start() {
+            Some(icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::WithTimezone {
+                date_time,
+                tzid,
+            })) => {
+                assert_eq!(tzid, "Europe/London");
+                assert_eq!(date_time, expected_start, "10:00 London wall-clock");
+            }
+            other => panic!("DTSTART is not London wall-clock: {other:?}"),
+        }
+        assert!(text.contains(&format!("DTSTART;TZID=Europe/London:{}", expected_start.format("%Y%m%dT%H%M%S"))));
+        assert!(text.contains("BEGIN:VTIMEZONE") && text.contains("TZID:Europe/London"));
+        assert_eq!(
+            event.get_summary(),
+            Some(format!("Restorative conference ({reference}) — HMP Gloucester").as_str())
+        );
+        assert_eq!(event.get_uid(), Some(uid.as_str()), "the conference's stable UID");
+    }
 }

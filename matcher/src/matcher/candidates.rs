@@ -28,6 +28,9 @@ pub struct Candidate {
 pub struct RuledOut {
     pub facilitator: String,
     pub reason: String,
+    /// The same rule as data, so a caller can put it in its own words (names, not ids).
+    #[serde(skip)]
+    pub rule: Option<RuledOutBy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,9 +164,9 @@ pub fn candidates(problem: &Problem, case_id: &str, limit: usize) -> Result<Case
 
     let ruled_out = (0..problem.facilitators.len())
         .filter(|&f| !usable[f])
-        .map(|f| RuledOut {
-            facilitator: problem.facilitators[f].id.clone(),
-            reason: closest_failure(problem, f, case_index, &case.slots).to_string(),
+        .map(|f| {
+            let rule = closest_failure(problem, f, case_index, &case.slots);
+            RuledOut { facilitator: problem.facilitators[f].id.clone(), reason: rule.to_string(), rule: Some(rule) }
         })
         .collect();
 

@@ -30,5 +30,6 @@ pub use generate::{GenParams, generate};
 pub use instance::{Instance, InstanceError};
 pub use model::Problem;
 pub use plan::{Booking, Plan, PlanOptions, PlanStats, Unbooked, plan, plan_with_stats};
+pub use rules::RuledOutBy;
 pub use score::{ScoreBreakdown, objective};
 pub use verify::{Violation, verify};
