@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use entity::application::{self, ApplicationStatus};
 use entity::volunteer::{self, VolunteerStatus};
 use entity::{
-    api_token, application_note, attendance, audit_log, availability_window, conference_facilitator,
+    api_token, application_note, attendance, audit_log, availability_window, calendar_token, conference_facilitator,
     conflict_of_interest, dbs_check, email_opt_out, enrolment, expense_claim, expense_receipt, idempotency_key,
     meeting_attendance, outbox_message, password_invitation, prison_vetting, session, supervision_session,
     unavailability, user,
@@ -351,6 +351,7 @@ pub async fn erase_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> Re
     // Secrets and sessions go entirely: they only serve signing in.
     session::Entity::delete_many().filter(session::Column::UserId.eq(account.id)).exec(db).await?;
     api_token::Entity::delete_many().filter(api_token::Column::UserId.eq(account.id)).exec(db).await?;
+    calendar_token::Entity::delete_many().filter(calendar_token::Column::UserId.eq(account.id)).exec(db).await?;
     password_invitation::Entity::delete_many()
         .filter(password_invitation::Column::UserId.eq(account.id))
         .exec(db)

@@ -193,6 +193,16 @@ async fn a_volunteer_who_left_is_exported_then_erased_without_trace_and_still_co
         .await;
     assert_eq!(left.status(), 303);
     let before = counts(&app, &setup).await;
+    let user_id = volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap().user_id;
+    entity::calendar_token::ActiveModel {
+        user_id: Set(user_id),
+        token_hash: Set("feed-token-hash".into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
 
     let (_, page) = browser.open(&format!("/volunteers/{volunteer_id}")).await;
     assert!(page.contains(&erase), "the erase button once they have left");
@@ -204,6 +214,7 @@ async fn a_volunteer_who_left_is_exported_then_erased_without_trace_and_still_co
     let left_behind = traces(&app, &MARGUERITE.needles()).await;
     assert!(left_behind.is_empty(), "still in the database: {left_behind:?}");
     assert!(!traces(&app, &["Other Applicant".into()]).await.is_empty(), "other people are untouched");
+    assert!(traces(&app, &["feed-token-hash".into()]).await.is_empty(), "the calendar feed address is retired");
 
     // Statistics still count them: the application, the volunteer and their status.
     assert_eq!(counts(&app, &setup).await, before);
