@@ -93,3 +93,63 @@ pub async fn count_by_ip_since(
 fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }
+
+/// What the admin's audit page narrows the log to; every part is optional.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// Part of the actor's email or name, or an account id (acting, or the target).
+    pub person: Option<String>,
+    /// A case reference or id.
+    pub case: Option<String>,
+    /// An action, or a prefix ending in `.` (`login.`).
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub until: Option<DateTime<Utc>>,
+}
+
+pub const AUDIT_PAGE_SIZE: u64 = 50;
+
+/// One page (from 1) of matching rows, newest first, and the number of pages.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    filter: &AuditFilter,
+    page: u64,
+) -> Result<(Vec<audit_log::Model>, u64), DbErr> {
+    use sea_orm::{Condition, QueryOrder};
+    let mut query = audit_log::Entity::find();
+    if let Some(person) = &filter.person {
+        let mut matches = Condition::any().add(audit_log::Column::Actor.contains(person.to_lowercase()));
+        if let Ok(id) = person.parse::<i64>() {
+            matches = matches.add(audit_log::Column::ActorUserId.eq(id)).add(
+                Condition::all()
+                    .add(audit_log::Column::TargetType.is_in(["user", "volunteer"]))
+                    .add(audit_log::Column::TargetId.eq(id.to_string())),
+            );
+        }
+        query = query.filter(matches);
+    }
+    if let Some(case) = &filter.case {
+        query = query.filter(audit_log::Column::TargetType.eq("case")).filter(audit_log::Column::TargetId.eq(case));
+    }
+    if let Some(action) = &filter.action {
+        query = if action.ends_with('.') {
+            query.filter(audit_log::Column::Action.starts_with(action))
+        } else {
+            query.filter(audit_log::Column::Action.eq(action))
+        };
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::Column::OccurredAt.gte(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_log::Column::OccurredAt.lt(until));
+    }
+    let paginator = query
+        .order_by_desc(audit_log::Column::OccurredAt)
+        .order_by_desc(audit_log::Column::Id)
+        .paginate(db, AUDIT_PAGE_SIZE);
+    let pages = paginator.num_pages().await?;
+    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    Ok((rows, pages))
+}

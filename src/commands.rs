@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use crate::auth::service::{self, NewAccount};
 use crate::auth::{Email, password};
-use crate::config::{Cli, Command, PlanArgs, ServeArgs, Settings, TokenCommand, UserCommand};
+use crate::config::{BackupArgs, Cli, Command, PlanArgs, ServeArgs, Settings, TokenCommand, UserCommand};
 use crate::db;
 use crate::error::AppError;
 use crate::notifications::smtp::Mailer;
@@ -74,6 +74,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Plan(args) => plan(&args),
+        Command::Backup(args) => backup(&cli.database_url, &args).await,
         Command::Token(TokenCommand::Revoke { email }) => {
             let db = db::connect_and_migrate(&cli.database_url).await?;
             let account = find_account(&db, &email).await?;
@@ -125,7 +126,8 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
     let address = application.local_addr().map_err(|e| CommandError::Failed(e.into()))?;
     tracing::info!(%address, base_url = %settings.base_url, "Convene is serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut reminders = crate::jobs::start(db.clone(), settings.clone())
+    let metrics = application.state.metrics.clone();
+    let mut reminders = crate::jobs::start(db.clone(), settings.clone(), metrics)
         .await
         .map_err(|e| CommandError::Failed(anyhow::anyhow!("cannot start the reminder sweep: {e}")))?;
     // Without SMTP_URL no worker runs: mail stays queued in the outbox for admins to read.
@@ -179,6 +181,54 @@ fn plan(args: &PlanArgs) -> Result<(), CommandError> {
         None => println!("{json}"),
     }
     Ok(())
+}
+
+/// `convene backup FILE`: SQLite's `VACUUM INTO` writes a consistent snapshot while the
+/// service keeps running (it reads inside one transaction), and the copy is a complete
+/// database that `convene serve --database-url sqlite:FILE` starts from.
+async fn backup(database_url: &str, args: &BackupArgs) -> Result<(), CommandError> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        return Err(CommandError::Usage(
+            "convene backup copies SQLite databases only; for PostgreSQL use pg_dump (e.g. pg_dump --format=custom \
+             --file=convene.dump \"$DATABASE_URL\")"
+                .into(),
+        ));
+    }
+    let target = &args.file;
+    if target.exists() {
+        return Err(CommandError::Usage(format!(
+            "{} already exists; choose a new file name (a backup never overwrites a file)",
+            target.display()
+        )));
+    }
+    let Some(target_text) = target.to_str() else {
+        return Err(CommandError::Usage(format!("{} is not a UTF-8 path", target.display())));
+    };
+    let source = database_path(database_url);
+    if source.as_deref().is_some_and(|path| !std::path::Path::new(path).exists()) {
+        return Err(CommandError::Usage(format!("no database at {}", db::redact(database_url))));
+    }
+    // Connect without migrating: a backup copies what is there and changes nothing.
+    let db = db::connect(database_url).await?;
+    use sea_orm::ConnectionTrait;
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [target_text.into()],
+    ))
+    .await
+    .map_err(|e| CommandError::Failed(anyhow::Error::new(e).context(format!("writing {}", target.display()))))?;
+    db.close().await.ok();
+    println!("backed up {} to {}", db::redact(database_url), target.display());
+    Ok(())
+}
+
+/// The file of a `sqlite:` URL, when it names one (not `:memory:`).
+fn database_path(database_url: &str) -> Option<String> {
+    let rest = database_url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.to_owned())
 }
 
 fn one_line(text: &str) -> String {

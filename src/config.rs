@@ -31,6 +31,14 @@ pub enum Command {
     Token(TokenCommand),
     /// Solve a planning instance offline and print (or write) the bookings as JSON.
     Plan(PlanArgs),
+    /// Write a consistent copy of the SQLite database to FILE (for PostgreSQL, use pg_dump).
+    Backup(BackupArgs),
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// Where to write the copy; an existing file is never overwritten.
+    pub file: PathBuf,
 }
 
 #[derive(Args)]
@@ -69,6 +77,12 @@ pub struct ServeArgs {
     /// Directory for uploaded files (expense receipts), outside any public path.
     #[arg(long, env = "CONVENE_FILES_DIR", default_value = "convene-files")]
     pub files_dir: PathBuf,
+    /// Address ranges allowed to read /metrics, comma-separated CIDRs ("" = none; token only).
+    #[arg(long, env = "CONVENE_METRICS_ALLOW", default_value = crate::metrics::DEFAULT_ALLOW)]
+    pub metrics_allow: String,
+    /// A bearer token that may read /metrics from any address.
+    #[arg(long, env = "CONVENE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -127,6 +141,8 @@ pub struct Settings {
     pub mail_from: String,
     /// Where uploaded receipts are kept, under generated names; never served directly.
     pub files_dir: PathBuf,
+    /// Who may read `/metrics`.
+    pub metrics: crate::metrics::MetricsAccess,
 }
 
 /// Never prints a password: URLs are shown redacted.
@@ -139,6 +155,8 @@ impl std::fmt::Debug for Settings {
             .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact))
             .field("mail_from", &self.mail_from)
             .field("files_dir", &self.files_dir)
+            .field("metrics_allow", &self.metrics.allow)
+            .field("metrics_token", &self.metrics.token.as_ref().map(|_| "[set]"))
             .finish()
     }
 }
@@ -159,7 +177,12 @@ impl Settings {
         if args.mail_from.trim().is_empty() {
             return Err("CONVENE_MAIL_FROM must not be empty".into());
         }
+        let metrics = crate::metrics::MetricsAccess {
+            allow: crate::metrics::parse_allow_list(&args.metrics_allow)?,
+            token: args.metrics_token.clone().filter(|token| !token.trim().is_empty()),
+        };
         Ok(Self {
+            metrics,
             database_url,
             bind: args.bind,
             base_url,

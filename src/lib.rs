@@ -1,5 +1,6 @@
 //! Convene: runs a restorative-justice volunteer service end to end.
 
+pub mod admin;
 pub mod api;
 pub mod applications;
 pub mod audit;
@@ -16,7 +17,9 @@ pub mod domain;
 pub mod error;
 pub mod expenses;
 pub mod jobs;
+pub mod metrics;
 pub mod notifications;
+pub mod privacy;
 pub mod scheduling;
 pub mod settings;
 pub mod startup;

@@ -31,6 +31,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -63,11 +64,15 @@ pub fn build_router(state: AppState) -> Router {
         .merge(cases::routes())
         .merge(crate::jobs::routes())
         .merge(crate::calendar::routes())
+        .merge(crate::metrics::routes())
+        .merge(crate::admin::routes())
+        .merge(crate::privacy::routes())
         .fallback(web::errors::not_found)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
+                .layer(from_fn_with_state(state.clone(), crate::metrics::record))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(from_fn_with_state(state.clone(), web::headers::security_headers))
                 .layer(from_fn(web::errors::render_errors))
@@ -119,7 +124,7 @@ impl Application {
     /// Binds the listener; with port 0 the OS picks one (tests).
     pub async fn bind(db: DatabaseConnection, settings: Settings) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.bind).await?;
-        let state = AppState { db, settings: Arc::new(settings) };
+        let state = AppState { db, settings: Arc::new(settings), metrics: Arc::default() };
         let router = build_router(state.clone());
         Ok(Self { listener, router, state })
     }

@@ -10,6 +10,7 @@ mod m20261201_000005_volunteer_record;
 mod m20261201_000006_cases;
 mod m20261202_000007_calendar;
 mod m20261202_000008_reminders;
+mod m20261202_000009_ops;
 mod m20261202_000010_casework;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_cases::Migration),
             Box::new(m20261202_000008_reminders::Migration),
             Box::new(m20261202_000007_calendar::Migration),
+            Box::new(m20261202_000009_ops::Migration),
             Box::new(m20261202_000010_casework::Migration),
         ]
     }

@@ -10,6 +10,8 @@ use crate::error::{ErrorBody, ErrorResponse};
     info(title = "Convene API", description = "The JSON API of Convene. Authenticate with `Authorization: Bearer <token>` (`convene token create`). Errors are `{\"error\":{\"code\",\"message\",\"fields\"}}`."),
     paths(
         super::healthz,
+        crate::privacy::volunteer_export_api,
+        crate::privacy::application_export_api,
         crate::volunteers::api::list,
         crate::volunteers::api::get,
         crate::checks::api::list,
@@ -79,7 +81,8 @@ use crate::error::{ErrorBody, ErrorResponse};
         (name = "training", description = "Courses and their sessions"),
         (name = "expenses", description = "Expense claims, their items and receipts"),
         (name = "calendar", description = "Secret calendar feed addresses"),
-        (name = "operations", description = "Health, the outbox")
+        (name = "operations", description = "Health, the outbox"),
+        (name = "privacy", description = "UK GDPR subject access exports")
     )
 )]
 pub struct ApiDoc;

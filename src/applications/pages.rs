@@ -527,6 +527,7 @@ async fn application_page(
                 }
                 button type="submit" class="secondary" { "Add note" }
             }
+            (crate::privacy::personal_data_panel(ctx, "applications", a.id, a.volunteer_id.is_none()))
         },
     ))
 }

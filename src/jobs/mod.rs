@@ -16,7 +16,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
+use std::sync::Arc;
+
 use crate::config::Settings;
+use crate::metrics::Metrics;
 use crate::startup::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -50,19 +53,38 @@ pub async fn sweep(db: &DatabaseConnection, settings: &Settings, now: DateTime<U
     })
 }
 
+/// One scheduled run at `now`: the reminder sweep and the retention job (UK GDPR), counted
+/// in the metrics.
+pub async fn tick(db: &DatabaseConnection, settings: &Settings, metrics: &Metrics, now: DateTime<Utc>) {
+    let swept = sweep(db, settings, now).await;
+    let retained = crate::privacy::service::apply_retention(db, now).await;
+    metrics.scheduler_ran(swept.is_ok() && retained.is_ok());
+    match swept {
+        Ok(report) if report != Sweep::default() => tracing::info!(?report, "reminders queued"),
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "reminder sweep could not reach the database"),
+    }
+    match retained {
+        Ok(report) if report != crate::privacy::service::Retention::default() => {
+            tracing::info!(?report, "retention: personal data anonymised");
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "retention job could not reach the database"),
+    }
+}
+
 /// Starts the every-minute UTC sweep; stop it with `JobScheduler::shutdown`.
-pub async fn start(db: DatabaseConnection, settings: Settings) -> Result<JobScheduler, JobSchedulerError> {
+pub async fn start(
+    db: DatabaseConnection,
+    settings: Settings,
+    metrics: Arc<Metrics>,
+) -> Result<JobScheduler, JobSchedulerError> {
     let scheduler = JobScheduler::new().await?;
     let job = Job::new_async("0 * * * * *", move |_id, _scheduler| {
         let db = db.clone();
         let settings = settings.clone();
-        Box::pin(async move {
-            match sweep(&db, &settings, Utc::now()).await {
-                Ok(report) if report != Sweep::default() => tracing::info!(?report, "reminders queued"),
-                Ok(_) => {}
-                Err(error) => tracing::error!(%error, "reminder sweep could not reach the database"),
-            }
-        })
+        let metrics = metrics.clone();
+        Box::pin(async move { tick(&db, &settings, &metrics, Utc::now()).await })
     })?;
     scheduler.add(job).await?;
     scheduler.start().await?;

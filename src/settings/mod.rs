@@ -1,5 +1,6 @@
 //! Service settings an admin can change: the numbers the rules use (renewal period, supervision
-//! interval, lead sign-off count, default case timeframe) and the role description texts.
+//! interval, lead sign-off count, default case timeframe, data retention periods) and the role
+//! description texts.
 
 pub mod pages;
 pub mod service;

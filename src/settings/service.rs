@@ -73,8 +73,14 @@ pub const CASE_TIMEFRAME_DAYS: NumberSetting = NumberSetting {
     max: 730,
 };
 
-pub const NUMBER_SETTINGS: [&NumberSetting; 4] =
-    [&DBS_RENEWAL_YEARS, &SUPERVISION_INTERVAL_WEEKS, &LEAD_AFTER_CONFERENCES, &CASE_TIMEFRAME_DAYS];
+pub const NUMBER_SETTINGS: [&NumberSetting; 6] = [
+    &DBS_RENEWAL_YEARS,
+    &SUPERVISION_INTERVAL_WEEKS,
+    &LEAD_AFTER_CONFERENCES,
+    &CASE_TIMEFRAME_DAYS,
+    &crate::privacy::service::UNSUCCESSFUL_APPLICATION_MONTHS,
+    &crate::privacy::service::LEFT_VOLUNTEER_MONTHS,
+];
 
 /// The value of a numeric setting: the stored one when it is valid, else the default.
 pub async fn number(db: &impl ConnectionTrait, setting: &NumberSetting) -> Result<i64, DbErr> {

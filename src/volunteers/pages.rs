@@ -159,6 +159,7 @@ pub async fn show(
                 div class="field" { label for="notes" { "Notes (confidential: coordinators only)" } textarea id="notes" name="notes" rows="3" {} }
                 button type="submit" class="secondary" { "Record supervision" }
             }
+            (crate::privacy::personal_data_panel(&ctx, "volunteers", id, record.status == entity::volunteer::VolunteerStatus::Left))
         },
     ))
 }

@@ -206,3 +206,127 @@ fn plan_refuses_a_bad_instance_with_exit_2() {
         assert_eq!(String::from_utf8_lossy(&output.stderr).trim_end().lines().count(), 1);
     }
 }
+
+#[tokio::test]
+async fn backup_copies_a_running_database_that_serve_starts_from() {
+    let app = TestApp::spawn().await;
+    let database_url = app.database_url.clone();
+    if !database_url.starts_with("sqlite:") {
+        // On PostgreSQL the command names pg_dump and exits 2.
+        let output =
+            convene().args(["backup", "/tmp/never-written.db"]).env("DATABASE_URL", &database_url).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("pg_dump"));
+        return;
+    }
+    let admin = app.create_user(entity::user::Role::Admin).await;
+    let token = app.token_for(&admin).await;
+    let mut browser = app.signed_in(&admin).await;
+    assert_eq!(browser.open("/admin/settings").await.0, 200);
+
+    // The app keeps serving, and writing, while the copy is taken.
+    let writing = tokio::spawn({
+        let db = app.db.clone();
+        async move {
+            for n in 0..200 {
+                let entry = convene::audit::AuditEntry {
+                    actor: "writer",
+                    action: "test.write",
+                    target_id: Some(n.to_string()),
+                    ..Default::default()
+                };
+                convene::audit::record(&db, entry).await.unwrap();
+            }
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    // Off the runtime's thread, so the writer (and the app) run while the backup does.
+    let mut backup = convene();
+    backup.arg("backup").arg(&copy).env("DATABASE_URL", &database_url);
+    let output = tokio::task::spawn_blocking(move || backup.output()).await.unwrap().unwrap();
+    writing.await.unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("backed up"));
+    assert!(copy.exists());
+
+    // A second backup to the same file is refused, and the copy is left as it was.
+    let size = std::fs::metadata(&copy).unwrap().len();
+    let output = convene().arg("backup").arg(&copy).env("DATABASE_URL", &database_url).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"));
+    assert_eq!(std::fs::metadata(&copy).unwrap().len(), size);
+
+    // `convene serve` starts from the copy: the token made before the backup works.
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = convene()
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &format!("sqlite:{}", copy.display()),
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_healthy(&base, &mut server).await;
+    let response =
+        reqwest::Client::new().get(format!("{base}/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "the account and token are in the copy");
+    assert!(terminate(&mut server).success());
+
+    // A consistent database: it passes SQLite's own check, and holds a prefix of the writes.
+    let restored = convene::db::connect(&format!("sqlite:{}", copy.display())).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    let check = restored
+        .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA integrity_check"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
+    let written = restored
+        .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "SELECT COUNT(*) AS n, COALESCE(MAX(CAST(target_id AS INTEGER)), -1) AS top FROM audit_log WHERE action = 'test.write'"))
+        .await
+        .unwrap()
+        .unwrap();
+    let (n, top): (i64, i64) = (written.try_get("", "n").unwrap(), written.try_get("", "top").unwrap());
+    assert_eq!(n, top + 1, "the copy holds the writes up to a point, with no gaps");
+    assert_eq!(count_logins(&restored).await, 1, "the sign-in before the backup is in its audit log");
+}
+
+async fn count_logins(db: &sea_orm::DatabaseConnection) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'login.success'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
+}
+
+#[test]
+fn backup_of_postgres_points_to_pg_dump_and_of_a_missing_file_refuses() {
+    let output = convene()
+        .args(["backup", "/tmp/never-written.db"])
+        .env("DATABASE_URL", "postgres://convene@127.0.0.1:1/convene")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("pg_dump"), "{stderr}");
+    assert!(!std::path::Path::new("/tmp/never-written.db").exists());
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("sqlite:{}", dir.path().join("missing.db").display());
+    let output = convene().arg("backup").arg(dir.path().join("out.db")).env("DATABASE_URL", &missing).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no database"));
+    assert!(!dir.path().join("missing.db").exists(), "a backup does not create the database it copies");
+}

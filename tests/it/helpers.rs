@@ -15,6 +15,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub address: String,
+    /// The database this app serves.
+    pub database_url: String,
+    /// The served app's state (its settings and metrics), for calling jobs as the scheduler does.
+    pub state: convene::startup::AppState,
     pub db: DatabaseConnection,
     /// Where this app keeps uploaded files (its own temporary directory).
     pub files_dir: std::path::PathBuf,
@@ -60,20 +64,46 @@ impl TestApp {
 
     /// Serves an existing database (e.g. one the CLI wrote to).
     pub async fn spawn_on(database_url: String, dir: Option<tempfile::TempDir>, base_url: &str) -> Self {
+        Self::spawn_on_with(database_url, dir, base_url, |_| {}).await
+    }
+
+    /// A fresh database, served with settings `configure` adjusts.
+    pub async fn spawn_configured(configure: impl FnOnce(&mut Settings)) -> Self {
+        let (database_url, dir) = fresh_database().await;
+        Self::spawn_on_with(database_url, dir, "http://127.0.0.1/", configure).await
+    }
+
+    pub async fn spawn_on_with(
+        database_url: String,
+        dir: Option<tempfile::TempDir>,
+        base_url: &str,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
         let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate test database");
         let files = tempfile::tempdir().expect("temporary files directory");
-        let settings = Settings {
+        let mut settings = Settings {
             database_url,
             bind: "127.0.0.1:0".parse().expect("address"),
             base_url: url::Url::parse(base_url).expect("base url"),
             smtp_url: None,
             mail_from: "Convene <convene@example.org>".into(),
             files_dir: files.path().join("files"),
+            metrics: Default::default(),
         };
-        let application = Application::bind(db.clone(), settings).await.expect("bind");
+        configure(&mut settings);
+        let application = Application::bind(db.clone(), settings.clone()).await.expect("bind");
         let address = format!("http://{}", application.local_addr().expect("local address"));
+        let state = application.state.clone();
         tokio::spawn(application.run_until(std::future::pending()));
-        Self { address, db, files_dir: files.path().join("files"), _dir: dir, _files: files }
+        Self {
+            address,
+            database_url: settings.database_url,
+            state,
+            db,
+            files_dir: files.path().join("files"),
+            _dir: dir,
+            _files: files,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -116,6 +146,18 @@ impl TestApp {
         assert_eq!(response.status(), 303, "sign in as {}", user.email);
         browser.open("/").await;
         browser
+    }
+
+    /// Drops the triggers that keep the audit log append-only, so a test can make entries look
+    /// older (the only way to let time pass for the sign-in throttle). Never done by the service.
+    pub async fn allow_audit_rewrites(&self) {
+        let statements: &[&str] = match self.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => &["DROP TRIGGER audit_log_append_only ON audit_log"],
+            _ => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
+        };
+        for sql in statements {
+            self.db.execute_unprepared(sql).await.expect("drop an audit log trigger");
+        }
     }
 
     pub async fn audit_count(&self, action: &str) -> i64 {

@@ -31,6 +31,7 @@ fn settings() -> Settings {
         smtp_url: None,
         mail_from: "Convene <convene@example.org>".into(),
         files_dir: std::env::temp_dir(),
+        metrics: Default::default(),
     }
 }
 

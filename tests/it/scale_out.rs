@@ -178,6 +178,7 @@ async fn two_instances_on_one_database_never_double_book_and_send_each_email_onc
         smtp_url: None,
         mail_from: "Convene <convene@example.org>".into(),
         files_dir: std::env::temp_dir(),
+        metrics: Default::default(),
     };
     let (a, b) =
         (convene::db::connect(&database_url).await.unwrap(), convene::db::connect(&database_url).await.unwrap());
