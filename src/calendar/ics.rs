@@ -156,21 +156,35 @@ fn cut_at(line: &str, limit: usize) -> usize {
 /// Appends `text` (CRLF-terminated content lines, possibly folded) to `out`, each logical
 /// line unfolded and folded again by `cut_at`.
 fn push_folded(out: &mut String, text: &str) {
-    let unfolded = text.replace("\r\n ", "");
-    for line in unfolded.split_terminator("\r\n") {
-        let mut rest = line;
-        let mut limit = LINE_LIMIT;
-        while rest.len() > limit {
-            let cut = cut_at(rest, limit);
-            out.push_str(&rest[..cut]);
-            out.push_str("\r\n ");
-            rest = &rest[cut..];
-            // A continuation line starts with the space.
-            limit = LINE_LIMIT - 1;
+    let mut logical = String::with_capacity(256);
+    for physical in text.split_terminator("\r\n") {
+        if let Some(continued) = physical.strip_prefix(' ') {
+            logical.push_str(continued);
+            continue;
         }
-        out.push_str(rest);
-        out.push_str("\r\n");
+        fold_into(out, &logical);
+        logical.clear();
+        logical.push_str(physical);
     }
+    fold_into(out, &logical);
+}
+
+fn fold_into(out: &mut String, line: &str) {
+    if line.is_empty() {
+        return;
+    }
+    let mut rest = line;
+    let mut limit = LINE_LIMIT;
+    while rest.len() > limit {
+        let cut = cut_at(rest, limit);
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        // A continuation line starts with the space.
+        limit = LINE_LIMIT - 1;
+    }
+    out.push_str(rest);
+    out.push_str("\r\n");
 }
 
 /// Header properties, the VTIMEZONE, then the events in the given order.
