@@ -291,6 +291,11 @@ pub async fn for_case(
         .all(db)
         .await?;
     blocked.extend(outside_party_availability(&given, today, horizon_end));
+    // The part of today already gone (and, with the travel buffer, the next hour): no
+    // conference can start in the past.
+    if crate::domain::time::london_today(now) == today {
+        blocked.push(LocalInterval { start: format!("{today}T00:00"), end: local(now) });
+    }
 
     Ok(Instance {
         timezone: "Europe/London".into(),

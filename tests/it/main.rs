@@ -30,3 +30,4 @@ mod scheduling_pages;
 mod schema;
 mod shell;
 mod smtp_sink;
+mod walkthrough;
