@@ -377,64 +377,55 @@ pub async fn record_outcome(
     Ok(updated)
 }
 
-/// A conference a facilitator has been asked to and not yet answered.
-pub struct Awaiting {
+/// A conference one facilitator is on, with their role and what a list of it may say.
+pub struct Assignment {
     pub conference: conference::Model,
     pub reference: String,
     pub place: String,
     pub role: FacilitatorRole,
 }
 
-/// The proposed conferences `volunteer_id` is asked to and has not answered, soonest first.
-pub async fn awaiting_answer(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<Vec<Awaiting>, DbErr> {
-    let asked = conference_facilitator::Entity::find()
+/// The conferences `volunteer_id` has answered `response` to and that `keep` admits, soonest first.
+async fn assignments(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+    response: Response,
+    keep: impl Fn(&conference::Model) -> bool,
+) -> Result<Vec<Assignment>, DbErr> {
+    let on = conference_facilitator::Entity::find()
         .filter(conference_facilitator::Column::VolunteerId.eq(volunteer_id))
-        .filter(conference_facilitator::Column::Response.eq(Response::Asked))
+        .filter(conference_facilitator::Column::Response.eq(response))
         .all(db)
         .await?;
-    let mut awaiting = Vec::new();
-    for f in asked {
+    let mut found = Vec::new();
+    for f in on {
         let Some(c) = conference::Entity::find_by_id(f.conference_id).one(db).await? else { continue };
-        if c.status != ConferenceStatus::Proposed {
+        if !keep(&c) {
             continue;
         }
         let (reference, place) = reference_and_place(db, &c).await?;
-        awaiting.push(Awaiting { conference: c, reference, place, role: f.role });
+        found.push(Assignment { conference: c, reference, place, role: f.role });
     }
-    awaiting.sort_by_key(|a| a.conference.starts_at);
-    Ok(awaiting)
+    found.sort_by_key(|a| a.conference.starts_at);
+    Ok(found)
 }
 
-/// A coming conference a facilitator has accepted: confirmed, or waiting for the other's answer.
-pub struct Accepted {
-    pub conference: conference::Model,
-    pub reference: String,
-    pub place: String,
-    pub role: FacilitatorRole,
+/// The proposed conferences `volunteer_id` is asked to and has not answered, soonest first.
+pub async fn awaiting_answer(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<Vec<Assignment>, DbErr> {
+    assignments(db, volunteer_id, Response::Asked, |c| c.status == ConferenceStatus::Proposed).await
 }
 
-/// The conferences `volunteer_id` has accepted that have not started yet, soonest first.
+/// The conferences `volunteer_id` has accepted that have not started yet (confirmed, or
+/// waiting for the other facilitator), soonest first.
 pub async fn accepted_upcoming(
     db: &impl ConnectionTrait,
     volunteer_id: i64,
     now: DateTime<Utc>,
-) -> Result<Vec<Accepted>, DbErr> {
-    let accepted = conference_facilitator::Entity::find()
-        .filter(conference_facilitator::Column::VolunteerId.eq(volunteer_id))
-        .filter(conference_facilitator::Column::Response.eq(Response::Accepted))
-        .all(db)
-        .await?;
-    let mut upcoming = Vec::new();
-    for f in accepted {
-        let Some(c) = conference::Entity::find_by_id(f.conference_id).one(db).await? else { continue };
-        if !matches!(c.status, ConferenceStatus::Proposed | ConferenceStatus::Confirmed) || c.starts_at <= now {
-            continue;
-        }
-        let (reference, place) = reference_and_place(db, &c).await?;
-        upcoming.push(Accepted { conference: c, reference, place, role: f.role });
-    }
-    upcoming.sort_by_key(|a| a.conference.starts_at);
-    Ok(upcoming)
+) -> Result<Vec<Assignment>, DbErr> {
+    assignments(db, volunteer_id, Response::Accepted, |c| {
+        matches!(c.status, ConferenceStatus::Proposed | ConferenceStatus::Confirmed) && c.starts_at > now
+    })
+    .await
 }
 
 /// The case reference and the establishment's name of a conference: all a feed, an email or

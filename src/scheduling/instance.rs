@@ -352,6 +352,7 @@ pub fn merge(parts: Vec<Instance>) -> Option<Instance> {
         }
     };
     record(&mut folds, &joint);
+    let mut listed: std::collections::HashSet<String> = joint.facilitators.iter().map(|f| f.id.clone()).collect();
     for part in parts {
         record(&mut folds, &part);
         // ISO dates order as text.
@@ -362,8 +363,9 @@ pub fn merge(parts: Vec<Instance>) -> Option<Instance> {
                 joint.venues.push(venue);
             }
         }
+        // Every part lists the same facilitators; only their clearance differs (`folds`).
         for facilitator in part.facilitators {
-            if !joint.facilitators.iter().any(|f| f.id == facilitator.id) {
+            if listed.insert(facilitator.id.clone()) {
                 joint.facilitators.push(facilitator);
             }
         }

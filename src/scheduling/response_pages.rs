@@ -10,7 +10,7 @@ use entity::conference_facilitator::{FacilitatorRole, Response as Answer};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::conferences::{self, Awaiting, ResponseInput};
+use super::conferences::{self, Assignment, ResponseInput};
 use crate::auth::RequireUser;
 use crate::domain::time::london_display;
 use crate::error::{AppError, AppResult};
@@ -36,7 +36,7 @@ pub fn answer_buttons(ctx: &PageContext, conference_id: i64, what: &str, back: &
 }
 
 /// The dashboard's list of conferences waiting for the volunteer's answer.
-pub fn awaiting_section(ctx: &PageContext, awaiting: &[Awaiting]) -> Markup {
+pub fn awaiting_section(ctx: &PageContext, awaiting: &[Assignment]) -> Markup {
     html! {
         @if !awaiting.is_empty() {
             section class="card" aria-labelledby="to-answer" {
