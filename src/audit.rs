@@ -23,7 +23,7 @@ pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<
 
 pub async fn record_returning_id(db: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<i64, DbErr> {
     let row = audit_log::ActiveModel {
-        occurred_at: Set(Utc::now()),
+        occurred_at: Set(crate::clock::now()),
         actor_user_id: Set(entry.actor_user_id),
         actor: Set(truncate(entry.actor, 254)),
         action: Set(entry.action.to_owned()),

@@ -13,6 +13,10 @@ pub struct Cli {
     /// Database to use: a SQLite file (`sqlite:convene.db`) or PostgreSQL (`postgres://…`).
     #[arg(long, env = "DATABASE_URL", global = true, default_value = "sqlite:convene.db", hide_env_values = true)]
     pub database_url: String,
+    /// For tests and demonstrations only: the service's clock starts at this instant
+    /// (RFC 3339, e.g. `2027-03-27T10:00:00Z`) and runs on from there. Unset: the real time.
+    #[arg(long, env = "CONVENE_TEST_NOW", global = true, hide = true)]
+    pub test_now: Option<chrono::DateTime<chrono::Utc>>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod checks;
+pub mod clock;
 pub mod commands;
 pub mod commitment;
 pub mod config;

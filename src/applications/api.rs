@@ -13,7 +13,6 @@ use super::intakes::{self, IntakeInput};
 use super::service::{self, DecisionInput, QueueFilter};
 use crate::api::ApiJson;
 use crate::auth::{ClientIp, RequireCoordinator};
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::startup::AppState;
 
@@ -134,7 +133,7 @@ pub struct IntakeList {
 }
 
 fn intake_json(i: intake::Model) -> Intake {
-    let open = intakes::is_open(&i, london_today(Utc::now()));
+    let open = intakes::is_open(&i, crate::clock::today());
     Intake {
         id: i.id,
         name: i.name,
@@ -160,7 +159,7 @@ pub async fn submit(
     ApiJson(input): ApiJson<ApplicationInput>,
 ) -> AppResult<(StatusCode, Json<ApplicationReceipt>)> {
     let new = input
-        .parse(london_today(Utc::now()))
+        .parse(crate::clock::today())
         .map_err(|fields| AppError::Validation { message: "Some values are not valid.".into(), fields })?;
     let (stored, token) = service::submit(&state.db, &state.settings.base_url, new, ip.0.as_deref()).await?;
     let status_url = state

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::course::{self, CourseKind};
 use entity::{course_session, intake};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -77,7 +77,7 @@ pub async fn create(db: &impl ConnectionTrait, input: &IntakeInput) -> AppResult
     else {
         return Err(AppError::fields(errors));
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     Ok(intake::ActiveModel {
         name: Set(name.to_owned()),
         places: Set(places),

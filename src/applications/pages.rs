@@ -5,7 +5,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use entity::application::{self, ApplicationStatus};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use super::intakes::{self, IntakeInput};
 use super::pipeline::{self, Decision};
 use super::service::{self, DecisionInput, QueueFilter};
 use crate::auth::{ClientIp, RequireCoordinator};
-use crate::domain::time::{london_display, london_today, long_date};
+use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::settings;
 use crate::startup::AppState;
@@ -29,7 +28,7 @@ use crate::web::layout::{PageContext, csrf_field, page};
 
 pub async fn volunteer_with_us(State(state): State<AppState>, ctx: PageContext) -> AppResult<Markup> {
     let texts = settings::service::role_texts(&state.db).await?;
-    let open = intakes::open_with_dates(&state.db, london_today(Utc::now())).await?;
+    let open = intakes::open_with_dates(&state.db, crate::clock::today()).await?;
     Ok(page(
         &ctx,
         "Volunteer with us",
@@ -114,7 +113,7 @@ async fn form_page(
     input: &ApplicationInput,
     errors: &FieldErrors,
 ) -> AppResult<Markup> {
-    let open = intakes::open_with_dates(&state.db, london_today(Utc::now())).await?;
+    let open = intakes::open_with_dates(&state.db, crate::clock::today()).await?;
     Ok(page(
         ctx,
         "Apply to volunteer",
@@ -215,7 +214,7 @@ pub async fn apply(
         // Look the same as success, so the trap is not learnt.
         return Ok(confirmation(&ctx, None).into_response());
     }
-    let errors = match input.parse(london_today(Utc::now())) {
+    let errors = match input.parse(crate::clock::today()) {
         Ok(new) => {
             match service::submit(&state.db, &state.settings.base_url, new, ip.0.as_deref()).await {
                 Ok((_, token)) => {
@@ -282,7 +281,7 @@ async fn intakes_page(
 ) -> AppResult<Markup> {
     let all = intakes::all(&state.db).await?;
     let courses = crate::training::service::courses_with_sessions(&state.db).await?;
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     Ok(page(
         ctx,
         "Intakes",

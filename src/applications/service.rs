@@ -43,7 +43,9 @@ async fn queue_email(
     to: &str,
     message: messages::Message,
 ) -> Result<(), DbErr> {
-    outbox::enqueue(db, Outgoing { key, kind, to: to.to_owned(), message, send_after: Utc::now() }).await.map(drop)
+    outbox::enqueue(db, Outgoing { key, kind, to: to.to_owned(), message, send_after: crate::clock::now() })
+        .await
+        .map(drop)
 }
 
 /// Stores an application and queues its acknowledgement; returns it with the private
@@ -54,7 +56,7 @@ pub async fn submit(
     new: NewApplication,
     ip: Option<&str>,
 ) -> AppResult<(application::Model, String)> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     if let Some(ip) = ip {
         let recent = audit::count_by_ip_since(db, "application.submitted", ip, now - Duration::hours(1)).await?;
         if recent >= MAX_APPLICATIONS_PER_ADDRESS_PER_HOUR {
@@ -265,7 +267,7 @@ pub async fn add_note(db: &impl ConnectionTrait, author: &AuthUser, application_
         application_id: Set(application_id),
         author_user_id: Set(author.id),
         body: Set(body.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -330,7 +332,7 @@ async fn transition(
     let mut update = application::Entity::update_many()
         .col_expr(application::Column::Status, Expr::value(to))
         .col_expr(application::Column::Version, Expr::col(application::Column::Version).add(1))
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()));
+        .col_expr(application::Column::UpdatedAt, Expr::value(crate::clock::now()));
     for (column, value) in extra {
         update = update.col_expr(column, value);
     }
@@ -381,7 +383,7 @@ async fn release_place(
         .await?;
     let Some(first) = first else { return Ok(()) };
     application::Entity::update_many()
-        .col_expr(application::Column::PlaceFreeFlaggedAt, Expr::value(Some(Utc::now())))
+        .col_expr(application::Column::PlaceFreeFlaggedAt, Expr::value(Some(crate::clock::now())))
         .filter(application::Column::Id.eq(first.id))
         .exec(db)
         .await?;
@@ -408,7 +410,7 @@ async fn release_place(
 /// account disabled with its sessions ended, and the password link revoked.
 async fn end_accepted_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<()> {
     use entity::{password_invitation, session, volunteer};
-    let now = Utc::now();
+    let now = crate::clock::now();
     let Some(record) = volunteer::Entity::find_by_id(volunteer_id).one(db).await? else { return Ok(()) };
     volunteer::ActiveModel {
         id: Set(record.id),
@@ -487,7 +489,7 @@ async fn apply(
     }
     let intake_row = intakes::find(db, found.intake_id).await?.ok_or(AppError::NotFound)?;
     let key = |kind: &str| format!("{kind}:{}:{}", found.id, found.version + 1);
-    let now = Utc::now();
+    let now = crate::clock::now();
     let updated = match decision {
         Decision::Shortlist => transition(db, &found, S::Shortlisted, vec![]).await?,
         Decision::Interview => {

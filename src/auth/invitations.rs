@@ -4,7 +4,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entity::{password_invitation, user};
 use maud::{Markup, html};
 use sea_orm::sea_query::Expr;
@@ -26,7 +26,7 @@ pub const VALID_FOR: Duration = Duration::days(14);
 /// Creates an invitation inside the caller's transaction; returns the token for the link.
 pub async fn create(db: &impl ConnectionTrait, user_id: i64) -> Result<(i64, String), DbErr> {
     let token = random_token(32);
-    let now = Utc::now();
+    let now = crate::clock::now();
     let row = password_invitation::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(sha256_hex(&token)),
@@ -47,7 +47,7 @@ async fn live(
     let found = password_invitation::Entity::find()
         .filter(password_invitation::Column::TokenHash.eq(sha256_hex(token)))
         .filter(password_invitation::Column::UsedAt.is_null())
-        .filter(password_invitation::Column::ExpiresAt.gt(Utc::now()))
+        .filter(password_invitation::Column::ExpiresAt.gt(crate::clock::now()))
         .one(db)
         .await?;
     let Some(found) = found else { return Ok(None) };
@@ -122,7 +122,7 @@ pub async fn accept(
     let txn = begin_write(&state.db).await?;
     // Single use: only the request that marks it used may set the password.
     let marked = password_invitation::Entity::update_many()
-        .col_expr(password_invitation::Column::UsedAt, Expr::value(Some(Utc::now())))
+        .col_expr(password_invitation::Column::UsedAt, Expr::value(Some(crate::clock::now())))
         .filter(password_invitation::Column::Id.eq(invitation.id))
         .filter(password_invitation::Column::UsedAt.is_null())
         .exec(&txn)

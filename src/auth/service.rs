@@ -1,6 +1,6 @@
 //! Account rules: creating accounts, signing in with throttling, API tokens, disabling.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entity::user::{self, Role};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use entity::{api_token, session};
@@ -62,7 +62,7 @@ pub async fn insert_account(
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::field("name", "Enter a name of at most 200 characters."));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let created = user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         name: Set(name),
@@ -105,7 +105,7 @@ pub async fn set_password(db: &impl ConnectionTrait, user_id: i64, password_hash
     user::ActiveModel {
         id: Set(user_id),
         password_hash: Set(Some(password_hash)),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .update(db)
@@ -144,7 +144,7 @@ pub async fn authenticate(
         },
     )
     .await?;
-    let since = Utc::now() - THROTTLE_WINDOW;
+    let since = crate::clock::now() - THROTTLE_WINDOW;
     // These counts include this attempt.
     let account_failures = audit::count_by_actor_since(db, "login.failure", &actor, since).await?;
     let address_failures = match ip {
@@ -190,7 +190,7 @@ pub async fn create_api_token(db: &impl ConnectionTrait, user_id: i64) -> Result
         user_id: Set(user_id),
         token_hash: Set(sha256_hex(&token)),
         prefix: Set(token.chars().take(API_TOKEN_PREFIX.len() + 6).collect()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
         ..Default::default()
@@ -217,7 +217,7 @@ pub async fn resolve_bearer(db: &impl ConnectionTrait, token: &str) -> Result<Op
     if found.revoked_at.is_some() || account.disabled_at.is_some() {
         return Ok(None);
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     if found.last_used_at.is_none_or(|at| now - at > Duration::minutes(1)) {
         api_token::ActiveModel { id: Set(found.id), last_used_at: Set(Some(now)), ..Default::default() }
             .update(db)
@@ -229,7 +229,7 @@ pub async fn resolve_bearer(db: &impl ConnectionTrait, token: &str) -> Result<Op
 pub async fn revoke_token(db: &impl ConnectionTrait, token_id: i64) -> AppResult<()> {
     let found = api_token::Entity::find_by_id(token_id).one(db).await?.ok_or(AppError::NotFound)?;
     if found.revoked_at.is_none() {
-        api_token::ActiveModel { id: Set(found.id), revoked_at: Set(Some(Utc::now())), ..Default::default() }
+        api_token::ActiveModel { id: Set(found.id), revoked_at: Set(Some(crate::clock::now())), ..Default::default() }
             .update(db)
             .await?;
     }
@@ -239,7 +239,7 @@ pub async fn revoke_token(db: &impl ConnectionTrait, token_id: i64) -> AppResult
 /// Revokes every live token of an account; returns how many.
 pub async fn revoke_all_tokens(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
     let result = api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(Utc::now())))
+        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(crate::clock::now())))
         .filter(api_token::Column::UserId.eq(user_id))
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(db)
@@ -254,7 +254,7 @@ pub async fn set_disabled(db: &DatabaseConnection, actor: &AuthUser, user_id: i6
     }
     let txn = begin_write(db).await?;
     let found = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     user::ActiveModel {
         id: Set(found.id),
         disabled_at: Set(disabled.then_some(now)),

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entity::{session, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
@@ -69,7 +69,7 @@ pub async fn create(
     user_agent: Option<&str>,
 ) -> Result<String, DbErr> {
     let secret = random_token(32);
-    let now = Utc::now();
+    let now = crate::clock::now();
     session::ActiveModel {
         id_hash: Set(sha256_hex(&secret)),
         user_id: Set(user_id),
@@ -98,7 +98,7 @@ pub async fn load(db: &impl ConnectionTrait, cookie_value: &str) -> Result<Optio
     else {
         return Ok(None);
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     let expired = now - found.last_seen_at > IDLE_TIMEOUT || now - found.created_at > ABSOLUTE_TIMEOUT;
     let account = match account {
         Some(account) if account.disabled_at.is_none() && !expired => account,

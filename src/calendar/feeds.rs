@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 
 use super::service::{self, Feed};
 use crate::error::{AppError, AppResult};
@@ -35,7 +34,7 @@ pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 async fn serve(state: &AppState, feed: Feed, headers: &HeaderMap) -> AppResult<Response> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     let base_url = &state.settings.base_url;
     let cache_control = if feed.is_personal() { "private, max-age=3600" } else { "public, max-age=3600" };
     let etag = service::etag(&state.db, feed, base_url, now).await?;

@@ -166,5 +166,5 @@ pub async fn rotate_audited(state: &AppState, user: &AuthUser) -> AppResult<(Str
     )
     .await?;
     txn.commit().await?;
-    Ok((token, Utc::now()))
+    Ok((token, crate::clock::now()))
 }

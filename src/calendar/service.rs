@@ -67,7 +67,7 @@ pub async fn rotate(db: &impl ConnectionTrait, user_id: i64) -> Result<String, D
     calendar_token::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(sha256_hex(&token)),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)

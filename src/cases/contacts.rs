@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{case_contact, expense_item};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -15,7 +15,6 @@ use utoipa::ToSchema;
 use crate::audit::{self, AuditEntry};
 use crate::auth::AuthUser;
 use crate::db::begin_write;
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 
 pub const KINDS: [(&str, &str); 2] = [("meeting", "Preparation meeting"), ("call", "Call")];
@@ -141,7 +140,7 @@ pub async fn record(
 ) -> AppResult<case_contact::Model> {
     let txn = begin_write(db).await?;
     let own = facilitating(&txn, viewer, case_id, ip).await?;
-    let new = parse(input, london_today(Utc::now())).map_err(AppError::fields)?;
+    let new = parse(input, crate::clock::today()).map_err(AppError::fields)?;
     let created = case_contact::ActiveModel {
         case_id: Set(case_id),
         volunteer_id: Set(own.id),
@@ -150,7 +149,7 @@ pub async fn record(
         minutes: Set(new.minutes),
         mileage_tenths: Set(new.mileage_tenths),
         notes: Set(new.notes),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)

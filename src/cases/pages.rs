@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entity::case::{self, CaseStatus, ReferralSource};
 use entity::party::{Consent, PartyRole};
 use maud::{Markup, html};
@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::service::{self, AssessmentInput, CaseInput, CasePatch, PartyInput};
 use crate::auth::{AuthUser, ClientIp, RequireUser};
-use crate::domain::time::{london_display, london_today, long_date, short_date};
+use crate::domain::time::{london_display, long_date, short_date};
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
 use crate::startup::AppState;
@@ -118,7 +118,7 @@ async fn referral_page(
     let place_options: Vec<(&str, &str)> = place_options.iter().map(|(k, t)| (k.as_str(), *t)).collect();
     let sources: Vec<(&str, &str)> = ReferralSource::ALL.iter().map(|s| (s.as_str(), source_label(*s))).collect();
     let timeframe = number(&state.db, &CASE_TIMEFRAME_DAYS).await?;
-    let default_deadline = london_today(Utc::now()) + Duration::days(timeframe);
+    let default_deadline = crate::clock::today() + Duration::days(timeframe);
     let deadline_hint = format!(
         "Leave blank for the referral date plus the agreed timeframe of {timeframe} days ({} for a referral today).",
         default_deadline

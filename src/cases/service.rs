@@ -79,7 +79,7 @@ pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput
     if source.is_none() {
         errors.insert("source".into(), "Choose police, probation, prison, youth_offending, community or self.".into());
     }
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let referred_on = if input.referred_on.trim().is_empty() {
         Some(today)
     } else {
@@ -129,7 +129,7 @@ pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput
     let txn = begin_write(db).await?;
     let year = chrono::Datelike::year(&referred_on);
     let reference = next_reference(&txn, year).await?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let created = case::ActiveModel {
         reference: Set(reference),
         source: Set(source),
@@ -258,7 +258,7 @@ pub async fn update(db: &DatabaseConnection, actor: &AuthUser, id: i64, patch: &
     let found = case::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let mut change = case::ActiveModel {
         id: Set(found.id),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         version: Set(found.version + 1),
         ..Default::default()
     };
@@ -409,7 +409,7 @@ pub async fn add_party(db: &impl ConnectionTrait, case_id: i64, input: &PartyInp
         return Err(AppError::fields(errors));
     };
     case::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let today = london_today(now);
     Ok(party::ActiveModel {
         case_id: Set(case_id),
@@ -531,7 +531,7 @@ pub async fn add_assessment(
     if outcome.is_none() {
         errors.insert("outcome".into(), "Choose suitable or not_suitable.".into());
     }
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let assessed_on = match input.assessed_on.trim() {
         "" => Some(today),
         raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().filter(|d| *d <= today),
@@ -549,7 +549,7 @@ pub async fn add_assessment(
         assessed_by: Set(actor.id),
         assessed_on: Set(assessed_on),
         notes: Set(input.notes.trim().to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -575,7 +575,7 @@ pub async fn record_consent(
         let already = if to == Consent::Given { "already given" } else { "already withdrawn" };
         return Err(AppError::Conflict(format!("The {} has {already} consent.", found.role.as_str())));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let today = london_today(now);
     let mut change =
         party::ActiveModel { id: Set(found.id), consent: Set(to), updated_at: Set(now), ..Default::default() };

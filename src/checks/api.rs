@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{dbs_check, establishment, prison_vetting};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -13,7 +13,6 @@ use super::input::CheckInput;
 use super::service::{self, VolunteerChecks};
 use crate::api::ApiJson;
 use crate::auth::{RequireCoordinator, RequireUser};
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::startup::AppState;
 
@@ -145,7 +144,7 @@ pub async fn record(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<CheckInput>,
 ) -> AppResult<(StatusCode, Json<RecordedCheck>)> {
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let recorded = match input {
         CheckInput::Dbs(input) => {
             let new = input.parse(today).map_err(AppError::fields)?;

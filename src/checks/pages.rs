@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::dbs_check::{DbsLevel, DbsStatus};
 use entity::prison_vetting::VettingStatus;
 use maud::{Markup, html};
@@ -15,7 +15,6 @@ use super::clearance::renewal_due;
 use super::input::{DbsInput, ESTABLISHMENT_KINDS, EstablishmentInput, VettingInput};
 use super::service::{self, DUE_WITHIN_DAYS, Due};
 use crate::auth::{AuthUser, RequireCoordinator, RequireUser};
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, select, textarea};
@@ -60,7 +59,7 @@ pub async fn overview(
     RequireCoordinator(_): RequireCoordinator,
     ctx: PageContext,
 ) -> AppResult<Markup> {
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let overview = service::overview(&state.db, today).await?;
     Ok(page(
         &ctx,
@@ -305,7 +304,7 @@ pub async fn record_dbs(
     Path(id): Path<i64>,
     Form(input): Form<DbsInput>,
 ) -> AppResult<Response> {
-    let result = match input.parse(london_today(Utc::now())) {
+    let result = match input.parse(crate::clock::today()) {
         Ok(new) => {
             // The check and the status it may change are one transaction.
             let txn = crate::db::begin_write(&state.db).await?;
@@ -334,7 +333,7 @@ pub async fn record_vetting(
     Path(id): Path<i64>,
     Form(input): Form<VettingInput>,
 ) -> AppResult<Response> {
-    let result = match input.parse(london_today(Utc::now())) {
+    let result = match input.parse(crate::clock::today()) {
         Ok(new) => service::record_vetting(&state.db, id, new).await.map(|_| ()),
         Err(errors) => Err(crate::error::AppError::fields(errors)),
     };

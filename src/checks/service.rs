@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use entity::volunteer::VolunteerStatus;
 use entity::{dbs_check, establishment, prison_vetting, volunteer};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -28,7 +28,7 @@ pub async fn create_establishment(
     db: &impl ConnectionTrait,
     new: NewEstablishment,
 ) -> Result<establishment::Model, DbErr> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     establishment::ActiveModel {
         name: Set(new.name),
         kind: Set(new.kind),
@@ -65,7 +65,7 @@ async fn require_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> AppR
 /// Records a DBS check; a clear one may make a trained volunteer active.
 pub async fn record_dbs(db: &impl ConnectionTrait, volunteer_id: i64, new: NewDbsCheck) -> AppResult<dbs_check::Model> {
     require_volunteer(db, volunteer_id).await?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let created = dbs_check::ActiveModel {
         volunteer_id: Set(volunteer_id),
         level: Set(new.level),
@@ -93,7 +93,7 @@ pub async fn record_vetting(
     let Some(place) = establishment::Entity::find_by_id(new.establishment_id).one(db).await? else {
         return Err(AppError::field("establishment_id", "Choose one of the establishments listed."));
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     let created = prison_vetting::ActiveModel {
         volunteer_id: Set(volunteer_id),
         establishment_id: Set(place.id),

@@ -1,7 +1,7 @@
 //! Lifecycle rules. Status follows from the record (training attended, checks clear),
 //! except `paused` and `left`, which a coordinator records.
 
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Months, NaiveDate};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
@@ -9,7 +9,6 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::AuthUser;
 use crate::checks::clearance::Clearance;
 use crate::checks::service::dbs_clearance;
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{LEAD_AFTER_CONFERENCES, number};
 use crate::training::service::{TrainingProgress, progress};
@@ -44,7 +43,7 @@ pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<
         }
     }
     if matches!(status, VolunteerStatus::Trained | VolunteerStatus::Active) {
-        let cleared = dbs_clearance(db, volunteer_id, london_today(Utc::now())).await?.is_cleared();
+        let cleared = dbs_clearance(db, volunteer_id, crate::clock::today()).await?.is_cleared();
         status = if cleared { VolunteerStatus::Active } else { VolunteerStatus::Trained };
     }
     if (status, level, trained_on, ends_on)
@@ -58,7 +57,7 @@ pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<
         level: Set(level),
         trained_on: Set(trained_on),
         commitment_ends_on: Set(ends_on),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .update(db)
@@ -153,7 +152,7 @@ pub async fn extend(
     let change = volunteer::ActiveModel {
         id: Set(record.id),
         commitment_ends_on: Set(Some(to)),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     };
     set_status(db, actor, record, change, "volunteer.commitment_extended").await
@@ -173,7 +172,7 @@ pub async fn pause(
         id: Set(record.id),
         status: Set(VolunteerStatus::Paused),
         paused_on: Set(Some(on)),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     };
     set_status(db, actor, record, change, "volunteer.paused").await
@@ -190,7 +189,7 @@ pub async fn resume(db: &impl ConnectionTrait, actor: &AuthUser, volunteer_id: i
         id: Set(record.id),
         status: Set(back),
         paused_on: Set(None),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     };
     set_status(db, actor, record, change, "volunteer.resumed").await?;
@@ -217,7 +216,7 @@ pub async fn record_left(
         status: Set(VolunteerStatus::Left),
         left_on: Set(Some(on)),
         left_reason: Set(Some(reason.to_owned())),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     };
     set_status(db, actor, record, change, "volunteer.left").await
@@ -279,9 +278,9 @@ pub async fn sign_off_lead(
     let change = volunteer::ActiveModel {
         id: Set(record.id),
         level: Set(FacilitationLevel::Lead),
-        lead_signed_off_at: Set(Some(Utc::now())),
+        lead_signed_off_at: Set(Some(crate::clock::now())),
         lead_signed_off_by: Set(Some(actor.id)),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     };
     set_status(db, actor, record, change, "volunteer.lead_signed_off").await
@@ -298,8 +297,8 @@ mod tests {
             user_id: 1,
             status: VolunteerStatus::Trained,
             level: FacilitationLevel::CoFacilitator,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: crate::clock::now(),
+            updated_at: crate::clock::now(),
             trained_on: trained.map(date),
             commitment_ends_on: ends.map(date),
             paused_on: None,

@@ -4,7 +4,7 @@
 //! agreement, in follow-up, closed, and not proceeding.
 
 use anyhow::Context;
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
@@ -428,7 +428,7 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
     .await?;
     complete_actions(demo, conference.id, -35, true).await?;
     conference::Entity::update_many()
-        .col_expr(conference::Column::FollowUpDoneAt, Expr::value(Some(Utc::now() - Duration::days(20))))
+        .col_expr(conference::Column::FollowUpDoneAt, Expr::value(Some(crate::clock::now() - Duration::days(20))))
         .filter(conference::Column::Id.eq(conference.id))
         .exec(demo.db)
         .await?;

@@ -15,14 +15,13 @@ mod places;
 mod recruitment;
 
 use anyhow::Context;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use entity::user::{self, Role};
 use entity::{establishment, intake};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use url::Url;
 
 use crate::auth::AuthUser;
-use crate::domain::time::london_today;
 
 /// A sign-in the demo prints.
 #[derive(Clone, Debug)]
@@ -68,7 +67,7 @@ pub async fn load(db: &DatabaseConnection, base_url: &Url) -> anyhow::Result<Out
         return Ok(Outcome::NotEmpty);
     }
     let (staff, mut logins) = people::staff(db).await?;
-    let demo = Demo { db, base_url, today: london_today(Utc::now()), coordinator: staff.coordinator };
+    let demo = Demo { db, base_url, today: crate::clock::today(), coordinator: staff.coordinator };
     let places = places::establishments(&demo).await?;
     let team = people::volunteers(&demo, &places).await?;
     recruitment::open_intake(&demo).await?;

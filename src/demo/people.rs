@@ -4,7 +4,7 @@
 //! training, one about to start, one paused and one who has left.
 
 use anyhow::Context;
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Months, NaiveDate};
 use entity::attendance::Mark;
 use entity::dbs_check::{DbsLevel, DbsStatus};
 use entity::prison_vetting::VettingStatus;
@@ -221,9 +221,9 @@ async fn founding_lead(demo: &Demo<'_>, who: &Member) -> anyhow::Result<()> {
     volunteer::ActiveModel {
         id: Set(who.id),
         level: Set(FacilitationLevel::Lead),
-        lead_signed_off_at: Set(Some(Utc::now())),
+        lead_signed_off_at: Set(Some(crate::clock::now())),
         lead_signed_off_by: Set(Some(demo.coordinator.id)),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .update(demo.db)

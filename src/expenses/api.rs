@@ -15,7 +15,6 @@ use crate::api::ApiJson;
 use crate::auth::RequireCoordinator;
 use crate::auth::RequireUser;
 use crate::auth::secrets::sha256_hex;
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::startup::AppState;
 
@@ -181,7 +180,7 @@ pub async fn create(
     ApiJson(input): ApiJson<ClaimInput>,
 ) -> AppResult<Response> {
     let key = idempotency_key(&headers)?;
-    let new = input.parse(london_today(Utc::now())).map_err(invalid)?;
+    let new = input.parse(crate::clock::today()).map_err(invalid)?;
     let request = match key {
         Some(key) => {
             // The parsed body, re-serialised, so spacing and key order do not matter.
@@ -226,7 +225,7 @@ pub async fn add_item(
     ApiJson(input): ApiJson<ItemInput>,
 ) -> AppResult<(StatusCode, Json<Claim>)> {
     let mut errors = std::collections::BTreeMap::new();
-    let item = input.parse(london_today(Utc::now()), "", &mut errors);
+    let item = input.parse(crate::clock::today(), "", &mut errors);
     let item = match item {
         Some(item) if errors.is_empty() => item,
         _ => return Err(invalid(errors)),

@@ -7,7 +7,6 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use entity::expense_claim::ExpenseStatus;
 use entity::expense_item::{ExpenseKind, Vehicle};
 use maud::{Markup, html};
@@ -17,7 +16,7 @@ use super::input::{ItemInput, miles_text, parse_purpose};
 use super::service::{self, ClaimView, DecisionInput, ListFilter};
 use super::{csv, receipts};
 use crate::auth::{AuthUser, RequireCoordinator, RequireUser};
-use crate::domain::time::{london_display, london_today, long_date};
+use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::components::field_errors;
@@ -313,7 +312,7 @@ pub async fn add_item(
     Form(input): Form<ItemInput>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::new();
-    let parsed = input.parse(london_today(Utc::now()), "", &mut errors);
+    let parsed = input.parse(crate::clock::today(), "", &mut errors);
     let item = match parsed {
         Some(item) if errors.is_empty() => item,
         _ => return rerender(&state, &ctx, &user, id, &input, &errors).await,

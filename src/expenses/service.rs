@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::Utc;
 use entity::expense_claim::{self, ExpenseStatus};
 use entity::expense_item::{self, ExpenseKind, Vehicle};
 use entity::{expense_receipt, idempotency_key, user, volunteer};
@@ -231,7 +230,7 @@ async fn insert_item(
     let mut row = expense_item::ActiveModel {
         claim_id: Set(claim_id),
         case_contact_id: Set(case_contact_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     };
     match item {
@@ -262,7 +261,7 @@ async fn insert_claim(
     volunteer_id: i64,
     new: &NewClaim,
 ) -> Result<expense_claim::Model, DbErr> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     let claim = expense_claim::ActiveModel {
         volunteer_id: Set(volunteer_id),
         purpose: Set(new.purpose.clone()),
@@ -349,7 +348,7 @@ pub async fn create_once(
             request_hash: Set(request.request_hash),
             response_status: Set(201),
             response_body: Set(body.clone()),
-            created_at: Set(Utc::now()),
+            created_at: Set(crate::clock::now()),
             ..Default::default()
         }
         .insert(&txn)
@@ -372,7 +371,7 @@ pub async fn create_once(
 async fn touch_draft(db: &impl ConnectionTrait, claim_id: i64) -> AppResult<()> {
     let result = expense_claim::Entity::update_many()
         .col_expr(expense_claim::Column::Version, Expr::col(expense_claim::Column::Version).add(1))
-        .col_expr(expense_claim::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(expense_claim::Column::UpdatedAt, Expr::value(crate::clock::now()))
         .filter(expense_claim::Column::Id.eq(claim_id))
         .filter(expense_claim::Column::Status.eq(ExpenseStatus::Draft))
         .exec(db)
@@ -467,7 +466,7 @@ async fn transition(
     let mut update = expense_claim::Entity::update_many()
         .col_expr(expense_claim::Column::Status, Expr::value(to))
         .col_expr(expense_claim::Column::Version, Expr::col(expense_claim::Column::Version).add(1))
-        .col_expr(expense_claim::Column::UpdatedAt, Expr::value(Utc::now()));
+        .col_expr(expense_claim::Column::UpdatedAt, Expr::value(crate::clock::now()));
     for (column, value) in extra {
         update = update.col_expr(column, value);
     }
@@ -500,7 +499,7 @@ pub async fn submit(db: &DatabaseConnection, user: &AuthUser, claim_id: i64) -> 
         &txn,
         &claim,
         ExpenseStatus::Submitted,
-        vec![(expense_claim::Column::SubmittedAt, Expr::value(Some(Utc::now())))],
+        vec![(expense_claim::Column::SubmittedAt, Expr::value(Some(crate::clock::now())))],
     )
     .await?;
     txn.commit().await?;
@@ -601,7 +600,7 @@ pub async fn decide(
             input.decision.trim()
         )));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let updated = match decision {
         Decision::Approve => {
             // Priced first: if the transition then finds the claim changed, all of it rolls back.
@@ -674,7 +673,7 @@ async fn notify_volunteer(db: &impl ConnectionTrait, base_url: &Url, claim: &exp
             kind: "expense.decided",
             to: account.email,
             message,
-            send_after: Utc::now(),
+            send_after: crate::clock::now(),
         },
     )
     .await?;
@@ -718,7 +717,7 @@ pub async fn add_receipt(
         content_type: Set(kind.content_type.to_owned()),
         size_bytes: Set(size),
         uploaded_by_user_id: Set(user.id),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(&txn)
@@ -791,7 +790,7 @@ mod tests {
             vehicle: Some(Vehicle::CarVan),
             passengers: Some(0),
             case_contact_id: None,
-            created_at: Utc::now(),
+            created_at: crate::clock::now(),
         }
     }
 

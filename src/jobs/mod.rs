@@ -84,7 +84,7 @@ pub async fn start(
         let db = db.clone();
         let settings = settings.clone();
         let metrics = metrics.clone();
-        Box::pin(async move { tick(&db, &settings, &metrics, Utc::now()).await })
+        Box::pin(async move { tick(&db, &settings, &metrics, crate::clock::now()).await })
     })?;
     scheduler.add(job).await?;
     scheduler.start().await?;

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use axum::extract::{Form, State};
 use axum::response::Response;
-use chrono::Utc;
 use entity::email_opt_out;
 use entity::user::Role;
 use maud::{Markup, html};
@@ -31,7 +30,7 @@ pub async fn save(db: &impl ConnectionTrait, user_id: i64, role: Role, wanted: &
         let row = email_opt_out::ActiveModel {
             user_id: Set(user_id),
             kind: Set((*kind).to_owned()),
-            created_at: Set(Utc::now()),
+            created_at: Set(crate::clock::now()),
             ..Default::default()
         };
         email_opt_out::Entity::insert(row).exec(db).await?;

@@ -58,7 +58,7 @@ pub async fn enqueue_with(db: &impl ConnectionTrait, outgoing: Outgoing, extras:
         locked_until: Set(None),
         last_error: Set(None),
         sent_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         list_unsubscribe: Set(extras.list_unsubscribe),
         attachment_filename: Set(filename),
         attachment_content_type: Set(content_type),

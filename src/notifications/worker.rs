@@ -198,7 +198,7 @@ impl Worker {
     pub async fn run(self, tick: Duration, mut stop: watch::Receiver<bool>) {
         tracing::info!("mail worker started");
         loop {
-            let full = match self.run_once(Utc::now()).await {
+            let full = match self.run_once(crate::clock::now()).await {
                 Ok(report) => {
                     if report.claimed > 0 {
                         tracing::info!(?report, "mail delivered");

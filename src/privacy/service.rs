@@ -87,7 +87,7 @@ pub async fn export_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> R
         object.insert("has_password".into(), Value::Bool(account.password_hash.is_some()));
     }
     Ok(Some(json!({
-        "exported_at": Utc::now(),
+        "exported_at": crate::clock::now(),
         "kind": "volunteer",
         "account": user_json,
         "volunteer": rows::<volunteer::Entity>(db, one(volunteer::Column::Id, volunteer_id)).await?,
@@ -124,7 +124,7 @@ pub async fn export_application(db: &impl ConnectionTrait, application_id: i64) 
         }
     }
     Ok(Some(json!({
-        "exported_at": Utc::now(),
+        "exported_at": crate::clock::now(),
         "kind": "applicant",
         "applications": application_json,
         "application_notes": rows::<application_note::Entity>(db, one(application_note::Column::ApplicationId, application_id)).await?,
@@ -266,7 +266,7 @@ async fn anonymise_applications(db: &impl ConnectionTrait, ids: &[i64]) -> Resul
             .col_expr(C::Experience, Expr::value(""))
             .col_expr(C::InterviewPlace, Expr::value(Option::<String>::None))
             .col_expr(C::DecisionReason, Expr::value(Option::<String>::None))
-            .col_expr(C::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(C::UpdatedAt, Expr::value(crate::clock::now()))
             .filter(C::Id.eq(row.id))
             .exec(db)
             .await?;
@@ -369,8 +369,8 @@ pub async fn erase_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> Re
         .col_expr(user::Column::Email, Expr::value(format!("erased-user-{}@{ERASED_DOMAIN}", account.id)))
         .col_expr(user::Column::Name, Expr::value(ERASED))
         .col_expr(user::Column::PasswordHash, Expr::value(Option::<String>::None))
-        .col_expr(user::Column::DisabledAt, Expr::value(account.disabled_at.unwrap_or_else(Utc::now)))
-        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(user::Column::DisabledAt, Expr::value(account.disabled_at.unwrap_or_else(crate::clock::now)))
+        .col_expr(user::Column::UpdatedAt, Expr::value(crate::clock::now()))
         .filter(user::Column::Id.eq(account.id))
         .exec(db)
         .await?;

@@ -64,7 +64,7 @@ pub async fn set(
     let updated = volunteer::ActiveModel {
         id: Set(record.id),
         max_conferences_per_month: Set(input.max_conferences_per_month),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .update(db)

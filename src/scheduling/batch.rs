@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use entity::case::CaseStatus;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -17,7 +16,6 @@ use super::candidates;
 use super::instance::{self, volunteer_of};
 use super::matcher::{self, PlanOptions, Problem};
 use crate::auth::AuthUser;
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 
 /// How many of a case's best candidates are tried before it is reported unbooked (a
@@ -64,7 +62,7 @@ pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUse
         .all(db)
         .await?;
     let mut result = PlanResult { bookings: Vec::new(), unbooked: Vec::new() };
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let mut parts = Vec::with_capacity(ready.len());
     for case in &ready {
         parts.push(instance::for_case(db, case, today, None, None).await?);

@@ -25,7 +25,7 @@ use crate::auth::AuthUser;
 use crate::auth::secrets::random_token;
 use crate::calendar::ics;
 use crate::db::begin_write;
-use crate::domain::time::{london_display, london_to_utc, london_today};
+use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
@@ -52,7 +52,7 @@ pub async fn check_slot(
     starts_at: chrono::DateTime<Utc>,
     moving: Option<i64>,
 ) -> AppResult<chrono::DateTime<Utc>> {
-    let spec = instance::for_case(db, found, london_today(Utc::now()), Some(&[lead, second]), moving).await?;
+    let spec = instance::for_case(db, found, crate::clock::today(), Some(&[lead, second]), moving).await?;
     for id in [lead, second] {
         if !spec.facilitators.iter().any(|f| f.id == facilitator_id(id)) {
             return Err(AppError::Conflict(format!("Volunteer {id} is not an active, trained facilitator.")));
@@ -138,7 +138,7 @@ pub async fn book(
 
     let ends_at = check_slot(&txn, &found, &place, [input.lead_id, input.second_id], starts_at, None).await?;
 
-    let now = Utc::now();
+    let now = crate::clock::now();
     let created = conference::ActiveModel {
         case_id: Set(found.id),
         establishment_id: Set(place.id),

@@ -2,7 +2,7 @@
 //! the score broken down, and for every volunteer who cannot take part, the first rule that
 //! ruled them out, in a coordinator's words.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::volunteer::{FacilitationLevel, VolunteerStatus};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 use super::instance::{self, case_id, volunteer_of};
 use super::matcher::{self, Problem, RuledOutBy, ScoreBreakdown};
 use crate::checks::clearance::Clearance;
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -103,7 +102,7 @@ async fn in_words(
 
 pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppResult<Candidates> {
     let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let spec = instance::for_case(db, &found, today, None, None).await?;
     let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
     let result = matcher::candidates(&problem, &case_id(found.id), limit)

@@ -62,7 +62,7 @@ async fn bump(
     let mut update = conference::Entity::update_many()
         .col_expr(conference::Column::Status, Expr::value(status))
         .col_expr(conference::Column::Sequence, Expr::value(found.sequence + 1))
-        .col_expr(conference::Column::UpdatedAt, Expr::value(Utc::now()));
+        .col_expr(conference::Column::UpdatedAt, Expr::value(crate::clock::now()));
     for (column, value) in extra {
         update = update.col_expr(column, value);
     }
@@ -80,7 +80,7 @@ async fn bump(
 async fn set_case_status(db: &impl ConnectionTrait, case_id: i64, status: CaseStatus) -> Result<(), DbErr> {
     case::Entity::update_many()
         .col_expr(case::Column::Status, Expr::value(status))
-        .col_expr(case::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(case::Column::UpdatedAt, Expr::value(crate::clock::now()))
         .filter(case::Column::Id.eq(case_id))
         .exec(db)
         .await?;
@@ -124,7 +124,8 @@ async fn notify_facilitators(
         let when = london_display(updated.starts_at);
         let message = messages::booking_changed(&account.name, &reference, &place, &when, now_is, &url);
         let key = format!("{kind}:{}:{}:{}", updated.id, updated.sequence, facilitator.volunteer_id);
-        outbox::enqueue(db, Outgoing { key, kind, to: account.email, message, send_after: Utc::now() }).await?;
+        outbox::enqueue(db, Outgoing { key, kind, to: account.email, message, send_after: crate::clock::now() })
+            .await?;
     }
     Ok(())
 }
@@ -157,7 +158,7 @@ pub async fn respond(
     conference_facilitator::ActiveModel {
         id: Set(mine.id),
         response: Set(answer),
-        responded_at: Set(Some(Utc::now())),
+        responded_at: Set(Some(crate::clock::now())),
         ..Default::default()
     }
     .update(&txn)
@@ -167,7 +168,7 @@ pub async fn respond(
             &txn,
             &found,
             ConferenceStatus::Cancelled,
-            vec![(conference::Column::CancelledAt, Expr::value(Some(Utc::now())))],
+            vec![(conference::Column::CancelledAt, Expr::value(Some(crate::clock::now())))],
         )
         .await?;
         set_case_status(&txn, found.case_id, CaseStatus::Ready).await?;
@@ -225,7 +226,7 @@ pub async fn update(
             &txn,
             &found,
             ConferenceStatus::Cancelled,
-            vec![(conference::Column::CancelledAt, Expr::value(Some(Utc::now())))],
+            vec![(conference::Column::CancelledAt, Expr::value(Some(crate::clock::now())))],
         )
         .await?;
         set_case_status(&txn, found.case_id, CaseStatus::Ready).await?;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use entity::{closure, establishment, regime_window};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
@@ -262,7 +262,7 @@ pub async fn update(db: &impl ConnectionTrait, id: i64, patch: &EstablishmentPat
         longitude: Set(new.longitude),
         rooms: Set(new.rooms),
         requires_vetting: Set(new.requires_vetting),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .update(db)

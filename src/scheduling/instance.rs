@@ -220,7 +220,7 @@ pub async fn for_case(
     let mut booked: HashMap<i64, Vec<LocalInterval>> = HashMap::new();
     let mut recent: HashMap<i64, u32> = HashMap::new();
     let mut continuity: Vec<String> = Vec::new();
-    let now = Utc::now();
+    let now = crate::clock::now();
     for a in &assignments {
         let Some(c) = conferences.get(&a.conference_id) else { continue };
         booked

@@ -1,6 +1,5 @@
 //! Reading and writing settings. Every setting has a default, so a new install works.
 
-use chrono::Utc;
 use entity::setting;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
@@ -108,7 +107,7 @@ pub async fn set(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<()
     setting::Entity::insert(setting::ActiveModel {
         key: Set(key.to_owned()),
         value: Set(value.to_owned()),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(crate::clock::now()),
     })
     .on_conflict(
         OnConflict::column(setting::Column::Key)

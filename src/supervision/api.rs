@@ -3,14 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{self, SupervisionInput};
 use crate::api::ApiJson;
 use crate::auth::{AuthUser, RequireUser};
-use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
 use crate::startup::AppState;
@@ -48,7 +47,7 @@ pub async fn list(
     let sessions = service::list(&state.db, id).await?;
     let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
     let held: Vec<NaiveDate> = sessions.iter().map(|(s, _)| s.held_on).collect();
-    let due = service::due(&volunteer, &held, london_today(Utc::now()), interval);
+    let due = service::due(&volunteer, &held, crate::clock::today(), interval);
     Ok(Json(SupervisionList {
         sessions: sessions
             .into_iter()
@@ -70,7 +69,7 @@ pub async fn add(
     ApiJson(input): ApiJson<SupervisionInput>,
 ) -> AppResult<(StatusCode, Json<Supervision>)> {
     require_coordinator_seeing(&state, &supervisor, id).await?;
-    let created = service::add(&state.db, &supervisor, id, &input, london_today(Utc::now())).await?;
+    let created = service::add(&state.db, &supervisor, id, &input, crate::clock::today()).await?;
     Ok((
         StatusCode::CREATED,
         Json(Supervision {

@@ -4,12 +4,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use maud::{Markup, html};
 
 use super::service::{self, MeetingInput, SupervisionInput};
 use crate::auth::RequireCoordinator;
-use crate::domain::time::{london_today, long_date};
+use crate::domain::time::long_date;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::components::field_errors;
@@ -23,7 +22,7 @@ pub async fn add_supervision(
     Path(id): Path<i64>,
     Form(input): Form<SupervisionInput>,
 ) -> AppResult<Response> {
-    match service::add(&state.db, &supervisor, id, &input, london_today(Utc::now())).await {
+    match service::add(&state.db, &supervisor, id, &input, crate::clock::today()).await {
         Ok(_) => {
             Ok(flash::redirect(&format!("/volunteers/{id}#supervision"), FlashKind::Success, "Supervision recorded."))
         }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{Duration, NaiveDate, NaiveTime};
 use entity::volunteer::{self, VolunteerStatus};
 use entity::{meeting_attendance, supervision_session, user, volunteer_meeting};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -51,7 +51,7 @@ pub async fn add(
         held_on: Set(held_on),
         supervisor_user_id: Set(supervisor.id),
         notes: Set(input.notes.trim().to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -148,7 +148,7 @@ pub async fn create_meeting(db: &impl ConnectionTrait, input: &MeetingInput) -> 
         ends_at: Set(ends),
         topic: Set(topic.to_owned()),
         case_discussion: Set(input.case_discussion.trim().to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
@@ -223,7 +223,7 @@ pub async fn meetings_for(
         .filter(
             sea_orm::Condition::any()
                 .add(volunteer_meeting::Column::Id.is_in(attended))
-                .add(volunteer_meeting::Column::HeldOn.gte(crate::domain::time::london_today(Utc::now()))),
+                .add(volunteer_meeting::Column::HeldOn.gte(crate::clock::today())),
         )
         .order_by_asc(volunteer_meeting::Column::HeldOn)
         .all(db)
@@ -245,8 +245,8 @@ mod tests {
             user_id: 1,
             status: VolunteerStatus::Active,
             level: FacilitationLevel::CoFacilitator,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: crate::clock::now(),
+            updated_at: crate::clock::now(),
             trained_on: Some(d(on)),
             commitment_ends_on: None,
             paused_on: None,

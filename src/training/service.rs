@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use entity::course::{self, CourseKind};
 use entity::{course_session, enrolment};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -58,7 +58,7 @@ pub async fn create_course(db: &impl ConnectionTrait, input: &CourseInput) -> Ap
     let (Some(kind), true) = (kind, errors.is_empty()) else {
         return Err(AppError::fields(errors));
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     Ok(course::ActiveModel {
         name: Set(name.to_owned()),
         kind: Set(kind),
@@ -143,7 +143,7 @@ pub async fn add_session(
     else {
         return Err(AppError::fields(errors));
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     course_session::ActiveModel {
         course_id: Set(course_id),
         number: Set(number),
@@ -171,7 +171,7 @@ pub async fn enrol(db: &impl ConnectionTrait, course_id: i64, volunteer_id: i64)
     enrolment::Entity::insert(enrolment::ActiveModel {
         course_id: Set(course_id),
         volunteer_id: Set(volunteer_id),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     })
     .on_conflict_do_nothing_on([enrolment::Column::CourseId, enrolment::Column::VolunteerId])
@@ -321,7 +321,7 @@ pub async fn record_attendance(
     }
     let txn = crate::db::begin_write(db).await?;
     let session = course_session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     if session.date > crate::domain::time::london_today(now) {
         return Err(AppError::Conflict(format!(
             "Session {} is on {}: record its register on or after the day.",
@@ -416,8 +416,8 @@ mod tests {
             venue: "Gloucester".into(),
             uid: format!("{id}@test"),
             sequence: 0,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: crate::clock::now(),
+            updated_at: crate::clock::now(),
         }
     }
 

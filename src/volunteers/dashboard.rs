@@ -1,14 +1,13 @@
 //! The volunteer's own dashboard: next dates, training progress, commitment left,
 //! supervision due — one page, readable on a phone.
 
-use chrono::Utc;
 use entity::conference::ConferenceStatus;
 use maud::{Markup, html};
 
 use super::service;
 use crate::auth::AuthUser;
 use crate::commitment::service::{commitment, not_active_because};
-use crate::domain::time::{london_display, london_today, long_date};
+use crate::domain::time::{london_display, long_date};
 use crate::error::AppResult;
 use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
 use crate::startup::AppState;
@@ -21,7 +20,7 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
     };
     // Checks lapse with time: bring the status up to date before showing it.
     let record = crate::commitment::service::refresh(&state.db, record.id).await?;
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let training = progress(&state.db, record.id).await?;
     let upcoming_training: Vec<_> =
         sessions_for_volunteer(&state.db, record.id).await?.into_iter().filter(|s| s.date >= today).collect();
@@ -39,7 +38,8 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
     let claims = crate::expenses::service::list_visible(&state.db, user, &Default::default()).await?;
     let reasons = not_active_because(&record, &training, &dbs);
     let awaiting = crate::scheduling::conferences::awaiting_answer(&state.db, record.id).await?;
-    let conferences = crate::scheduling::conferences::accepted_upcoming(&state.db, record.id, Utc::now()).await?;
+    let conferences =
+        crate::scheduling::conferences::accepted_upcoming(&state.db, record.id, crate::clock::now()).await?;
     Ok(html! {
         (crate::scheduling::response_pages::awaiting_section(ctx, &awaiting))
         section class="card" aria-labelledby="next-dates" {

@@ -3,7 +3,6 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::Utc;
 use entity::volunteer::VolunteerStatus;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -11,7 +10,7 @@ use serde::Deserialize;
 use super::service;
 use crate::auth::RequireCoordinator;
 use crate::commitment::{self, service::commitment, service::not_active_because};
-use crate::domain::time::{london_today, long_date};
+use crate::domain::time::long_date;
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{LEAD_AFTER_CONFERENCES, SUPERVISION_INTERVAL_WEEKS, number};
 use crate::startup::AppState;
@@ -81,7 +80,7 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     // Checks lapse with time: bring the status up to date before showing it.
     let record = commitment::service::refresh(&state.db, id).await?;
-    let today = london_today(Utc::now());
+    let today = crate::clock::today();
     let training = progress(&state.db, id).await?;
     let reasons = not_active_because(
         &record,
@@ -213,7 +212,7 @@ pub async fn pause(
     RequireCoordinator(actor): RequireCoordinator,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    back(id, commitment::service::pause(&state.db, &actor, id, london_today(Utc::now())).await, "Paused.")
+    back(id, commitment::service::pause(&state.db, &actor, id, crate::clock::today()).await, "Paused.")
 }
 
 pub async fn resume(

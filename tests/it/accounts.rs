@@ -1,6 +1,6 @@
 //! Signing in and out, throttling, session expiry, disabling accounts.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entity::session;
 use entity::user::Role;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
@@ -100,7 +100,7 @@ async fn five_failures_lock_the_account_for_a_while_even_with_the_right_password
     // Failures older than the window no longer count.
     app.allow_audit_rewrites().await;
     entity::audit_log::Entity::update_many()
-        .col_expr(entity::audit_log::Column::OccurredAt, Expr::value(Utc::now() - Duration::minutes(16)))
+        .col_expr(entity::audit_log::Column::OccurredAt, Expr::value(crate::helpers::now() - Duration::minutes(16)))
         .exec(&app.db)
         .await
         .unwrap();
@@ -144,7 +144,11 @@ async fn sign_out_ends_the_session() {
 }
 
 async fn age_sessions(app: &TestApp, column: session::Column, by: Duration) {
-    session::Entity::update_many().col_expr(column, Expr::value(Utc::now() - by)).exec(&app.db).await.unwrap();
+    session::Entity::update_many()
+        .col_expr(column, Expr::value(crate::helpers::now() - by))
+        .exec(&app.db)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -1,8 +1,7 @@
 //! Booking conferences: every hard rule checked in the transaction, and no facilitator
 //! double-booked even under 50 concurrent requests.
 
-use chrono::{Datelike, Duration, NaiveTime, Utc, Weekday};
-use convene::domain::time::london_today;
+use chrono::{Datelike, Duration, NaiveTime, Weekday};
 use entity::user::Role;
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -32,7 +31,7 @@ pub(crate) async fn prison(app: &TestApp, token: &str) -> i64 {
 pub(crate) async fn facilitator(app: &TestApp, prison: i64, level: FacilitationLevel) -> i64 {
     let user = app.create_user(Role::Volunteer).await;
     let record = convene::volunteers::service::for_user(&app.db, user.id).await.unwrap().unwrap();
-    let today = london_today(Utc::now());
+    let today = crate::helpers::today();
     volunteer::ActiveModel {
         id: Set(record.id),
         status: Set(VolunteerStatus::Active),
@@ -43,7 +42,7 @@ pub(crate) async fn facilitator(app: &TestApp, prison: i64, level: FacilitationL
     .update(&app.db)
     .await
     .unwrap();
-    let now = Utc::now();
+    let now = crate::helpers::now();
     entity::dbs_check::ActiveModel {
         volunteer_id: Set(record.id),
         level: Set(entity::dbs_check::DbsLevel::Enhanced),
@@ -136,7 +135,7 @@ pub(crate) async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
 
 /// A Tuesday two to three weeks ahead.
 pub(crate) fn a_tuesday() -> chrono::NaiveDate {
-    let mut day = london_today(Utc::now()) + Duration::days(14);
+    let mut day = crate::helpers::today() + Duration::days(14);
     while day.weekday() != Weekday::Tue {
         day += Duration::days(1);
     }
@@ -278,7 +277,7 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
         .await
         .unwrap();
     let lapsed = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let yesterday = london_today(Utc::now()) - Duration::days(1);
+    let yesterday = crate::helpers::today() - Duration::days(1);
     entity::prison_vetting::Entity::update_many()
         .col_expr(entity::prison_vetting::Column::ExpiresOn, sea_orm::sea_query::Expr::value(yesterday))
         .filter(entity::prison_vetting::Column::VolunteerId.eq(lapsed))

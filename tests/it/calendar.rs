@@ -140,7 +140,7 @@ async fn case_at(app: &TestApp, token: &str, place: &str) -> (i64, i64, String) 
 /// A confirmed two-hour conference starting at `start`, written straight to the database
 /// (far-off dates the booking rules would not allow from today).
 async fn conference(app: &TestApp, case: (i64, i64), start: DateTime<Utc>, lead: i64, co: i64) -> String {
-    let now = Utc::now();
+    let now = crate::helpers::now();
     let uid = entity::calendar_uid::new();
     let booked = entity::conference::ActiveModel {
         case_id: Set(case.0),
@@ -220,7 +220,7 @@ async fn feeds_are_read_alike_by_icalendar_and_ical_js_for_volunteers_and_coordi
     let response = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/volunteers/{lead}/supervision")))
         .bearer_auth(&token)
-        .json(&json!({"held_on": convene::domain::time::london_today(Utc::now()).to_string(), "notes": "Confidential: struggling with Harry's case"}))
+        .json(&json!({"held_on": crate::helpers::today().to_string(), "notes": "Confidential: struggling with Harry's case"}))
         .send()
         .await
         .unwrap();
@@ -234,7 +234,7 @@ async fn feeds_are_read_alike_by_icalendar_and_ical_js_for_volunteers_and_coordi
     let meeting = convene::supervision::service::create_meeting(
         &app.db,
         &convene::supervision::service::MeetingInput {
-            held_on: (Utc::now().date_naive() + Duration::days(20)).to_string(),
+            held_on: (crate::helpers::now().date_naive() + Duration::days(20)).to_string(),
             starts_at: "18:00".into(),
             ends_at: "20:00".into(),
             topic: "Hannah Harmed's case".into(),
@@ -291,7 +291,7 @@ async fn feeds_are_read_alike_by_icalendar_and_ical_js_for_volunteers_and_coordi
 async fn the_public_feed_lists_open_training_and_parses() {
     let app = TestApp::spawn().await;
     let recruiting = crate::recruitment::open_intake(&app, 3).await;
-    let soon = convene::domain::time::london_today(Utc::now()) + Duration::days(40);
+    let soon = crate::helpers::today() + Duration::days(40);
     let response = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/courses/{}/sessions", recruiting.course_id)))
         .bearer_auth(&recruiting.token)
@@ -420,7 +420,7 @@ async fn a_cancelled_conference_stays_thirty_days_as_cancelled_then_goes() {
 
     let cancelled_at = |days: i64| entity::conference::ActiveModel {
         id: Set(id),
-        cancelled_at: Set(Some(Utc::now() - Duration::days(days))),
+        cancelled_at: Set(Some(crate::helpers::now() - Duration::days(days))),
         ..Default::default()
     };
     cancelled_at(29).update(&app.db).await.unwrap();

@@ -2,8 +2,7 @@
 //! referral form and the coordinator's forms on a case, and the facilitator's contacts log
 //! whose mileage goes on their expense claim once.
 
-use chrono::{Duration, Utc};
-use convene::domain::time::london_today;
+use chrono::Duration;
 use entity::user::Role;
 use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -102,7 +101,7 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
     let mut browser = app.signed_in(&coordinator).await;
     let (status, body) = browser.open("/cases/new").await;
     assert_eq!(status, 200);
-    let default_deadline = london_today(Utc::now()) + Duration::days(90);
+    let default_deadline = crate::helpers::today() + Duration::days(90);
     assert!(body.contains(&default_deadline.to_string()), "the default deadline is explained");
 
     let bad = browser
@@ -135,7 +134,7 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
     assert_eq!(created.status(), 303);
     let made = entity::case::Entity::find().one(&app.db).await.unwrap().unwrap();
     assert_eq!(created.headers()["location"], format!("/cases/{}", made.id).as_str());
-    let year = chrono::Datelike::year(&london_today(Utc::now()));
+    let year = chrono::Datelike::year(&crate::helpers::today());
     assert_eq!(made.reference, format!("RJ-{year}-0001"));
     assert_eq!(made.deadline, default_deadline);
     let path = format!("/cases/{}", made.id);
@@ -173,7 +172,7 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
     let given = browser.post_form(&format!("{path}/parties/{}/consent", harmed.id), &[("consent", "given")]).await;
     assert_eq!(given.status(), 303);
     let harmed = entity::party::Entity::find_by_id(harmed.id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!(harmed.consent_given_on, Some(london_today(Utc::now())));
+    assert_eq!(harmed.consent_given_on, Some(crate::helpers::today()));
     let bad_assessment =
         browser.post_form(&format!("{path}/assessments"), &[("kind", "risk"), ("outcome", "maybe")]).await;
     assert_eq!(bad_assessment.status(), 422);
@@ -241,7 +240,7 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
     assert_eq!(browser.post_form(&consent, &withdraw).await.status(), 303);
     let harmer = entity::party::Entity::find_by_id(harmer.id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(harmer.consent, entity::party::Consent::Withdrawn);
-    assert_eq!(harmer.consent_withdrawn_on, Some(london_today(Utc::now())));
+    assert_eq!(harmer.consent_withdrawn_on, Some(crate::helpers::today()));
     assert_eq!(app.audit_count("case.consent_withdrawn").await, 1);
     let again = browser.post_form(&consent, &withdraw).await;
     assert_eq!(again.status(), 409);
@@ -292,7 +291,7 @@ async fn an_assigned_facilitator_logs_contacts_and_claims_each_contacts_mileage_
     assert_eq!(logged.status(), 303);
     let contact = entity::case_contact::Entity::find().one(&app.db).await.unwrap().unwrap();
     assert_eq!((contact.volunteer_id, contact.minutes, contact.mileage_tenths), (lead, 45, 125));
-    assert_eq!(contact.contact_on, london_today(Utc::now()));
+    assert_eq!(contact.contact_on, crate::helpers::today());
 
     // Someone not on the case can neither log nor claim.
     let outsider = app.create_user(Role::Volunteer).await;
@@ -328,7 +327,7 @@ async fn an_assigned_facilitator_logs_contacts_and_claims_each_contacts_mileage_
         vehicle: Set(Some(entity::expense_item::Vehicle::CarVan)),
         passengers: Set(Some(0)),
         case_contact_id: Set(Some(contact.id)),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::helpers::now()),
         ..Default::default()
     }
     .insert(&app.db)

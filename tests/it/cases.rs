@@ -1,8 +1,7 @@
 //! Cases over the API: referral with a generated reference and default deadline, parties
 //! and consent, appointments in UK time, assessments before booking, and confidentiality.
 
-use chrono::{Datelike, Duration, Utc};
-use convene::domain::time::london_today;
+use chrono::{Datelike, Duration};
 use entity::user::Role;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
@@ -33,10 +32,10 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
     .await;
     assert_eq!(response.status(), 201);
     let first: Value = response.json().await.unwrap();
-    let year = london_today(Utc::now()).year();
+    let year = crate::helpers::today().year();
     assert_eq!(first["reference"], format!("RJ-{year}-0001"));
     assert_eq!(first["status"], "referred");
-    assert_eq!(first["deadline"], (london_today(Utc::now()) + Duration::days(90)).to_string(), "default timeframe");
+    assert_eq!(first["deadline"], (crate::helpers::today() + Duration::days(90)).to_string(), "default timeframe");
     let second: Value = post(
         &app,
         &token,
@@ -174,7 +173,7 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
 
     // A facilitator asked to the case's conference sees it.
     let outsider_record = convene::volunteers::service::for_user(&app.db, outsider.id).await.unwrap().unwrap();
-    let now = Utc::now();
+    let now = crate::helpers::now();
     let conference = entity::conference::ActiveModel {
         case_id: Set(id),
         establishment_id: Set(prison),

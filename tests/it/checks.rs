@@ -2,11 +2,11 @@
 //! validation, renewal dates from the setting, clearance on a date at its boundaries, who may
 //! see certificate numbers, and the due / overdue / missing overview.
 
-use chrono::{Duration, Months, NaiveDate, Utc};
+use chrono::{Duration, Months, NaiveDate};
 use convene::checks::clearance::Clearance;
 use convene::checks::input::EstablishmentInput;
 use convene::checks::service;
-use convene::domain::time::{london_today, short_date};
+use convene::domain::time::short_date;
 use convene::settings::service::{DBS_RENEWAL_YEARS, set};
 use entity::user::Role;
 use entity::volunteer::{self, VolunteerStatus};
@@ -70,7 +70,7 @@ async fn get_checks(app: &TestApp, token: &str, volunteer_id: i64) -> reqwest::R
 }
 
 fn today() -> NaiveDate {
-    london_today(Utc::now())
+    crate::helpers::today()
 }
 
 fn enhanced_clear(issued_on: NaiveDate) -> Value {

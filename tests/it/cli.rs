@@ -9,6 +9,8 @@ pub fn convene() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_convene"));
     command.env_remove("DATABASE_URL").env_remove("CONVENE_BIND").env_remove("CONVENE_BASE_URL");
     command.env("RUST_LOG", "warn");
+    let (key, value) = crate::helpers::child_clock_env();
+    command.env(key, value);
     command
 }
 

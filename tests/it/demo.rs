@@ -4,9 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use chrono::Utc;
 use convene::demo::{self, Login, Outcome};
-use convene::domain::time::london_today;
 use entity::application::{self, ApplicationStatus};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
@@ -62,7 +60,7 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
             application::Entity::find().filter(application::Column::Status.eq(status)).count(&app.db).await.unwrap();
         assert!(n >= 1, "an application that is {}", status.as_str());
     }
-    let open = convene::applications::intakes::open_with_dates(&app.db, london_today(Utc::now())).await.unwrap();
+    let open = convene::applications::intakes::open_with_dates(&app.db, crate::helpers::today()).await.unwrap();
     assert_eq!(open.len(), 1, "one intake open today");
     assert_eq!(open[0].1.len(), 3, "with its three core training dates");
 
@@ -80,7 +78,7 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
     let active = |level| volunteers.iter().filter(|v| v.status == VolunteerStatus::Active && v.level == level).count();
     assert!(active(FacilitationLevel::Lead) >= 2 && active(FacilitationLevel::CoFacilitator) >= 2);
 
-    let today = london_today(Utc::now());
+    let today = crate::helpers::today();
     let overview = convene::checks::service::overview(&app.db, today).await.unwrap();
     assert!(
         overview.due_soon.iter().any(|d| d.what == "Enhanced DBS renewal" && (d.date - today).num_days() <= 60),
@@ -120,7 +118,7 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
         assert!(conferences.iter().any(|c| c.status == status), "a conference that is {}", status.as_str());
     }
     for c in conferences.iter().filter(|c| c.status != ConferenceStatus::Held) {
-        assert!(c.starts_at > Utc::now(), "booked conferences are in the future");
+        assert!(c.starts_at > crate::helpers::now(), "booked conferences are in the future");
     }
     let actions = outcome_action::Entity::find().all(&app.db).await.unwrap();
     assert!(actions.iter().any(|a| a.completed_on.is_some()) && actions.iter().any(|a| a.completed_on.is_none()));

@@ -31,7 +31,7 @@ async fn a_week_of_work(app: &TestApp, monday: NaiveDate) -> (String, i64, Strin
     .update(&app.db)
     .await
     .expect("trained long ago");
-    let now = Utc::now();
+    let now = crate::helpers::now();
     entity::expense_claim::ActiveModel {
         volunteer_id: Set(volunteer_id),
         purpose: Set("Travel to HMP Gloucester for RJ case with Hannah".into()),

@@ -1,7 +1,11 @@
 //! The TestApp harness: a fresh database migrated by the real Migrator, the real router
 //! on port 0, and browsers signed in as each role.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use convene::clock::Clock;
 
 use convene::auth::Email;
 use convene::auth::service::{self, NewAccount};
@@ -12,6 +16,44 @@ use reqwest::redirect::Policy;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The instant the suite's clock starts at unless `CONVENE_TEST_NOW` says otherwise: a
+/// Wednesday morning in winter. `.ci/run` runs the suite again under other dates.
+const DEFAULT_TEST_NOW: &str = "2027-01-13T10:00:00Z";
+
+/// The instant this test process's clock started at (`CONVENE_TEST_NOW`, or the default).
+pub fn test_start() -> DateTime<Utc> {
+    static START: OnceLock<DateTime<Utc>> = OnceLock::new();
+    *START.get_or_init(|| {
+        let raw = std::env::var("CONVENE_TEST_NOW").unwrap_or_else(|_| DEFAULT_TEST_NOW.to_owned());
+        raw.parse().unwrap_or_else(|e| panic!("CONVENE_TEST_NOW {raw:?} is not an RFC 3339 instant: {e}"))
+    })
+}
+
+/// Fixes the service's clock for this process (the same instant for every test in it).
+pub fn fix_clock() {
+    static CLOCK: OnceLock<Clock> = OnceLock::new();
+    let clock = *CLOCK.get_or_init(|| Clock::starting_at(test_start()));
+    convene::clock::install(clock).expect("the clock was read before the test harness fixed it");
+}
+
+/// The service's "now", as the app under test sees it.
+pub fn now() -> DateTime<Utc> {
+    fix_clock();
+    convene::clock::now()
+}
+
+/// Today in London, as the app under test sees it.
+pub fn today() -> NaiveDate {
+    fix_clock();
+    convene::clock::today()
+}
+
+/// `CONVENE_TEST_NOW` for a `convene` child process, so it keeps the suite's date: the
+/// instant the child starts at is this process's now.
+pub fn child_clock_env() -> (&'static str, String) {
+    ("CONVENE_TEST_NOW", now().to_rfc3339())
+}
 
 pub struct TestApp {
     pub address: String,
@@ -34,6 +76,7 @@ pub struct TestUser {
 /// A fresh, empty database URL: a temporary SQLite file, or a new uniquely named
 /// PostgreSQL database under TEST_DATABASE_URL.
 pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    fix_clock();
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if base.starts_with("postgres") => {
             let name = format!("convene_test_{}", uuid::Uuid::new_v4().simple());
@@ -79,6 +122,7 @@ impl TestApp {
         base_url: &str,
         configure: impl FnOnce(&mut Settings),
     ) -> Self {
+        fix_clock();
         let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate test database");
         let files = tempfile::tempdir().expect("temporary files directory");
         let mut settings = Settings {

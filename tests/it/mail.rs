@@ -25,7 +25,7 @@ fn mailer(smtp_url: &str) -> Mailer {
 
 /// Whole microseconds: PostgreSQL keeps no finer, and a test compares times read back.
 fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    crate::helpers::now().trunc_subsecs(6)
 }
 
 fn message(n: usize) -> Message {
@@ -295,7 +295,7 @@ async fn a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_its_rows
 async fn convene_serve_with_smtp_url_delivers_the_outbox_and_stops_cleanly() {
     let (database_url, _dir) = crate::helpers::fresh_database().await;
     let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate");
-    let id = queue(&db, "application.received", "served@example.org", 1, Utc::now()).await[0];
+    let id = queue(&db, "application.received", "served@example.org", 1, crate::helpers::now()).await[0];
     db.close().await.expect("close");
     let sink = SmtpSink::start().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
@@ -304,6 +304,7 @@ async fn convene_serve_with_smtp_url_delivers_the_outbox_and_stops_cleanly() {
         .env("DATABASE_URL", &database_url)
         .env("SMTP_URL", sink.url())
         .env("RUST_LOG", "warn")
+        .env(crate::helpers::child_clock_env().0, crate::helpers::child_clock_env().1)
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("start convene serve");

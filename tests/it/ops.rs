@@ -1,6 +1,5 @@
 //! Running the service: `/metrics` (access, route patterns, outbox gauges, scheduler runs).
 
-use chrono::Utc;
 use entity::outbox_message::{self, OutboxStatus};
 use sea_orm::{ActiveModelTrait, Set};
 use std::collections::HashMap;
@@ -74,7 +73,7 @@ fn find(samples: &[Sample], metric: &str, labels: &[(&str, &str)]) -> f64 {
 }
 
 async fn queue_mail(app: &TestApp, key: &str, status: OutboxStatus) {
-    let now = Utc::now();
+    let now = crate::helpers::now();
     outbox_message::ActiveModel {
         idempotency_key: Set(key.to_owned()),
         kind: Set("test".into()),
@@ -110,7 +109,7 @@ async fn metrics_count_requests_by_route_pattern_and_read_the_outbox_and_schedul
     queue_mail(&app, "m2", OutboxStatus::Queued).await;
     queue_mail(&app, "m3", OutboxStatus::Failed).await;
     queue_mail(&app, "m4", OutboxStatus::Sent).await;
-    convene::jobs::tick(&app.db, &app.state.settings, &app.state.metrics, Utc::now()).await;
+    convene::jobs::tick(&app.db, &app.state.settings, &app.state.metrics, crate::helpers::now()).await;
 
     let scrape = scrape_metrics(&app).await;
     let requests = "convene_http_requests_total";
@@ -217,7 +216,7 @@ async fn the_audit_log_page_is_for_admins_and_filters_by_person_case_action_and_
     assert_eq!(audit_rows(&html), 1);
     assert!(html.contains("RJ-2027-0002") && !html.contains("RJ-2027-0001"));
 
-    let today = convene::domain::time::london_today(Utc::now());
+    let today = crate::helpers::today();
     let tomorrow = today.succ_opt().unwrap();
     let (_, html) = browser.open(&format!("/admin/audit?from={today}&to={today}&action=case.viewed")).await;
     assert_eq!(audit_rows(&html), 2, "today, the end date inclusive");

@@ -1,7 +1,7 @@
 //! UK GDPR: subject access exports, erasure that leaves no trace of the person while the
 //! statistics still count them, and the retention job.
 
-use chrono::{Months, Utc};
+use chrono::Months;
 use entity::application::{self, ApplicationStatus};
 use entity::user::Role;
 use entity::volunteer::{self, VolunteerStatus};
@@ -180,7 +180,7 @@ async fn a_volunteer_who_left_is_exported_then_erased_without_trace_and_still_co
     let erase = format!("/admin/volunteers/{volunteer_id}/erase");
     browser.post_form(&erase, &[("confirm", "yes")]).await;
     assert!(!traces(&app, &MARGUERITE.needles()).await.is_empty(), "an active volunteer is not erased");
-    let today = convene::domain::time::london_today(Utc::now()).to_string();
+    let today = crate::helpers::today().to_string();
     let coordinator = app.create_user(Role::Coordinator).await;
     let mut coordinator_browser = app.signed_in(&coordinator).await;
     let (_, page) = coordinator_browser.open(&format!("/volunteers/{volunteer_id}")).await;
@@ -197,7 +197,7 @@ async fn a_volunteer_who_left_is_exported_then_erased_without_trace_and_still_co
     entity::calendar_token::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set("feed-token-hash".into()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::helpers::now()),
         ..Default::default()
     }
     .insert(&app.db)
@@ -278,7 +278,7 @@ async fn an_unsuccessful_applicant_is_exported_and_erased() {
 async fn age_application(app: &TestApp, id: i64, status: ApplicationStatus, months: u32) {
     let mut row = application::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap().into_active_model();
     row.status = Set(status);
-    row.updated_at = Set(Utc::now().checked_sub_months(Months::new(months)).unwrap());
+    row.updated_at = Set(crate::helpers::now().checked_sub_months(Months::new(months)).unwrap());
     row.update(&app.db).await.unwrap();
 }
 
@@ -321,12 +321,11 @@ async fn retention_anonymises_old_unsuccessful_applications_and_long_gone_volunt
     let gone_id = accept(&app, &setup, apply(&app, &setup, &gone).await).await;
     let mut record = volunteer::Entity::find_by_id(gone_id).one(&app.db).await.unwrap().unwrap().into_active_model();
     record.status = Set(VolunteerStatus::Left);
-    record.left_on =
-        Set(Some(convene::domain::time::london_today(Utc::now()).checked_sub_months(Months::new(73)).unwrap()));
+    record.left_on = Set(Some(crate::helpers::today().checked_sub_months(Months::new(73)).unwrap()));
     record.update(&app.db).await.unwrap();
 
     // The scheduler's tick runs the retention job.
-    convene::jobs::tick(&app.db, &app.state.settings, &app.state.metrics, Utc::now()).await;
+    convene::jobs::tick(&app.db, &app.state.settings, &app.state.metrics, crate::helpers::now()).await;
     for person in [&rejected, &withdrawn, &gone] {
         let left_behind = traces(&app, &person.needles()).await;
         assert!(left_behind.is_empty(), "{}: {left_behind:?}", person.name);
@@ -334,7 +333,7 @@ async fn retention_anonymises_old_unsuccessful_applications_and_long_gone_volunt
     for person in [&recent, &pending] {
         assert!(!traces(&app, &[person.email.to_owned()]).await.is_empty(), "{} is kept", person.name);
     }
-    let report = convene::privacy::service::apply_retention(&app.db, Utc::now()).await.unwrap();
+    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
     assert_eq!(report, Default::default(), "running again changes nothing");
 
     // A shorter period, set by an admin, reaches the recent rejection too.
@@ -350,7 +349,7 @@ async fn retention_anonymises_old_unsuccessful_applications_and_long_gone_volunt
     }
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(browser.post_form("/admin/settings", &fields).await.status(), 303);
-    let report = convene::privacy::service::apply_retention(&app.db, Utc::now()).await.unwrap();
+    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
     assert_eq!((report.applications, report.volunteers), (1, 0));
     assert!(traces(&app, &recent.needles()).await.is_empty());
     assert!(!traces(&app, &[pending.email.to_owned()]).await.is_empty(), "an open application is never anonymised");
@@ -365,13 +364,13 @@ async fn retention_waits_while_the_same_person_has_an_application_still_open() {
     let old = apply(&app, &spring, &MARGUERITE).await;
     let again = apply(&app, &autumn, &MARGUERITE).await;
     age_application(&app, old, ApplicationStatus::Rejected, 7).await;
-    let report = convene::privacy::service::apply_retention(&app.db, Utc::now()).await.unwrap();
+    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
     assert_eq!(report.applications, 0, "the open application still needs their details");
     let kept = application::Entity::find_by_id(old).one(&app.db).await.unwrap().unwrap();
     assert_eq!(kept.email, MARGUERITE.email);
 
     age_application(&app, again, ApplicationStatus::Withdrawn, 7).await;
-    let report = convene::privacy::service::apply_retention(&app.db, Utc::now()).await.unwrap();
+    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
     assert_eq!(report.applications, 1, "one person, both applications");
     let left_behind = traces(&app, &MARGUERITE.needles()).await;
     assert!(left_behind.is_empty(), "still in the database: {left_behind:?}");

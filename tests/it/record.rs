@@ -1,7 +1,7 @@
 //! The volunteer record: from accepted applicant through core training (with a make-up
 //! session) to trained, the commitment, supervision and the volunteer's own dashboard.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use convene::domain::time::london_today;
 use entity::user::Role;
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
@@ -94,7 +94,7 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
     let future: Value = reqwest::Client::new()
         .post(app.url(&format!("/api/v1/courses/{}/sessions", setup.course_id)))
         .bearer_auth(&setup.token)
-        .json(&json!({"number": 4, "date": (london_today(Utc::now()) + Duration::days(3)).to_string(),
+        .json(&json!({"number": 4, "date": (crate::helpers::today() + Duration::days(3)).to_string(),
                       "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester"}))
         .send()
         .await
@@ -131,7 +131,7 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
     let session: Value = client
         .post(app.url(&format!("/api/v1/courses/{later_id}/sessions")))
         .bearer_auth(&setup.token)
-        .json(&json!({"number": 2, "date": (london_today(Utc::now()) - Duration::days(2)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Cheltenham"}))
+        .json(&json!({"number": 2, "date": (crate::helpers::today() - Duration::days(2)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Cheltenham"}))
         .send()
         .await
         .unwrap()
@@ -155,7 +155,7 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
     let trained = record(&app, volunteer_id).await;
     assert_eq!(trained.status, VolunteerStatus::Trained);
     assert_eq!(trained.level, FacilitationLevel::CoFacilitator);
-    let done = london_today(Utc::now()) - Duration::days(2);
+    let done = crate::helpers::today() - Duration::days(2);
     assert_eq!(trained.trained_on, Some(done), "the commitment starts the day training is completed");
     assert_eq!(trained.commitment_ends_on, done.checked_add_months(chrono::Months::new(12)));
 }
@@ -174,7 +174,7 @@ async fn absent_or_excused_does_not_count_and_changing_a_mark_is_allowed() {
         mark(&app, &setup.token, *id, volunteer_id, "present").await;
     }
     let trained = record(&app, volunteer_id).await;
-    assert_eq!(trained.trained_on, Some(crate::recruitment::core_dates(london_today(Utc::now()))[2]));
+    assert_eq!(trained.trained_on, Some(crate::recruitment::core_dates(crate::helpers::today())[2]));
     assert_eq!(mark(&app, &setup.token, 999_999, volunteer_id, "present").await.status(), 404);
 }
 
@@ -229,7 +229,7 @@ async fn supervision_is_recorded_by_coordinators_and_its_notes_stay_with_them() 
     let app = TestApp::spawn().await;
     let setup = open_intake(&app, 3).await;
     let volunteer_id = accepted_volunteer(&app, &setup, "val@example.org").await;
-    let today = london_today(Utc::now());
+    let today = crate::helpers::today();
     // Trained 13 weeks ago: supervision is overdue.
     use sea_orm::{ActiveModelTrait, Set};
     volunteer::ActiveModel {
@@ -292,7 +292,7 @@ async fn the_volunteer_dashboard_shows_dates_progress_and_commitment() {
     let sessions = sessions_of(&app, &setup.token, setup.course_id).await;
     mark(&app, &setup.token, sessions[0].1, volunteer_id, "present").await;
     // A fourth day still to come on the course.
-    let next = london_today(Utc::now()) + Duration::days(10);
+    let next = crate::helpers::today() + Duration::days(10);
     reqwest::Client::new()
         .post(app.url(&format!("/api/v1/courses/{}/sessions", setup.course_id)))
         .bearer_auth(&setup.token)
@@ -352,7 +352,7 @@ async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison
     let make_up: Value = client
         .post(app.url(&format!("/api/v1/courses/{}/sessions", later["id"])))
         .bearer_auth(&setup.token)
-        .json(&json!({"number": 2, "date": (london_today(Utc::now()) - Duration::days(1)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Stroud"}))
+        .json(&json!({"number": 2, "date": (crate::helpers::today() - Duration::days(1)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Stroud"}))
         .send()
         .await
         .unwrap()
@@ -362,7 +362,7 @@ async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison
     mark(&app, &setup.token, make_up["id"].as_i64().unwrap(), volunteer_id, "present").await;
     assert_eq!(record(&app, volunteer_id).await.status, VolunteerStatus::Trained, "trained but not yet cleared");
 
-    let issued = london_today(Utc::now()) - Duration::days(30);
+    let issued = crate::helpers::today() - Duration::days(30);
     let response = post_check(
         &app,
         &setup.token,
@@ -377,7 +377,7 @@ async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison
     assert_eq!(active.level, FacilitationLevel::CoFacilitator);
 
     let prison = establishment(&app, "HMP Gloucester", true).await;
-    let day = london_today(Utc::now()) + Duration::days(30);
+    let day = crate::helpers::today() + Duration::days(30);
     assert!(!clearance(&app.db, volunteer_id, prison, day).await.unwrap().is_cleared(), "not vetted there yet");
     let response = post_check(
         &app,
@@ -407,7 +407,7 @@ async fn conference_with(
     use entity::conference;
     use entity::conference_facilitator::{self, FacilitatorRole, Response};
     use sea_orm::{ActiveModelTrait, Set};
-    let now = Utc::now();
+    let now = crate::helpers::now();
     let n = uuid::Uuid::new_v4().simple().to_string();
     let case = case::ActiveModel {
         reference: Set(format!("RJ-2027-{}", &n[..4])),

@@ -2,10 +2,9 @@
 //! intakes, the pipeline, the place limit under concurrent offers, withdrawal and the
 //! waiting list, and acceptance creating a volunteer who sets a password and signs in.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use convene::applications::input::ApplicationInput;
 use convene::applications::service;
-use convene::domain::time::london_today;
 use entity::application::{self, ApplicationStatus};
 use entity::user::Role;
 use entity::{enrolment, equality_monitoring, intake, outbox_message, volunteer};
@@ -37,7 +36,7 @@ pub async fn open_intake(app: &TestApp, places: i32) -> Recruiting {
         .unwrap();
     let course_id = course["id"].as_i64().expect("course id");
     // Training that has already run (three, two and one weeks ago), so registers can be kept.
-    let today = london_today(Utc::now());
+    let today = crate::helpers::today();
     for (number, date) in core_dates(today).into_iter().enumerate().map(|(i, d)| (i + 1, d.to_string())) {
         let response = client
             .post(app.url(&format!("/api/v1/courses/{course_id}/sessions")))
@@ -112,7 +111,7 @@ async fn submit_api(app: &TestApp, body: &Value) -> reqwest::Response {
 /// Stores an application through the service, as if from many addresses (no rate limit).
 async fn submit_direct(app: &TestApp, intake_id: i64, email: &str) -> i64 {
     let input: ApplicationInput = serde_json::from_value(valid_application(intake_id, email)).unwrap();
-    let new = input.parse(london_today(Utc::now())).unwrap();
+    let new = input.parse(crate::helpers::today()).unwrap();
     let base = url::Url::parse("http://127.0.0.1/").unwrap();
     service::submit(&app.db, &base, new, None).await.unwrap().0.id
 }
@@ -213,7 +212,7 @@ async fn every_bad_field_gets_its_own_message_and_the_form_keeps_the_values() {
         ("phone", json!("12")),
         ("postcode", json!("nowhere")),
         ("date_of_birth", json!("31/02/1990")),
-        ("date_of_birth", json!((london_today(Utc::now()) - Duration::days(365 * 17)).to_string())),
+        ("date_of_birth", json!((crate::helpers::today() - Duration::days(365 * 17)).to_string())),
         ("motivation", json!("too short")),
         ("motivation", json!("x".repeat(5001))),
         ("can_attend_all_dates", json!("no")),
@@ -299,7 +298,7 @@ async fn a_second_application_for_the_same_email_and_intake_is_refused_kindly() 
 async fn a_closed_intake_takes_no_applications() {
     let app = TestApp::spawn().await;
     let setup = open_intake(&app, 3).await;
-    let today = london_today(Utc::now());
+    let today = crate::helpers::today();
     let response = reqwest::Client::new()
         .post(app.url("/api/v1/intakes"))
         .bearer_auth(&setup.token)
@@ -532,7 +531,10 @@ async fn an_expired_invitation_is_refused() {
     let (_, token) = convene::auth::invitations::create(&app.db, user.id).await.unwrap();
     use sea_orm::sea_query::Expr;
     entity::password_invitation::Entity::update_many()
-        .col_expr(entity::password_invitation::Column::ExpiresAt, Expr::value(Utc::now() - Duration::minutes(1)))
+        .col_expr(
+            entity::password_invitation::Column::ExpiresAt,
+            Expr::value(crate::helpers::now() - Duration::minutes(1)),
+        )
         .exec(&app.db)
         .await
         .unwrap();
@@ -614,7 +616,7 @@ async fn the_role_description_comes_from_settings_an_admin_edits() {
     open_intake(&app, 3).await;
     let (_, page) = app.browser().open("/volunteer").await;
     assert!(page.contains("What you need to know") && page.contains("Core training dates"));
-    let first = convene::domain::time::long_date(core_dates(london_today(Utc::now()))[0]);
+    let first = convene::domain::time::long_date(core_dates(crate::helpers::today())[0]);
     assert!(page.contains(&first), "core training dates listed");
 
     let admin = app.create_user(Role::Admin).await;

@@ -69,7 +69,7 @@ async fn conference(app: &TestApp, token: &str, date: NaiveDate, facilitators: [
         .expect("case json");
     let case_id = case["id"].as_i64().expect("case id");
     let starts = london(date, 10, 0);
-    let now = Utc::now();
+    let now = crate::helpers::now();
     let booked = entity::conference::ActiveModel {
         case_id: Set(case_id),
         establishment_id: Set(prison),
@@ -183,7 +183,7 @@ async fn a_user_who_opted_out_gets_no_reminder_of_that_kind() {
     entity::email_opt_out::ActiveModel {
         user_id: Set(lead_user),
         kind: Set(reminders::CONFERENCE_IN_TWO_DAYS.into()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::helpers::now()),
         ..Default::default()
     }
     .insert(&app.db)
@@ -233,7 +233,7 @@ async fn a_swept_reminder_reaches_smtp_once_with_list_unsubscribe_and_both_parts
 async fn an_attachment_arrives_beside_both_alternatives() {
     let app = TestApp::spawn().await;
     let sink = SmtpSink::start().await;
-    let now = Utc::now();
+    let now = crate::helpers::now();
     let calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene//test//EN\r\nEND:VCALENDAR\r\n";
     let outgoing = Outgoing {
         key: "conference.asked:1:0:1".into(),
@@ -296,7 +296,7 @@ async fn the_preferences_page_turns_a_reminder_kind_off_and_on() {
 async fn training_reminders_go_at_0800_london_the_day_before_and_only_once() {
     let app = TestApp::spawn().await;
     let (enrolled, _, enrolled_email) = volunteer(&app).await;
-    let now = Utc::now();
+    let now = crate::helpers::now();
     let course = entity::course::ActiveModel {
         name: Set("Core training, spring 2027".into()),
         kind: Set(entity::course::CourseKind::Core),
@@ -422,7 +422,7 @@ async fn check_renewals_are_reminded_at_60_and_30_days_once_each_until_renewed()
     let years = convene::checks::service::renewal_years(&app.db).await.expect("years");
     let issued = NaiveDate::from_ymd_opt(2024, 5, 10).expect("date");
     let due = convene::checks::clearance::renewal_due(Some(issued), false, years).expect("a due date");
-    let now = Utc::now();
+    let now = crate::helpers::now();
     let check = entity::dbs_check::ActiveModel {
         volunteer_id: Set(volunteer_id),
         level: Set(DbsLevel::Enhanced),
@@ -578,7 +578,7 @@ pub(crate) async fn opt_out(app: &TestApp, user_id: i64, kind: &str) {
     entity::email_opt_out::ActiveModel {
         user_id: Set(user_id),
         kind: Set(kind.into()),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::helpers::now()),
         ..Default::default()
     }
     .insert(&app.db)
@@ -686,8 +686,8 @@ async fn coordinators_hear_once_when_a_case_deadline_is_7_days_off_and_nothing_i
         status: Set(ConferenceStatus::Proposed),
         uid: Set("proposed@convene.example.org".into()),
         sequence: Set(0),
-        created_at: Set(Utc::now()),
-        updated_at: Set(Utc::now()),
+        created_at: Set(crate::helpers::now()),
+        updated_at: Set(crate::helpers::now()),
         ..Default::default()
     }
     .insert(&app.db)
@@ -795,7 +795,7 @@ async fn the_asked_to_facilitate_email_carries_an_ics_invitation_to_the_smtp_ser
     let uid = entity::conference::Entity::find_by_id(conference_id).one(&app.db).await.expect("q").expect("row").uid;
 
     let worker = Worker::new(app.db.clone(), mailer(&sink));
-    assert_eq!(worker.run_once(Utc::now()).await.expect("deliver").sent, 2, "one per facilitator");
+    assert_eq!(worker.run_once(crate::helpers::now()).await.expect("deliver").sent, 2, "one per facilitator");
     let received = sink.messages();
     assert_eq!(received.len(), 2);
     for message in &received {

@@ -34,6 +34,7 @@ impl Instance {
             .env("DATABASE_URL", database_url)
             .env("SMTP_URL", smtp_url)
             .env("RUST_LOG", "warn")
+            .env(crate::helpers::child_clock_env().0, crate::helpers::child_clock_env().1)
             .stdout(Stdio::null())
             .spawn()
             .expect("start convene serve");

@@ -83,7 +83,7 @@ async fn the_demo_walked_through_in_a_browser_books_accepts_and_shows_the_confer
         .unwrap()
         .expect("the volunteer is on it");
     assert_eq!(answer.response, Response::Accepted);
-    assert!(conference.starts_at > chrono::Utc::now(), "candidates are all in the future");
+    assert!(conference.starts_at > crate::helpers::now(), "candidates are all in the future");
     assert!(app.audit_count("case.viewed").await >= 1, "opening the case was audited");
 
     // The feed carries the conference by reference and place, and nothing about the parties.
