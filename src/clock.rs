@@ -36,7 +36,7 @@ impl Clock {
 
     pub fn now(&self) -> DateTime<Utc> {
         match self.0 {
-            Kind::System => crate::clock::now(),
+            Kind::System => Utc::now(),
             Kind::StartingAt { start, origin } => {
                 start + chrono::Duration::from_std(origin.elapsed()).unwrap_or(chrono::Duration::zero())
             }

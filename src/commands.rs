@@ -47,7 +47,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
     if let Some(start) = cli.test_now {
         crate::clock::install(crate::clock::Clock::starting_at(start))
             .map_err(|_| CommandError::Usage("the clock was read before CONVENE_TEST_NOW was applied".into()))?;
-        tracing::warn!(%start, "CONVENE_TEST_NOW is set: the clock starts at this instant, not the real time");
+        tracing::info!(%start, "CONVENE_TEST_NOW is set: the clock starts at this instant, not the real time");
     }
     match cli.command {
         Command::Serve(args) => serve(cli.database_url, args).await,

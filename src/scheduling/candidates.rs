@@ -100,12 +100,16 @@ async fn in_words(
     }
 }
 
+/// Options shown per pair of facilitators, each on a different day: the list offers many
+/// pairs rather than one pair at fifteen-minute steps.
+const SLOTS_PER_PAIR: usize = 3;
+
 pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppResult<Candidates> {
     let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let today = crate::clock::today();
     let spec = instance::for_case(db, &found, today, None, None).await?;
     let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
-    let result = matcher::candidates(&problem, &case_id(found.id), limit)
+    let result = matcher::distinct_candidates(&problem, &case_id(found.id), limit, SLOTS_PER_PAIR)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
     let everyone = crate::volunteers::service::list(db).await?;
     let names: std::collections::HashMap<i64, String> = everyone.iter().map(|v| (v.id, v.name.clone())).collect();

@@ -25,7 +25,7 @@ pub mod rules;
 pub mod score;
 pub mod verify;
 
-pub use candidates::{Candidate, CaseCandidates, RuledOut, candidates};
+pub use candidates::{Candidate, CaseCandidates, RuledOut, candidates, distinct_candidates};
 pub use generate::{GenParams, generate};
 pub use instance::{Instance, InstanceError};
 pub use model::Problem;
