@@ -32,6 +32,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Calendar feeds this instance has built, kept while the data they show is unchanged.
+    pub feeds: Arc<crate::calendar::cache::FeedCache>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -124,7 +126,7 @@ impl Application {
     /// Binds the listener; with port 0 the OS picks one (tests).
     pub async fn bind(db: DatabaseConnection, settings: Settings) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.bind).await?;
-        let state = AppState { db, settings: Arc::new(settings), metrics: Arc::default() };
+        let state = AppState { db, settings: Arc::new(settings), metrics: Arc::default(), feeds: Arc::default() };
         let router = build_router(state.clone());
         Ok(Self { listener, router, state })
     }

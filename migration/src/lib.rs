@@ -12,6 +12,7 @@ mod m20261202_000007_calendar;
 mod m20261202_000008_reminders;
 mod m20261202_000009_ops;
 mod m20261202_000010_casework;
+mod m20261206_000011_feed_version;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_calendar::Migration),
             Box::new(m20261202_000009_ops::Migration),
             Box::new(m20261202_000010_casework::Migration),
+            Box::new(m20261206_000011_feed_version::Migration),
         ]
     }
 }

@@ -1,16 +1,17 @@
-//! `GET /calendar/training.ics` and `GET /calendar/{token}.ics`: the ETag is checked
-//! against `If-None-Match` before anything is rendered.
+//! `GET /calendar/training.ics` and `GET /calendar/{token}.ics`, served from the feed cache
+//! (`cache.rs`): one lookup of the token's hash, then the kept bytes or a 304.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::service::{self, Feed};
+use super::cache::Built;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 
 pub async fn public(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    serve(&state, Feed::Public, &headers).await
+    let built = state.feeds.public(&state.db, &state.settings.base_url, crate::clock::now()).await?;
+    respond(built, &headers)
 }
 
 pub async fn personal(
@@ -19,8 +20,8 @@ pub async fn personal(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
-    let feed = service::feed_for_token(&state.db, token).await?.ok_or(AppError::NotFound)?;
-    serve(&state, feed, &headers).await
+    let built = state.feeds.personal(&state.db, token, &state.settings.base_url, crate::clock::now()).await?;
+    respond(built.ok_or(AppError::NotFound)?, &headers)
 }
 
 /// True when `If-None-Match` lists `etag` (weak comparison, as RFC 9110 asks) or is `*`.
@@ -33,26 +34,20 @@ pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
     )
 }
 
-async fn serve(state: &AppState, feed: Feed, headers: &HeaderMap) -> AppResult<Response> {
-    let now = crate::clock::now();
-    let base_url = &state.settings.base_url;
-    let cache_control = if feed.is_personal() { "private, max-age=3600" } else { "public, max-age=3600" };
-    let etag = service::etag(&state.db, feed, base_url, now).await?;
-    let (status, etag, body) = if none_match(headers, &etag) {
-        (StatusCode::NOT_MODIFIED, etag, String::new())
+fn respond(built: Built, headers: &HeaderMap) -> AppResult<Response> {
+    let cache_control = if built.feed.is_personal() { "private, max-age=3600" } else { "public, max-age=3600" };
+    let etag = HeaderValue::from_str(&built.etag).map_err(|e| AppError::Internal(e.into()))?;
+    let mut response = if none_match(headers, &built.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let (etag, body) = service::render(&state.db, feed, base_url, now, etag).await?;
-        (StatusCode::OK, etag, body)
-    };
-    let mut response = (status, body).into_response();
-    let out = response.headers_mut();
-    out.insert(header::ETAG, HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?);
-    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
-    if status == StatusCode::OK {
+        let mut ok = built.body.into_response();
+        let out = ok.headers_mut();
         out.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
         out.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"convene.ics\""));
-    } else {
-        out.remove(header::CONTENT_TYPE);
-    }
+        ok
+    };
+    let out = response.headers_mut();
+    out.insert(header::ETAG, etag);
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
     Ok(response)
 }

@@ -3,6 +3,7 @@
 //! training feed; the profile page where the feed link is made and rotated.
 
 pub mod api;
+pub mod cache;
 pub mod feeds;
 pub mod ics;
 pub mod pages;

@@ -107,11 +107,17 @@ pub async fn feed_for_token(db: &impl ConnectionTrait, token: &str) -> Result<Op
 }
 
 pub async fn feed_for_user(db: &impl ConnectionTrait, account: &user::Model) -> Result<Feed, DbErr> {
-    if account.role.is_coordinator() {
-        return Ok(Feed::Coordinator { user_id: account.id });
+    feed_for_account(db, account.id, account.role).await
+}
+
+/// The feed of an account with this role: every booking for coordinators and admins, the
+/// volunteer's own dates otherwise.
+pub async fn feed_for_account(db: &impl ConnectionTrait, user_id: i64, role: user::Role) -> Result<Feed, DbErr> {
+    if role.is_coordinator() {
+        return Ok(Feed::Coordinator { user_id });
     }
-    let record = crate::volunteers::service::for_user(db, account.id).await?;
-    Ok(Feed::Volunteer { user_id: account.id, volunteer_id: record.map(|v| v.id) })
+    let record = crate::volunteers::service::for_user(db, user_id).await?;
+    Ok(Feed::Volunteer { user_id, volunteer_id: record.map(|v| v.id) })
 }
 
 /// The strong ETag of the feed as it would be rendered now: a digest of the fingerprint.
@@ -233,8 +239,11 @@ fn placeholders(backend: DbBackend, sql: &str) -> String {
     out
 }
 
+/// Cancelled conferences stay until the end of the London day 30 days after they were
+/// cancelled: what a feed shows changes with the date, never within a day.
 fn cancelled_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
-    now - Duration::days(CANCELLED_KEPT_DAYS)
+    let first_day = london_today(now) - Duration::days(CANCELLED_KEPT_DAYS);
+    london(first_day, NaiveTime::MIN)
 }
 
 /// A London wall-clock date and time as an instant; a time in the spring-forward gap is

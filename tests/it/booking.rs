@@ -298,7 +298,8 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
     let candidates = body["candidates"].as_array().unwrap();
     // One pair can facilitate: its options are three, each on a different day.
     assert_eq!(candidates.len(), 3, "{candidates:?}");
-    let days: std::collections::HashSet<&str> = candidates.iter().map(|c| &c["start"].as_str().unwrap()[..10]).collect();
+    let days: std::collections::HashSet<&str> =
+        candidates.iter().map(|c| &c["start"].as_str().unwrap()[..10]).collect();
     assert_eq!(days.len(), 3, "one option a day for the pair: {candidates:?}");
     let first = &candidates[0];
     assert_eq!(first["lead"]["volunteer_id"], lead);

@@ -16,6 +16,7 @@ mod csrf;
 mod demo;
 mod digest;
 mod expenses;
+mod feed_cache;
 mod mail;
 mod ops;
 mod planning;

@@ -561,11 +561,13 @@ async fn a_commitment_ending_in_30_days_is_reminded_once_and_again_after_an_exte
 /// A case at a new prison with an agreed `deadline`; its id and reference.
 pub(crate) async fn case_due(app: &TestApp, token: &str, deadline: NaiveDate) -> (i64, String) {
     let prison = crate::checks::establishment(app, &format!("HMP Deadline {deadline}"), true).await;
+    // Referred in time for the deadline, and never in the future, whatever the suite's date.
+    let referred_on = (deadline - chrono::Duration::days(60)).min(crate::helpers::today());
     let response = reqwest::Client::new()
         .post(app.url("/api/v1/cases"))
         .bearer_auth(token)
         .json(&json!({"source": "police", "offence_category": "burglary", "establishment_id": prison,
-                      "deadline": deadline.to_string()}))
+                      "referred_on": referred_on.to_string(), "deadline": deadline.to_string()}))
         .send()
         .await
         .expect("create case");
