@@ -64,6 +64,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// Where this app keeps uploaded files (its own temporary directory).
     pub files_dir: std::path::PathBuf,
+    /// Statements the served app has sent to its database so far (sea-orm's metric callback).
+    pub statements: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
     _files: tempfile::TempDir,
 }
@@ -124,6 +126,16 @@ impl TestApp {
     ) -> Self {
         fix_clock();
         let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate test database");
+        let statements = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut served = db.clone();
+        let counter = statements.clone();
+        let show = std::env::var_os("CONVENE_TEST_SHOW_SQL").is_some();
+        served.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            if show {
+                eprintln!("sql: {}", info.statement.sql.chars().take(160).collect::<String>());
+            }
+        });
         let files = tempfile::tempdir().expect("temporary files directory");
         let mut settings = Settings {
             database_url,
@@ -135,7 +147,7 @@ impl TestApp {
             metrics: Default::default(),
         };
         configure(&mut settings);
-        let application = Application::bind(db.clone(), settings.clone()).await.expect("bind");
+        let application = Application::bind(served, settings.clone()).await.expect("bind");
         let address = format!("http://{}", application.local_addr().expect("local address"));
         let state = application.state.clone();
         tokio::spawn(application.run_until(std::future::pending()));
@@ -145,6 +157,7 @@ impl TestApp {
             state,
             db,
             files_dir: files.path().join("files"),
+            statements,
             _dir: dir,
             _files: files,
         }

@@ -21,6 +21,7 @@ mod mail;
 mod ops;
 mod planning;
 mod privacy;
+mod queries;
 mod record;
 mod recruitment;
 mod reminders;
