@@ -48,6 +48,7 @@ def nginx_binary():
 
 def start_nginx(feed_bytes):
     directory = tempfile.mkdtemp(prefix="convene-nginx-")
+    os.chmod(directory, 0o755)  # nginx's workers run as an unprivileged user
     with open(os.path.join(directory, "feed.ics"), "wb") as out:
         out.write(feed_bytes)
     port = load.free_port()
@@ -62,6 +63,7 @@ def start_nginx(feed_bytes):
                 return process, url, response.headers["ETag"]
         except OSError:
             time.sleep(0.02)
+    process.terminate()
     raise SystemExit("nginx did not start")
 
 
@@ -73,9 +75,10 @@ def measure(database, database_url):
     with urllib.request.urlopen(feed) as response:
         etag = response.headers["ETag"]
         body = response.read()
-    nginx, nginx_url, nginx_etag = start_nginx(body)
     rows = []
+    nginx = None
     try:
+        nginx, nginx_url, nginx_etag = start_nginx(body)
         for name, url, headers in [
             ("convene 200", feed, {}),
             ("nginx 200", nginx_url, {}),
@@ -85,8 +88,9 @@ def measure(database, database_url):
             print(f"-- {database}: {name} ({SECONDS} s)", file=sys.stderr)
             rows.append((name, load.wrk(url, headers)))
     finally:
-        nginx.terminate()
-        nginx.wait()
+        if nginx:
+            nginx.terminate()
+            nginx.wait()
         process.terminate()
         process.wait()
     return len(body), dict(rows)
