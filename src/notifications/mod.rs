@@ -1,6 +1,7 @@
 //! Email: the persistent outbox, the messages, SMTP delivery, and the admin's view of what was queued.
 
 pub mod api;
+mod connections;
 pub mod messages;
 pub mod outbox;
 pub mod pages;

@@ -1,19 +1,14 @@
-//! Turning an outbox row into an email and handing it to the SMTP server (lettre, pooled).
+//! Turning an outbox row into an email and handing it to the SMTP server over a small pool
+//! of kept-open connections (lettre speaks SMTP; [`super::connections`] opens the sockets).
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use entity::outbox_message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
+use super::connections::{Connections, Endpoint};
 use crate::config::Settings;
-
-/// How long one SMTP exchange may take before it counts as a temporary failure.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
-/// Connections kept open to the server, shared by every send of this process.
-const POOL_SIZE: u32 = 8;
 
 /// What became of one send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,10 +20,10 @@ pub enum Delivery {
     Permanent(String),
 }
 
-/// Sends outbox rows over one pooled SMTP transport.
+/// Sends outbox rows over one pool of SMTP connections.
 #[derive(Clone)]
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    connections: Arc<Connections>,
     from: Mailbox,
     /// The right-hand side of every Message-ID: the public host, so IDs are unique to this service.
     message_id_host: String,
@@ -37,22 +32,12 @@ pub struct Mailer {
 impl Mailer {
     /// `smtp://user:pass@host:port` uses STARTTLS when the server offers it (`?tls=required`
     /// insists on it); `smtps://` speaks TLS from the start. The error is one line and never
-    /// contains the password. Call it within a Tokio runtime: the pool starts a task.
+    /// contains the password.
     pub fn new(smtp_url: &str, mail_from: &str, base_url: &url::Url) -> Result<Self, String> {
-        let mut url = url::Url::parse(smtp_url).map_err(|e| format!("SMTP_URL is not a URL: {e}"))?;
-        // lettre reads a bare smtp:// as plaintext only; a submission client should upgrade
-        // whenever the server offers STARTTLS.
-        if url.scheme() == "smtp" && !url.query_pairs().any(|(k, _)| k == "tls") {
-            url.query_pairs_mut().append_pair("tls", "opportunistic");
-        }
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
-            .map_err(|e| format!("SMTP_URL {}: {e}", crate::db::redact(smtp_url)))?
-            .timeout(Some(SMTP_TIMEOUT))
-            .pool_config(PoolConfig::new().max_size(POOL_SIZE))
-            .build();
+        let endpoint = Endpoint::from_url(smtp_url)?;
         let from: Mailbox = mail_from.parse().map_err(|e| format!("CONVENE_MAIL_FROM {mail_from:?}: {e}"))?;
         let message_id_host = base_url.host_str().unwrap_or("localhost").to_owned();
-        Ok(Self { transport, from, message_id_host })
+        Ok(Self { connections: Arc::new(Connections::new(endpoint)), from, message_id_host })
     }
 
     pub fn from_settings(settings: &Settings) -> Result<Option<Self>, String> {
@@ -103,16 +88,16 @@ impl Mailer {
             Ok(message) => message,
             Err(why) => return Delivery::Permanent(why),
         };
-        match self.transport.send(message).await {
-            Ok(_) => Delivery::Sent,
-            Err(error) if error.is_permanent() => Delivery::Permanent(one_line(&error)),
-            // Transient replies, timeouts, refused connections and TLS trouble all may pass.
-            Err(error) => Delivery::Temporary(one_line(&error)),
-        }
+        self.connections.send(&message).await
+    }
+
+    /// Says goodbye (QUIT) on the connections kept open; the pool opens new ones if used again.
+    pub async fn close(&self) {
+        self.connections.close().await;
     }
 }
 
-fn one_line(error: &lettre::transport::smtp::Error) -> String {
+pub(super) fn one_line(error: &lettre::transport::smtp::Error) -> String {
     // lettre's Display already names the direct cause; add the deeper ones (e.g. the io error).
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error).and_then(std::error::Error::source);

@@ -15,7 +15,7 @@ use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::smtp::{Delivery, Mailer};
 use crate::db::begin_write;
@@ -129,23 +129,50 @@ impl Worker {
         Ok(Claimed { rows })
     }
 
-    /// Sends claimed rows, several at a time over the pool, then records every result in one
-    /// transaction. A crash before that commit leaves the rows leased: they are sent again
-    /// after the lease, the only way a row can go twice.
+    /// Sends claimed rows, several at a time over the pool, and records each result as soon
+    /// as it is known. Results that arrive while a record is being committed go together in
+    /// the next commit (a group commit, at most `concurrency` rows), so a crash can send again
+    /// only the rows in flight: those being sent and those whose result is not yet committed.
+    /// They stay leased and go again after the lease.
     pub async fn deliver(&self, claimed: Claimed, now: DateTime<Utc>) -> Result<Report, DbErr> {
         let mut report = Report { claimed: claimed.rows.len(), ..Report::default() };
         if claimed.rows.is_empty() {
             return Ok(report);
         }
-        let outcomes: Vec<(outbox_message::Model, Delivery)> = futures_util::stream::iter(claimed.rows)
-            .map(|row| async move {
-                let outcome = self.mailer.send(&row).await;
-                (row, outcome)
-            })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+        let (results, mut received) = mpsc::channel::<(outbox_message::Model, Delivery)>(self.concurrency);
+        let sending = async move {
+            let mut sends = futures_util::stream::iter(claimed.rows)
+                .map(|row| async move {
+                    let outcome = self.mailer.send(&row).await;
+                    (row, outcome)
+                })
+                .buffer_unordered(self.concurrency);
+            while let Some(result) = sends.next().await {
+                if results.send(result).await.is_err() {
+                    break;
+                }
+            }
+            Ok::<_, DbErr>(())
+        };
+        let recording = async {
+            let mut group = Vec::with_capacity(self.concurrency);
+            while received.recv_many(&mut group, self.concurrency).await > 0 {
+                self.record(group.drain(..), now, &mut report).await?;
+            }
+            Ok(())
+        };
+        // A failed record stops the sending: what is not recorded goes again after the lease.
+        tokio::try_join!(sending, recording)?;
+        Ok(report)
+    }
 
+    /// Records the outcome of some sends in one transaction.
+    async fn record(
+        &self,
+        outcomes: impl Iterator<Item = (outbox_message::Model, Delivery)>,
+        now: DateTime<Utc>,
+        report: &mut Report,
+    ) -> Result<(), DbErr> {
         let txn = begin_write(&self.db).await?;
         for (row, outcome) in outcomes {
             // Only a row still queued: if our lease ran out and another worker has already
@@ -189,8 +216,7 @@ impl Worker {
             };
             update.exec(&txn).await?;
         }
-        txn.commit().await?;
-        Ok(report)
+        txn.commit().await
     }
 
     /// Delivers until `stop` turns true: a batch every `tick`, or at once after a full batch
@@ -220,6 +246,7 @@ impl Worker {
                 }
             }
         }
+        self.mailer.close().await;
         tracing::info!("mail worker stopped");
     }
 }

@@ -292,6 +292,58 @@ async fn a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_its_rows
 }
 
 #[tokio::test]
+async fn a_worker_that_dies_mid_delivery_has_recorded_every_email_it_finished() {
+    let app = TestApp::spawn().await;
+    let sink = SmtpSink::start().await;
+    let now = now();
+    queue(&app.db, "application.received", "midway@example.org", 100, now).await;
+    // The server takes 20 messages, then takes but never answers the rest: every connection
+    // ends up stuck on one message in flight.
+    sink.hang_after(20);
+    let doomed = Worker::new(app.db.clone(), mailer(&sink.url()));
+    let claimed = doomed.claim(now).await.expect("claim");
+    assert_eq!(claimed.rows.len(), 100, "one claim of the whole batch");
+    let delivering = doomed.deliver(claimed, now);
+    tokio::pin!(delivering);
+    let sent = || async {
+        outbox_message::Entity::find()
+            .all(&app.db)
+            .await
+            .expect("rows")
+            .into_iter()
+            .filter(|r| r.status == OutboxStatus::Sent)
+            .count()
+    };
+    // Drive the worker until its 20 answered sends are on record (bounded: 10 s).
+    let mut recorded = 0;
+    for _ in 0..1000 {
+        tokio::select! {
+            result = &mut delivering => panic!("delivery cannot finish while the server hangs: {result:?}"),
+            () = tokio::time::sleep(std::time::Duration::from_millis(10)) => {}
+        }
+        recorded = sent().await;
+        if recorded == 20 && sink.count() == 28 {
+            break;
+        }
+    }
+    assert_eq!(recorded, 20, "each answered email is recorded as it is answered, not at the end of the batch");
+    assert_eq!(sink.count(), 28, "eight more in flight, one per connection");
+    // The worker dies here, with 8 sends in flight and 72 rows not started.
+    drop(delivering);
+
+    let restarted = Worker::new(app.db.clone(), mailer(&sink.url()));
+    sink.hang_after(usize::MAX);
+    let after_lease = now + restarted.lease() + TimeDelta::seconds(1);
+    let report = restarted.run_once(after_lease).await.expect("run");
+    assert_eq!((report.claimed, report.sent), (80, 80), "what was not recorded goes again after the lease");
+    assert_eq!(restarted.run_once(after_lease).await.expect("run"), Report::default());
+    let copies = copies(&sink);
+    assert_eq!(copies.len(), 100, "every email arrived");
+    let duplicates = copies.values().filter(|&&n| n > 1).count();
+    assert_eq!(duplicates, 8, "only the emails in flight when the worker died arrive twice");
+}
+
+#[tokio::test]
 async fn convene_serve_with_smtp_url_delivers_the_outbox_and_stops_cleanly() {
     let (database_url, _dir) = crate::helpers::fresh_database().await;
     let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate");

@@ -23,6 +23,9 @@ struct State {
     messages: Vec<Received>,
     /// Replies to give, in order, to the next RCPT TO of each address.
     refusals: HashMap<String, VecDeque<u16>>,
+    /// Once this many messages are kept, each further one is kept but never answered: the
+    /// session hangs as if the server (or the sender) had died mid-send.
+    hang_after: Option<usize>,
 }
 
 pub struct SmtpSink {
@@ -50,10 +53,18 @@ impl SmtpSink {
         let shared = state.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                // As real servers do: a reply is never held back waiting for an ACK.
+                let _ = stream.set_nodelay(true);
                 tokio::spawn(session(stream, shared.clone()));
             }
         });
         Ok(Self { addr, state, task })
+    }
+
+    /// For the mail bench's raw lettre reference, which connects without a URL.
+    #[allow(dead_code)]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// The URL for SMTP_URL (plain SMTP: the sink offers no STARTTLS).
@@ -65,6 +76,11 @@ impl SmtpSink {
     pub fn refuse(&self, address: &str, code: u16, times: usize) {
         let mut state = self.state.lock().expect("sink state");
         state.refusals.entry(address.to_owned()).or_default().extend(std::iter::repeat_n(code, times));
+    }
+
+    /// Keeps every message after the first `count` without ever answering it.
+    pub fn hang_after(&self, count: usize) {
+        self.state.lock().expect("sink state").hang_after = Some(count);
     }
 
     pub fn messages(&self) -> Vec<Received> {
@@ -145,7 +161,14 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>) {
                     data.extend_from_slice(body);
                 }
                 let received = Received { from: from.clone(), to: std::mem::take(&mut to), data };
-                state.lock().expect("sink state").messages.push(received);
+                let hang = {
+                    let mut state = state.lock().expect("sink state");
+                    state.messages.push(received);
+                    state.hang_after.is_some_and(|limit| state.messages.len() > limit)
+                };
+                if hang {
+                    std::future::pending::<()>().await;
+                }
                 "250 2.0.0 queued\r\n".into()
             }
             "QUIT" => {
