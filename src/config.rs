@@ -84,6 +84,9 @@ pub struct ServeArgs {
     /// Address ranges allowed to read /metrics, comma-separated CIDRs ("" = none; token only).
     #[arg(long, env = "CONVENE_METRICS_ALLOW", default_value = crate::metrics::DEFAULT_ALLOW)]
     pub metrics_allow: String,
+    /// Reverse proxies whose X-Forwarded-For is believed, comma-separated CIDRs (default: none).
+    #[arg(long, env = "CONVENE_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// A bearer token that may read /metrics from any address.
     #[arg(long, env = "CONVENE_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
@@ -147,6 +150,8 @@ pub struct Settings {
     pub files_dir: PathBuf,
     /// Who may read `/metrics`.
     pub metrics: crate::metrics::MetricsAccess,
+    /// Whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::web::proxies::TrustedProxies,
 }
 
 /// Never prints a password: URLs are shown redacted.
@@ -161,6 +166,7 @@ impl std::fmt::Debug for Settings {
             .field("files_dir", &self.files_dir)
             .field("metrics_allow", &self.metrics.allow)
             .field("metrics_token", &self.metrics.token.as_ref().map(|_| "[set]"))
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -187,6 +193,7 @@ impl Settings {
         };
         Ok(Self {
             metrics,
+            trusted_proxies: crate::web::proxies::TrustedProxies::parse(&args.trusted_proxies)?,
             database_url,
             bind: args.bind,
             base_url,

@@ -48,25 +48,13 @@ pub const DEFAULT_ALLOW: &str = "127.0.0.0/8,::1/128";
 /// A comma-separated list of CIDR ranges (a bare address is its own /32 or /128); empty
 /// means no address is allowed (token only).
 pub fn parse_allow_list(raw: &str) -> Result<Vec<IpNet>, String> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse::<IpNet>()
-                .or_else(|_| part.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("CONVENE_METRICS_ALLOW: {part:?} is not an address range like 10.0.0.0/8"))
-        })
-        .collect()
+    crate::web::proxies::parse_ranges("CONVENE_METRICS_ALLOW", raw)
 }
 
 impl MetricsAccess {
     pub fn permits(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
         let by_address = peer.is_some_and(|ip| {
-            // An IPv4 peer on a dual-stack socket arrives as ::ffff:a.b.c.d.
-            let ip = match ip {
-                IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-                v4 => v4,
-            };
+            let ip = crate::web::proxies::canonical(ip);
             self.allow.iter().any(|net| net.contains(&ip))
         });
         by_address || self.token_matches(headers)
@@ -198,7 +186,10 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
 /// `GET /metrics`: 404 for anyone outside the allowed ranges without the token, so the
 /// endpoint does not announce itself.
 pub async fn scrape(State(state): State<AppState>, request: Request) -> Result<Response, crate::error::AppError> {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| state.settings.trusted_proxies.client(addr.ip(), request.headers()));
     if !state.settings.metrics.permits(peer, request.headers()) {
         return Err(crate::error::AppError::NotFound);
     }

@@ -163,8 +163,9 @@ fn mark_cookie_secure(response: &mut Response, name: &str) {
     }
 }
 
-fn client_ip(request: &Request) -> ClientIp {
-    ClientIp(request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string()))
+fn client_ip(request: &Request, proxies: &crate::web::proxies::TrustedProxies) -> ClientIp {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    ClientIp(peer.map(|peer| proxies.client(peer, request.headers()).to_string()))
 }
 
 /// The bearer token, if an Authorization header was sent; an unusable header is an empty
@@ -184,7 +185,7 @@ fn bearer_token(request: &Request) -> Option<&str> {
 /// `CsrfToken`, `ClientIp` and any flash message.
 pub async fn identify(State(state): State<AppState>, jar: CookieJar, mut request: Request, next: Next) -> Response {
     let secure = state.settings.is_https();
-    let ip = client_ip(&request);
+    let ip = client_ip(&request, &state.settings.trusted_proxies);
     let is_api = request.uri().path().starts_with("/api/");
     let mut identity = Identity::default();
     let mut csrf = None;

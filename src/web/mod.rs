@@ -9,6 +9,7 @@ pub mod flash;
 pub mod headers;
 pub mod home;
 pub mod layout;
+pub mod proxies;
 
 use axum::Router;
 use axum::routing::get;

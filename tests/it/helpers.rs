@@ -145,6 +145,7 @@ impl TestApp {
             mail_from: "Convene <convene@example.org>".into(),
             files_dir: files.path().join("files"),
             metrics: Default::default(),
+            trusted_proxies: Default::default(),
         };
         configure(&mut settings);
         let application = Application::bind(served, settings.clone()).await.expect("bind");

@@ -21,6 +21,7 @@ mod mail;
 mod ops;
 mod planning;
 mod privacy;
+mod proxies;
 mod queries;
 mod record;
 mod recruitment;

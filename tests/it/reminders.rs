@@ -32,6 +32,7 @@ fn settings() -> Settings {
         mail_from: "Convene <convene@example.org>".into(),
         files_dir: std::env::temp_dir(),
         metrics: Default::default(),
+        trusted_proxies: Default::default(),
     }
 }
 

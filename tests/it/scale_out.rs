@@ -180,6 +180,7 @@ async fn two_instances_on_one_database_never_double_book_and_send_each_email_onc
         mail_from: "Convene <convene@example.org>".into(),
         files_dir: std::env::temp_dir(),
         metrics: Default::default(),
+        trusted_proxies: Default::default(),
     };
     let (a, b) =
         (convene::db::connect(&database_url).await.unwrap(), convene::db::connect(&database_url).await.unwrap());
