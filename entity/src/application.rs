@@ -98,6 +98,8 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When it was rejected or withdrawn: retention counts from here.
+    pub decided_at: Option<DateTimeUtc>,
     #[sea_orm(belongs_to, from = "intake_id", to = "id")]
     pub intake: BelongsTo<super::intake::Entity>,
 }

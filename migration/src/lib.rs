@@ -13,6 +13,7 @@ mod m20261202_000008_reminders;
 mod m20261202_000009_ops;
 mod m20261202_000010_casework;
 mod m20261206_000011_feed_version;
+mod m20261206_000012_retention_dates;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_ops::Migration),
             Box::new(m20261202_000010_casework::Migration),
             Box::new(m20261206_000011_feed_version::Migration),
+            Box::new(m20261206_000012_retention_dates::Migration),
         ]
     }
 }

@@ -12,6 +12,8 @@ use crate::error::{ErrorBody, ErrorResponse};
         super::healthz,
         crate::privacy::volunteer_export_api,
         crate::privacy::application_export_api,
+        crate::privacy::volunteer_erasure_api,
+        crate::privacy::application_erasure_api,
         crate::volunteers::api::list,
         crate::volunteers::api::get,
         crate::checks::api::list,

@@ -333,6 +333,9 @@ async fn transition(
         .col_expr(application::Column::Status, Expr::value(to))
         .col_expr(application::Column::Version, Expr::col(application::Column::Version).add(1))
         .col_expr(application::Column::UpdatedAt, Expr::value(crate::clock::now()));
+    if matches!(to, ApplicationStatus::Rejected | ApplicationStatus::Withdrawn) {
+        update = update.col_expr(application::Column::DecidedAt, Expr::value(Some(crate::clock::now())));
+    }
     for (column, value) in extra {
         update = update.col_expr(column, value);
     }

@@ -287,6 +287,9 @@ pub async fn update(db: &DatabaseConnection, actor: &AuthUser, id: i64, patch: &
             }
             change.not_proceeding_reason = Set(Some(reason.to_owned()));
         }
+        if matches!(to, CaseStatus::Closed | CaseStatus::NotProceeding) {
+            change.closed_at = Set(Some(crate::clock::now()));
+        }
         change.status = Set(to);
     }
     if let Some(raw) = &patch.deadline {

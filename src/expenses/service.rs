@@ -751,9 +751,14 @@ pub async fn receipt_file(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(files_dir.join(&receipt.stored_name))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context(format!("reading receipt {}", receipt.id))))?;
+    let bytes = match tokio::fs::read(files_dir.join(&receipt.stored_name)).await {
+        Ok(bytes) => bytes,
+        // Erased with the volunteer's personal data: the row stays, the file is gone.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
+        Err(e) => {
+            return Err(AppError::Internal(anyhow::Error::new(e).context(format!("reading receipt {}", receipt.id))));
+        }
+    };
     Ok((receipt, bytes))
 }
 

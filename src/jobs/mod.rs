@@ -57,7 +57,7 @@ pub async fn sweep(db: &DatabaseConnection, settings: &Settings, now: DateTime<U
 /// in the metrics.
 pub async fn tick(db: &DatabaseConnection, settings: &Settings, metrics: &Metrics, now: DateTime<Utc>) {
     let swept = sweep(db, settings, now).await;
-    let retained = crate::privacy::service::apply_retention(db, now).await;
+    let retained = crate::privacy::service::apply_retention(db, &settings.files_dir, now).await;
     metrics.scheduler_ran(swept.is_ok() && retained.is_ok());
     match swept {
         Ok(report) if report != Sweep::default() => tracing::info!(?report, "reminders queued"),

@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/applications/{id}/export", get(application_export_download))
         .route("/admin/volunteers/{id}/erase", post(erase_volunteer))
         .route("/admin/applications/{id}/erase", post(erase_application))
+        .route("/api/v1/volunteers/{id}/erasure", post(volunteer_erasure_api))
+        .route("/api/v1/applications/{id}/erasure", post(application_erasure_api))
 }
 
 /// Which person a request is about.
@@ -149,6 +151,46 @@ pub struct EraseForm {
     confirm: String,
 }
 
+/// Erases a person in one transaction with its audit entry, then deletes their receipts'
+/// files. `Ok(Err(_))` is a refusal by the rules (still volunteering; became a volunteer).
+async fn erase_person(
+    state: &AppState,
+    admin: &AuthUser,
+    person: Person,
+) -> AppResult<Result<service::Erasure, EraseError>> {
+    let txn = begin_write(&state.db).await?;
+    let outcome = match person {
+        Person::Volunteer(id) => service::erase_volunteer(&txn, id).await,
+        Person::Applicant(id) => service::erase_application(&txn, id).await,
+    };
+    let erasure = match outcome {
+        Ok(Some(erasure)) => erasure,
+        Ok(None) => return Err(AppError::NotFound),
+        Err(EraseError::Db(error)) => return Err(error.into()),
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let (target_type, id) = person.target();
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(admin.id),
+            actor: &admin.email,
+            action: "person.erased",
+            target_type: Some(target_type),
+            target_id: Some(id.to_string()),
+            detail: Some(format!(
+                "applications {}, emails {}, audit entries {}, receipts {}",
+                erasure.applications, erasure.emails, erasure.audit_entries, erasure.receipts
+            )),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    service::remove_receipt_files(&state.settings.files_dir, &erasure.receipt_files).await;
+    Ok(Ok(erasure))
+}
+
 async fn erase(
     state: &AppState,
     admin: &AuthUser,
@@ -163,37 +205,49 @@ async fn erase(
             "Tick the box to confirm the erasure: it cannot be undone.",
         ));
     }
-    let txn = begin_write(&state.db).await?;
-    let outcome = match person {
-        Person::Volunteer(id) => service::erase_volunteer(&txn, id).await,
-        Person::Applicant(id) => service::erase_application(&txn, id).await,
-    };
-    let erasure = match outcome {
-        Ok(Some(erasure)) => erasure,
-        Ok(None) => return Err(AppError::NotFound),
-        Err(EraseError::Db(error)) => return Err(error.into()),
+    let erasure = match erase_person(state, admin, person).await? {
+        Ok(erasure) => erasure,
         Err(refused) => return Ok(flash::redirect(back, FlashKind::Error, refused.to_string())),
     };
-    let (target_type, id) = person.target();
-    audit::record(
-        &txn,
-        AuditEntry {
-            actor_user_id: Some(admin.id),
-            actor: &admin.email,
-            action: "person.erased",
-            target_type: Some(target_type),
-            target_id: Some(id.to_string()),
-            detail: Some(format!(
-                "applications {}, emails {}, audit entries {}",
-                erasure.applications, erasure.emails, erasure.audit_entries
-            )),
-            ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
     let message = if erasure.fresh { "Personal data erased." } else { "Already erased: nothing changed." };
     Ok(flash::redirect(back, FlashKind::Success, message))
+}
+
+async fn erasure_api(state: &AppState, admin: &AuthUser, person: Person) -> AppResult<Json<service::Erasure>> {
+    match erase_person(state, admin, person).await? {
+        Ok(erasure) => Ok(Json(erasure)),
+        Err(refused) => Err(AppError::Conflict(refused.to_string())),
+    }
+}
+
+/// Erases a volunteer who has left (UK GDPR), as the page's button does: account, contact
+/// details, notes, emails, audit details and receipt files; statistics stay. Again on an
+/// erased volunteer: `fresh` false, nothing changed. 409 while they are still volunteering.
+/// Admin only.
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/erasure", tag = "privacy", params(("id" = i64, Path)),
+    responses((status = 200, description = "What was erased", body = service::Erasure), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, description = "Record the volunteer leaving first", body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn volunteer_erasure_api(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Json<service::Erasure>> {
+    erasure_api(&state, &admin, Person::Volunteer(id)).await
+}
+
+/// Erases an applicant: this application and any other with the same email. 409 when one
+/// of them made a volunteer (erase the volunteer instead). Admin only.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/erasure", tag = "privacy", params(("id" = i64, Path)),
+    responses((status = 200, description = "What was erased", body = service::Erasure), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, description = "The applicant became a volunteer", body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn application_erasure_api(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    Path(id): Path<i64>,
+) -> AppResult<Json<service::Erasure>> {
+    erasure_api(&state, &admin, Person::Applicant(id)).await
 }
 
 async fn erase_volunteer(

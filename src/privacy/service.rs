@@ -1,16 +1,17 @@
 //! UK GDPR: subject access (everything held about a person, as JSON), erasure (anonymising
 //! a person while the rows that statistics and the service's own obligations need stay),
-//! and retention (the scheduled anonymisation of unsuccessful applicants and of volunteers
-//! who left long ago). README.md, "Personal data", lists what is kept and why.
+//! and retention (the scheduled anonymisation of unsuccessful applicants, of volunteers who
+//! left long ago and of the parties to cases closed long ago). README.md, "Personal data",
+//! lists what is kept and why.
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use entity::application::{self, ApplicationStatus};
 use entity::volunteer::{self, VolunteerStatus};
 use entity::{
-    api_token, application_note, attendance, audit_log, availability_window, calendar_token, conference_facilitator,
-    conflict_of_interest, dbs_check, email_opt_out, enrolment, expense_claim, expense_receipt, idempotency_key,
-    meeting_attendance, outbox_message, password_invitation, prison_vetting, session, supervision_session,
-    unavailability, user,
+    api_token, application_note, assessment, attendance, audit_log, availability_window, calendar_token, case,
+    case_contact, conference, conference_facilitator, conflict_of_interest, dbs_check, email_opt_out, enrolment,
+    expense_claim, expense_receipt, idempotency_key, meeting_attendance, outbox_message, outcome_action, party,
+    password_invitation, prison_vetting, session, supervision_session, unavailability, user,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -38,6 +39,13 @@ pub const LEFT_VOLUNTEER_MONTHS: NumberSetting = NumberSetting {
     key: "retention.left_volunteer_months",
     label: "Months after a volunteer leaves before their personal details are anonymised",
     default: 72,
+    min: 1,
+    max: 120,
+};
+pub const CLOSED_CASE_MONTHS: NumberSetting = NumberSetting {
+    key: "retention.closed_case_months",
+    label: "Months after a case closes before its parties' details and the case's notes are anonymised",
+    default: 24,
     min: 1,
     max: 120,
 };
@@ -143,13 +151,37 @@ async fn audit_rows(db: &impl ConnectionTrait, user_id: Option<i64>, email: &str
 }
 
 /// What an erasure changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Erasure {
     /// False when the person had been erased already (nothing changed).
     pub fresh: bool,
     pub applications: u64,
     pub emails: u64,
     pub audit_entries: u64,
+    /// Receipt files to delete from disk once the erasure has committed
+    /// ([`remove_receipt_files`]); their rows stay with the claims, marked erased.
+    #[serde(skip)]
+    pub receipt_files: Vec<String>,
+    /// How many receipts' files go.
+    pub receipts: u64,
+}
+
+/// What a receipt's display name becomes when its file is erased.
+pub const ERASED_RECEIPT: &str = "[erased receipt]";
+
+/// Deletes erased receipts' files, after the erasure committed (a rolled-back erasure must
+/// leave them). A file already gone counts as deleted; any other failure is logged and the
+/// rest are still tried, and the names stay in the log for an admin to remove by hand.
+pub async fn remove_receipt_files(files_dir: &std::path::Path, stored_names: &[String]) -> usize {
+    let mut removed = 0;
+    for name in stored_names {
+        match tokio::fs::remove_file(files_dir.join(name)).await {
+            Ok(()) => removed += 1,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => removed += 1,
+            Err(error) => tracing::error!(file = %name, %error, "an erased receipt's file could not be deleted"),
+        }
+    }
+    removed
 }
 
 /// Why a person cannot be erased yet.
@@ -310,7 +342,7 @@ pub async fn erase_application(db: &impl ConnectionTrait, application_id: i64) -
         .await?;
     let ids: Vec<i64> = all.iter().map(|a| a.id).collect();
     let applications = anonymise_applications(db, &ids).await?;
-    Ok(Some(Erasure { fresh: true, applications, emails: emails_erased, audit_entries }))
+    Ok(Some(Erasure { fresh: true, applications, emails: emails_erased, audit_entries, ..Erasure::default() }))
 }
 
 /// Erases a volunteer who has left: account, applications, checks' numbers and notes,
@@ -406,12 +438,93 @@ pub async fn erase_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> Re
         .filter(conflict_of_interest::Column::VolunteerId.eq(volunteer_id))
         .exec(db)
         .await?;
+    // Receipts (tickets, fuel slips) name and locate the person: their files go; each row
+    // stays with its claim, which finance keeps, as a record that a receipt was checked.
+    let claims = expense_claim::Entity::find()
+        .select_only()
+        .column(expense_claim::Column::Id)
+        .filter(expense_claim::Column::VolunteerId.eq(volunteer_id));
+    let theirs = Condition::any()
+        .add(expense_receipt::Column::UploadedByUserId.eq(account.id))
+        .add(expense_receipt::Column::ClaimId.in_subquery(sea_orm::QueryTrait::into_query(claims)));
+    let receipt_files: Vec<String> = expense_receipt::Entity::find()
+        .select_only()
+        .column(expense_receipt::Column::StoredName)
+        .filter(theirs.clone())
+        .filter(expense_receipt::Column::DisplayName.ne(ERASED_RECEIPT))
+        .into_tuple()
+        .all(db)
+        .await?;
     expense_receipt::Entity::update_many()
-        .col_expr(expense_receipt::Column::DisplayName, Expr::value("receipt"))
-        .filter(expense_receipt::Column::UploadedByUserId.eq(account.id))
+        .col_expr(expense_receipt::Column::DisplayName, Expr::value(ERASED_RECEIPT))
+        .filter(theirs)
         .exec(db)
         .await?;
-    Ok(Some(Erasure { fresh: true, applications, emails: emails_erased, audit_entries }))
+    let receipts = u64::try_from(receipt_files.len()).unwrap_or(u64::MAX);
+    Ok(Some(Erasure { fresh: true, applications, emails: emails_erased, audit_entries, receipt_files, receipts }))
+}
+
+/// Anonymises the parties to a closed case and the case's free text (notes, the contacts
+/// log, assessments, conference outcome notes, agreed actions), with emails and audit details
+/// naming a party. The case, its dates, codes, outcomes and counts stay for the reports.
+/// Returns the parties anonymised (0 when done before).
+pub async fn anonymise_case(db: &impl ConnectionTrait, case_id: i64) -> Result<u64, DbErr> {
+    let parties = party::Entity::find()
+        .filter(party::Column::CaseId.eq(case_id))
+        .filter(party::Column::Name.ne(ERASED))
+        .all(db)
+        .await?;
+    if parties.is_empty() {
+        return Ok(0);
+    }
+    let emails: Vec<String> = parties.iter().filter_map(|p| p.email.clone()).collect();
+    let needles = Needles::new(parties.iter().flat_map(|p| {
+        [Some(p.name.clone()), p.email.clone(), p.phone.clone(), p.address.clone()].into_iter().flatten()
+    }));
+    erase_mail(db, &emails, &needles).await?;
+    erase_audit(db, None, &emails, &needles).await?;
+    let now = crate::clock::now();
+    party::Entity::update_many()
+        .col_expr(party::Column::Name, Expr::value(ERASED))
+        .col_expr(party::Column::Email, Expr::value(Option::<String>::None))
+        .col_expr(party::Column::Phone, Expr::value(Option::<String>::None))
+        .col_expr(party::Column::Address, Expr::value(Option::<String>::None))
+        .col_expr(party::Column::UpdatedAt, Expr::value(now))
+        .filter(party::Column::CaseId.eq(case_id))
+        .exec(db)
+        .await?;
+    case::Entity::update_many()
+        .col_expr(case::Column::Notes, Expr::value(""))
+        .filter(case::Column::Id.eq(case_id))
+        .exec(db)
+        .await?;
+    case_contact::Entity::update_many()
+        .col_expr(case_contact::Column::Notes, Expr::value(""))
+        .filter(case_contact::Column::CaseId.eq(case_id))
+        .exec(db)
+        .await?;
+    assessment::Entity::update_many()
+        .col_expr(assessment::Column::Notes, Expr::value(""))
+        .filter(assessment::Column::CaseId.eq(case_id))
+        .exec(db)
+        .await?;
+    let conferences = conference::Entity::find()
+        .select_only()
+        .column(conference::Column::Id)
+        .filter(conference::Column::CaseId.eq(case_id));
+    outcome_action::Entity::update_many()
+        .col_expr(outcome_action::Column::Description, Expr::value(ERASED))
+        .col_expr(outcome_action::Column::Owner, Expr::value(ERASED))
+        .filter(outcome_action::Column::ConferenceId.in_subquery(sea_orm::QueryTrait::into_query(conferences)))
+        .exec(db)
+        .await?;
+    conference::Entity::update_many()
+        .col_expr(conference::Column::OutcomeNotes, Expr::value(Option::<String>::None))
+        .filter(conference::Column::CaseId.eq(case_id))
+        .filter(conference::Column::OutcomeNotes.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(u64::try_from(parties.len()).unwrap_or(u64::MAX))
 }
 
 /// What one retention run anonymised.
@@ -419,17 +532,25 @@ pub async fn erase_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> Re
 pub struct Retention {
     pub applications: u64,
     pub volunteers: u64,
+    /// Cases whose parties were anonymised.
+    pub cases: u64,
 }
 
-/// Anonymises rejected and withdrawn applications decided more than the set months ago, and
-/// volunteers who left more than the set months ago. Running it again changes nothing.
-pub async fn apply_retention(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Retention, DbErr> {
+/// Anonymises rejected and withdrawn applications decided more than the set months ago,
+/// volunteers who left more than the set months ago (deleting their receipts' files from
+/// `files_dir` after each commit) and the parties to cases closed more than the set months
+/// ago. Running it again changes nothing.
+pub async fn apply_retention(
+    db: &DatabaseConnection,
+    files_dir: &std::path::Path,
+    now: DateTime<Utc>,
+) -> Result<Retention, DbErr> {
     let months = |n: i64| Months::new(u32::try_from(n).unwrap_or(0));
     let application_cutoff =
         now.checked_sub_months(months(number(db, &UNSUCCESSFUL_APPLICATION_MONTHS).await?)).unwrap_or(now);
     let is_due = Condition::all()
         .add(application::Column::Status.is_in([ApplicationStatus::Rejected, ApplicationStatus::Withdrawn]))
-        .add(application::Column::UpdatedAt.lt(application_cutoff))
+        .add(application::Column::DecidedAt.lt(application_cutoff))
         .add(application::Column::VolunteerId.is_null());
     let due: Vec<(i64, String)> = application::Entity::find()
         .select_only()
@@ -477,8 +598,34 @@ pub async fn apply_retention(db: &DatabaseConnection, now: DateTime<Utc>) -> Res
             continue;
         }
         let txn = begin_write(db).await?;
-        if counted(erase_volunteer(&txn, id).await)? {
+        let outcome = erase_volunteer(&txn, id).await;
+        let files = match &outcome {
+            Ok(Some(erasure)) => erasure.receipt_files.clone(),
+            _ => Vec::new(),
+        };
+        let erased = counted(outcome)?;
+        txn.commit().await?;
+        remove_receipt_files(files_dir, &files).await;
+        if erased {
             report.volunteers += 1;
+        }
+    }
+    let case_cutoff = now.checked_sub_months(months(number(db, &CLOSED_CASE_MONTHS).await?)).unwrap_or(now);
+    let named =
+        party::Entity::find().select_only().column(party::Column::CaseId).filter(party::Column::Name.ne(ERASED));
+    let closed: Vec<i64> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Id)
+        .filter(case::Column::Status.is_in([case::CaseStatus::Closed, case::CaseStatus::NotProceeding]))
+        .filter(case::Column::ClosedAt.lt(case_cutoff))
+        .filter(case::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(named)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in closed {
+        let txn = begin_write(db).await?;
+        if anonymise_case(&txn, id).await? > 0 {
+            report.cases += 1;
         }
         txn.commit().await?;
     }

@@ -72,13 +72,14 @@ pub const CASE_TIMEFRAME_DAYS: NumberSetting = NumberSetting {
     max: 730,
 };
 
-pub const NUMBER_SETTINGS: [&NumberSetting; 6] = [
+pub const NUMBER_SETTINGS: [&NumberSetting; 7] = [
     &DBS_RENEWAL_YEARS,
     &SUPERVISION_INTERVAL_WEEKS,
     &LEAD_AFTER_CONFERENCES,
     &CASE_TIMEFRAME_DAYS,
     &crate::privacy::service::UNSUCCESSFUL_APPLICATION_MONTHS,
     &crate::privacy::service::LEFT_VOLUNTEER_MONTHS,
+    &crate::privacy::service::CLOSED_CASE_MONTHS,
 ];
 
 /// The value of a numeric setting: the stored one when it is valid, else the default.

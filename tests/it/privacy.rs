@@ -5,7 +5,9 @@ use chrono::Months;
 use entity::application::{self, ApplicationStatus};
 use entity::user::Role;
 use entity::volunteer::{self, VolunteerStatus};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, Set, Statement,
+};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -277,8 +279,12 @@ async fn an_unsuccessful_applicant_is_exported_and_erased() {
 
 async fn age_application(app: &TestApp, id: i64, status: ApplicationStatus, months: u32) {
     let mut row = application::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap().into_active_model();
+    let then = crate::helpers::now().checked_sub_months(Months::new(months)).unwrap();
     row.status = Set(status);
-    row.updated_at = Set(crate::helpers::now().checked_sub_months(Months::new(months)).unwrap());
+    row.updated_at = Set(then);
+    // As the service records a decision: retention counts from it.
+    let decided = matches!(status, ApplicationStatus::Rejected | ApplicationStatus::Withdrawn);
+    row.decided_at = Set(decided.then_some(then));
     row.update(&app.db).await.unwrap();
 }
 
@@ -333,7 +339,8 @@ async fn retention_anonymises_old_unsuccessful_applications_and_long_gone_volunt
     for person in [&recent, &pending] {
         assert!(!traces(&app, &[person.email.to_owned()]).await.is_empty(), "{} is kept", person.name);
     }
-    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
+    let report =
+        convene::privacy::service::apply_retention(&app.db, &app.files_dir, crate::helpers::now()).await.unwrap();
     assert_eq!(report, Default::default(), "running again changes nothing");
 
     // A shorter period, set by an admin, reaches the recent rejection too.
@@ -349,7 +356,8 @@ async fn retention_anonymises_old_unsuccessful_applications_and_long_gone_volunt
     }
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(browser.post_form("/admin/settings", &fields).await.status(), 303);
-    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
+    let report =
+        convene::privacy::service::apply_retention(&app.db, &app.files_dir, crate::helpers::now()).await.unwrap();
     assert_eq!((report.applications, report.volunteers), (1, 0));
     assert!(traces(&app, &recent.needles()).await.is_empty());
     assert!(!traces(&app, &[pending.email.to_owned()]).await.is_empty(), "an open application is never anonymised");
@@ -364,14 +372,175 @@ async fn retention_waits_while_the_same_person_has_an_application_still_open() {
     let old = apply(&app, &spring, &MARGUERITE).await;
     let again = apply(&app, &autumn, &MARGUERITE).await;
     age_application(&app, old, ApplicationStatus::Rejected, 7).await;
-    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
+    let report =
+        convene::privacy::service::apply_retention(&app.db, &app.files_dir, crate::helpers::now()).await.unwrap();
     assert_eq!(report.applications, 0, "the open application still needs their details");
     let kept = application::Entity::find_by_id(old).one(&app.db).await.unwrap().unwrap();
     assert_eq!(kept.email, MARGUERITE.email);
 
     age_application(&app, again, ApplicationStatus::Withdrawn, 7).await;
-    let report = convene::privacy::service::apply_retention(&app.db, crate::helpers::now()).await.unwrap();
+    let report =
+        convene::privacy::service::apply_retention(&app.db, &app.files_dir, crate::helpers::now()).await.unwrap();
     assert_eq!(report.applications, 1, "one person, both applications");
     let left_behind = traces(&app, &MARGUERITE.needles()).await;
     assert!(left_behind.is_empty(), "still in the database: {left_behind:?}");
+}
+
+/// A receipt file on disk with its row, on a claim of `volunteer_id`; returns the file name.
+async fn receipt_on_disk(app: &TestApp, volunteer_id: i64, uploaded_by: i64) -> String {
+    use entity::{expense_claim, expense_receipt};
+    let now = crate::helpers::now();
+    let claim = expense_claim::ActiveModel {
+        volunteer_id: Set(volunteer_id),
+        purpose: Set("Travel to HMP Gloucester".into()),
+        status: Set(expense_claim::ExpenseStatus::Draft),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let stored_name = format!("receipt-{volunteer_id}-{}.pdf", claim.id);
+    std::fs::create_dir_all(&app.files_dir).unwrap();
+    std::fs::write(app.files_dir.join(&stored_name), b"%PDF-1.4 a train ticket in their name").unwrap();
+    expense_receipt::ActiveModel {
+        claim_id: Set(claim.id),
+        stored_name: Set(stored_name.clone()),
+        display_name: Set("ticket.pdf".into()),
+        content_type: Set("application/pdf".into()),
+        size_bytes: Set(36),
+        uploaded_by_user_id: Set(uploaded_by),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    stored_name
+}
+
+#[tokio::test]
+async fn the_erasure_api_deletes_the_volunteers_receipt_files_from_disk() {
+    let app = TestApp::spawn().await;
+    let setup = open_intake(&app, 3).await;
+    let admin = app.create_user(Role::Admin).await;
+    let admin_token = app.token_for(&admin).await;
+    let leaving =
+        Person { name: "Ottoline Leaver", email: "ottoline@example.org", phone: "01632 960777", postcode: "GL4 6AA" };
+    let staying =
+        Person { name: "Perpetua Stayer", email: "perpetua@example.org", phone: "01632 960778", postcode: "GL4 6AB" };
+    let leaving_id = accept(&app, &setup, apply(&app, &setup, &leaving).await).await;
+    let staying_id = accept(&app, &setup, apply(&app, &setup, &staying).await).await;
+    let user_of = |id: i64| {
+        let db = app.db.clone();
+        async move { volunteer::Entity::find_by_id(id).one(&db).await.unwrap().unwrap().user_id }
+    };
+    let theirs = receipt_on_disk(&app, leaving_id, user_of(leaving_id).await).await;
+    let kept = receipt_on_disk(&app, staying_id, user_of(staying_id).await).await;
+
+    let client = reqwest::Client::new();
+    let erasure = |id: i64, token: &str| {
+        client.post(app.url(&format!("/api/v1/volunteers/{id}/erasure"))).bearer_auth(token.to_owned()).send()
+    };
+    assert_eq!(erasure(leaving_id, &setup.token).await.unwrap().status(), 403, "coordinators cannot erase");
+    assert_eq!(erasure(999_999, &admin_token).await.unwrap().status(), 404);
+    let response = erasure(leaving_id, &admin_token).await.unwrap();
+    assert_eq!(response.status(), 409, "still volunteering");
+    assert_eq!(crate::helpers::error_code(response).await, "conflict");
+    assert!(app.files_dir.join(&theirs).exists(), "a refused erasure deletes nothing");
+
+    let mut record = volunteer::Entity::find_by_id(leaving_id).one(&app.db).await.unwrap().unwrap().into_active_model();
+    record.status = Set(VolunteerStatus::Left);
+    record.left_on = Set(Some(crate::helpers::today()));
+    record.update(&app.db).await.unwrap();
+    let response = erasure(leaving_id, &admin_token).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!((report["fresh"].as_bool(), report["receipts"].as_u64()), (Some(true), Some(1)), "{report}");
+    assert!(!app.files_dir.join(&theirs).exists(), "the receipt's file is gone from disk");
+    assert!(app.files_dir.join(&kept).exists(), "another volunteer's receipt stays");
+    assert!(traces(&app, &leaving.needles()).await.is_empty());
+
+    let row = entity::expense_receipt::Entity::find().all(&app.db).await.unwrap();
+    let erased = row.iter().find(|r| r.stored_name == theirs).expect("the receipt's row stays with the claim");
+    assert_eq!(erased.display_name, convene::privacy::service::ERASED_RECEIPT);
+    let claim = erased.claim_id;
+    let download = client
+        .get(app.url(&format!("/api/v1/expenses/{claim}/receipts/{}", erased.id)))
+        .bearer_auth(&setup.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 404, "an erased receipt is not found, not an error");
+
+    let again: Value = erasure(leaving_id, &admin_token).await.unwrap().json().await.unwrap();
+    assert_eq!(again["fresh"], false, "erasing again changes nothing");
+}
+
+#[tokio::test]
+async fn retention_anonymises_the_parties_to_cases_closed_long_ago_counting_from_the_closure() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let token = app.token_for(&coordinator).await;
+    let prison = crate::checks::establishment(&app, "HMP Gloucester", true).await;
+    let client = reqwest::Client::new();
+    let mut cases = Vec::new();
+    for (party, notes) in [("Bartholomew Oldcase", "Spoke to Bartholomew Oldcase's sister"), ("Cressida Newcase", "")] {
+        let created: Value = client
+            .post(app.url("/api/v1/cases"))
+            .bearer_auth(&token)
+            .json(&json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let response = client
+            .post(app.url(&format!("/api/v1/cases/{id}/parties")))
+            .bearer_auth(&token)
+            .json(&json!({"role": "harmed", "name": party, "email": "party@example.org", "consent": "pending"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let response = client
+            .patch(app.url(&format!("/api/v1/cases/{id}")))
+            .bearer_auth(&token)
+            .json(&json!({"status": "not_proceeding", "not_proceeding_reason": "declined", "notes": notes}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        cases.push(id);
+    }
+    let closed = entity::case::Entity::find_by_id(cases[0]).one(&app.db).await.unwrap().unwrap();
+    assert!(closed.closed_at.is_some(), "the closure is dated when it happens");
+    // The old case closed 25 months ago, though edited since (its last update is today).
+    let long_ago = crate::helpers::now().checked_sub_months(Months::new(25)).unwrap();
+    entity::case::Entity::update_many()
+        .col_expr(entity::case::Column::ClosedAt, sea_orm::sea_query::Expr::value(Some(long_ago)))
+        .filter(sea_orm::ColumnTrait::eq(&entity::case::Column::Id, cases[0]))
+        .exec(&app.db)
+        .await
+        .unwrap();
+
+    let report =
+        convene::privacy::service::apply_retention(&app.db, &app.files_dir, crate::helpers::now()).await.unwrap();
+    assert_eq!(report.cases, 1);
+    assert!(traces(&app, &["Bartholomew Oldcase".into()]).await.is_empty(), "the old case's party is anonymised");
+    assert!(!traces(&app, &["Cressida Newcase".into()]).await.is_empty(), "a recent closure keeps its parties");
+    let kept = entity::case::Entity::find_by_id(cases[0]).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.status, kept.not_proceeding_reason.as_deref()),
+        (closed.status, Some("declined")),
+        "for the reports"
+    );
+    assert_eq!(kept.notes, "", "free text about the case goes too");
+    let report =
+        convene::privacy::service::apply_retention(&app.db, &app.files_dir, crate::helpers::now()).await.unwrap();
+    assert_eq!(report, Default::default(), "running again changes nothing");
 }

@@ -635,7 +635,11 @@ async fn the_role_description_comes_from_settings_an_admin_edits() {
         ("role.what_we_expect", ""),
         ("role.what_you_can_expect", "Support."),
     ]);
-    fields.extend([("retention.unsuccessful_application_months", "6"), ("retention.left_volunteer_months", "72")]);
+    fields.extend([
+        ("retention.unsuccessful_application_months", "6"),
+        ("retention.left_volunteer_months", "72"),
+        ("retention.closed_case_months", "24"),
+    ]);
     let response = browser.post_form("/admin/settings", &fields).await;
     assert_eq!(response.status(), 422, "empty text refused");
     let page = response.text().await.unwrap();
