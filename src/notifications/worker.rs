@@ -44,6 +44,10 @@ pub struct Worker {
     concurrency: usize,
 }
 
+/// The most results one commit records; also the most that can wait for a commit, so a
+/// crash re-sends at most this many besides the sends in flight.
+pub const RECORD_GROUP: usize = 64;
+
 /// Attempts before a temporary failure becomes permanent: with `retry_delay` the retries
 /// span about 24 hours.
 pub const MAX_ATTEMPTS: i32 = 14;
@@ -85,17 +89,18 @@ impl Worker {
         self.deliver(claimed, now).await
     }
 
-    /// Leases up to a batch of due rows to this worker (and counts the attempt).
+    /// Leases up to a batch of due rows to this worker (and counts the attempt), in three
+    /// statements whatever the batch size: read the due rows, lease them, and (only if
+    /// someone raced us) read back which are ours.
     pub async fn claim(&self, now: DateTime<Utc>) -> Result<Claimed, DbErr> {
         let free = Condition::any().add(Column::LockedUntil.is_null()).add(Column::LockedUntil.lt(now));
-        // One transaction for the whole batch: one commit instead of one per row. On SQLite
-        // begin_write takes the write lock, so claimers queue; on PostgreSQL SKIP LOCKED lets
-        // a second claimer pass over rows the first is claiming (sea-query leaves it out on
-        // SQLite, where the conditional UPDATE alone decides).
+        let until = now + self.lease;
+        // On SQLite begin_write takes the write lock, so claimers queue and nothing can change
+        // the rows between the read and the lease; on PostgreSQL the read locks them (SKIP
+        // LOCKED passes over rows another claimer holds). The lease is still conditional, so
+        // a row is never taken from under a live lease either way.
         let txn = begin_write(&self.db).await?;
-        let candidates: Vec<i64> = outbox_message::Entity::find()
-            .select_only()
-            .column(Column::Id)
+        let mut rows: Vec<outbox_message::Model> = outbox_message::Entity::find()
             .filter(Column::Status.eq(OutboxStatus::Queued))
             .filter(Column::SendAfter.lte(now))
             .filter(free.clone())
@@ -103,43 +108,51 @@ impl Worker {
             .order_by_asc(Column::Id)
             .limit(self.batch_size)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-            .into_tuple()
             .all(&txn)
             .await?;
-        let mut won = Vec::with_capacity(candidates.len());
-        for id in candidates {
-            let result = outbox_message::Entity::update_many()
-                .col_expr(Column::LockedUntil, Expr::value(now + self.lease))
-                .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
-                .filter(Column::Id.eq(id))
-                .filter(Column::Status.eq(OutboxStatus::Queued))
-                .filter(free.clone())
-                .exec(&txn)
-                .await?;
-            if result.rows_affected == 1 {
-                won.push(id);
-            }
+        if rows.is_empty() {
+            txn.commit().await?;
+            return Ok(Claimed { rows });
         }
-        let rows = if won.is_empty() {
-            Vec::new()
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        let leased = outbox_message::Entity::update_many()
+            .col_expr(Column::LockedUntil, Expr::value(until))
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+            .filter(Column::Id.is_in(ids.clone()))
+            .filter(Column::Status.eq(OutboxStatus::Queued))
+            .filter(free)
+            .exec(&txn)
+            .await?;
+        if leased.rows_affected == rows.len() as u64 {
+            for row in &mut rows {
+                row.attempts += 1;
+                row.locked_until = Some(until);
+            }
         } else {
-            outbox_message::Entity::find().filter(Column::Id.is_in(won)).order_by_asc(Column::Id).all(&txn).await?
-        };
+            rows = outbox_message::Entity::find()
+                .filter(Column::Id.is_in(ids))
+                .filter(Column::Status.eq(OutboxStatus::Queued))
+                .filter(Column::LockedUntil.eq(until))
+                .order_by_asc(Column::Id)
+                .all(&txn)
+                .await?;
+        }
         txn.commit().await?;
         Ok(Claimed { rows })
     }
 
     /// Sends claimed rows, several at a time over the pool, and records each result as soon
     /// as it is known. Results that arrive while a record is being committed go together in
-    /// the next commit (a group commit, at most `concurrency` rows), so a crash can send again
-    /// only the rows in flight: those being sent and those whose result is not yet committed.
-    /// They stay leased and go again after the lease.
+    /// the next commit (a group commit of at most [`RECORD_GROUP`] rows: a commit waits for the
+    /// disk, and sends must not wait for it one by one), so a crash can send again only the
+    /// rows in flight: those being sent and those whose result is not yet committed. They stay
+    /// leased and go again after the lease.
     pub async fn deliver(&self, claimed: Claimed, now: DateTime<Utc>) -> Result<Report, DbErr> {
         let mut report = Report { claimed: claimed.rows.len(), ..Report::default() };
         if claimed.rows.is_empty() {
             return Ok(report);
         }
-        let (results, mut received) = mpsc::channel::<(outbox_message::Model, Delivery)>(self.concurrency);
+        let (results, mut received) = mpsc::channel::<(outbox_message::Model, Delivery)>(RECORD_GROUP);
         let sending = async move {
             let mut sends = futures_util::stream::iter(claimed.rows)
                 .map(|row| async move {
@@ -155,8 +168,8 @@ impl Worker {
             Ok::<_, DbErr>(())
         };
         let recording = async {
-            let mut group = Vec::with_capacity(self.concurrency);
-            while received.recv_many(&mut group, self.concurrency).await > 0 {
+            let mut group = Vec::with_capacity(RECORD_GROUP);
+            while received.recv_many(&mut group, RECORD_GROUP).await > 0 {
                 self.record(group.drain(..), now, &mut report).await?;
             }
             Ok(())
@@ -174,7 +187,13 @@ impl Worker {
         report: &mut Report,
     ) -> Result<(), DbErr> {
         let txn = begin_write(&self.db).await?;
+        // The usual case, every send accepted, is one statement for the group.
+        let mut sent = Vec::new();
         for (row, outcome) in outcomes {
+            if outcome == Delivery::Sent {
+                sent.push(row.id);
+                continue;
+            }
             // Only a row still queued: if our lease ran out and another worker has already
             // recorded it, its record stands.
             let update = outbox_message::Entity::update_many()
@@ -182,13 +201,7 @@ impl Worker {
                 .filter(Column::Status.eq(OutboxStatus::Queued))
                 .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None));
             let update = match &outcome {
-                Delivery::Sent => {
-                    report.sent += 1;
-                    update
-                        .col_expr(Column::Status, Expr::value(OutboxStatus::Sent))
-                        .col_expr(Column::SentAt, Expr::value(Some(now)))
-                        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
-                }
+                Delivery::Sent => continue,
                 Delivery::Temporary(why) => match retry_delay(row.attempts) {
                     Some(delay) => {
                         report.retrying += 1;
@@ -215,6 +228,20 @@ impl Worker {
                 }
             };
             update.exec(&txn).await?;
+        }
+        if !sent.is_empty() {
+            report.sent += sent.len();
+            // Only rows still queued: if our lease ran out and another worker has already
+            // recorded one, its record stands.
+            outbox_message::Entity::update_many()
+                .col_expr(Column::Status, Expr::value(OutboxStatus::Sent))
+                .col_expr(Column::SentAt, Expr::value(Some(now)))
+                .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+                .col_expr(Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                .filter(Column::Id.is_in(sent))
+                .filter(Column::Status.eq(OutboxStatus::Queued))
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await
     }
