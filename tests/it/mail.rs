@@ -303,8 +303,7 @@ async fn a_worker_that_dies_mid_delivery_has_recorded_every_email_it_finished() 
     let doomed = Worker::new(app.db.clone(), mailer(&sink.url()));
     let claimed = doomed.claim(now).await.expect("claim");
     assert_eq!(claimed.rows.len(), 100, "one claim of the whole batch");
-    let delivering = doomed.deliver(claimed, now);
-    tokio::pin!(delivering);
+    let mut delivering = Box::pin(doomed.deliver(claimed, now));
     let sent = || async {
         outbox_message::Entity::find()
             .all(&app.db)
