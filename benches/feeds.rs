@@ -6,8 +6,8 @@
 //! `feed 200 path (load + render)`: the same feed loaded from the database and rendered.
 
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
-use convene::calendar::ics::{self, Event, Status, When};
 use convene::calendar::service::{self, Feed};
+use convene::ics::{self, Event, Status, When};
 use criterion::{Criterion, criterion_group, criterion_main};
 use entity::case::{CaseStatus, ReferralSource};
 use entity::conference::ConferenceStatus;

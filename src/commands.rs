@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, IsTerminal};
 
+use crate::app::{self, Application};
 use crate::auth::service::{self, NewAccount};
 use crate::auth::{Email, password};
 use crate::config::{BackupArgs, Cli, Command, PlanArgs, ServeArgs, Settings, TokenCommand, UserCommand};
@@ -9,7 +10,6 @@ use crate::db;
 use crate::error::AppError;
 use crate::notifications::smtp::Mailer;
 use crate::notifications::worker::Worker;
-use crate::startup::{self, Application};
 
 /// How a command failed: bad usage or configuration (exit 2) or anything else (exit 1).
 #[derive(Debug)]
@@ -145,7 +145,7 @@ async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError
     };
     let served = application
         .run_until(async move {
-            startup::shutdown_signal().await;
+            app::shutdown_signal().await;
             let _ = stop.send(true);
         })
         .await

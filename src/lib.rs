@@ -1,7 +1,7 @@
 //! Convene: runs a restorative-justice volunteer service end to end.
 
 pub mod admin;
-pub mod api;
+pub mod app;
 pub mod applications;
 pub mod audit;
 pub mod auth;
@@ -16,14 +16,19 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod establishments;
 pub mod expenses;
+pub mod ics;
 pub mod jobs;
 pub mod metrics;
 pub mod notifications;
+pub mod openapi;
+pub mod portal;
 pub mod privacy;
 pub mod scheduling;
+pub mod secrets;
 pub mod settings;
-pub mod startup;
+pub mod state;
 pub mod supervision;
 pub mod training;
 pub mod volunteers;

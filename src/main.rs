@@ -7,7 +7,7 @@ use convene::config::Cli;
 fn main() -> ExitCode {
     // clap answers bad usage itself, with exit code 2.
     let cli = Cli::parse();
-    convene::startup::init_tracing();
+    convene::app::init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -12,7 +12,7 @@ use crate::audit::{self, AuditFilter};
 use crate::auth::RequireAdmin;
 use crate::domain::time::{london_display, london_to_utc};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary};
 use crate::web::layout::{PageContext, page};
 

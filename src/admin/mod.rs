@@ -5,7 +5,7 @@ pub mod audit;
 use axum::Router;
 use axum::routing::get;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     // Read only: the log has no route that changes it.

@@ -11,10 +11,11 @@ use utoipa::ToSchema;
 use super::input::ApplicationInput;
 use super::intakes::{self, IntakeInput};
 use super::service::{self, DecisionInput, QueueFilter};
-use crate::api::ApiJson;
-use crate::auth::{ClientIp, RequireCoordinator};
+use crate::auth::RequireCoordinator;
 use crate::error::{AppError, AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::identity::ClientIp;
+use crate::web::json::ApiJson;
 
 #[derive(Serialize, ToSchema)]
 pub struct Availability {

@@ -14,14 +14,15 @@ use super::input::ApplicationInput;
 use super::intakes::{self, IntakeInput};
 use super::pipeline::{self, Decision};
 use super::service::{self, DecisionInput, QueueFilter};
-use crate::auth::{ClientIp, RequireCoordinator};
+use crate::auth::RequireCoordinator;
 use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::settings;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::field_errors;
 use crate::web::components::{FieldErrors, Input, error_summary};
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::ClientIp;
 use crate::web::layout::{PageContext, csrf_field, page};
 
 // ---- public -------------------------------------------------------------------------
@@ -526,7 +527,7 @@ async fn application_page(
                 }
                 button type="submit" class="secondary" { "Add note" }
             }
-            (crate::privacy::personal_data_panel(ctx, "applications", a.id, a.volunteer_id.is_none()))
+            (crate::web::components::personal_data_panel(ctx, "applications", a.id, a.volunteer_id.is_none()))
         },
     ))
 }

@@ -18,16 +18,17 @@ use super::input::NewApplication;
 use super::intakes::{self, no_such_intake};
 use super::pipeline::Decision;
 use crate::audit::{self, AuditEntry};
-use crate::auth::secrets::{random_token, sha256_hex};
+use crate::auth::invitations;
 use crate::auth::service::insert_account;
-use crate::auth::{AuthUser, invitations};
 use crate::db::{begin_write, is_unique_violation};
 use crate::domain::time::{london_display, london_to_utc, london_today};
 use crate::domain::{Email, lenient_string};
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
+use crate::secrets::{random_token, sha256_hex};
 use crate::training::service::enrol;
+use crate::web::identity::AuthUser;
 
 /// Applications from one address within an hour before further ones are refused.
 pub const MAX_APPLICATIONS_PER_ADDRESS_PER_HOUR: u64 = 5;

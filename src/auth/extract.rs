@@ -3,10 +3,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::session::{AuthUser, ClientIp, Identity};
 use crate::audit::{self, AuditEntry};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::identity::{AuthUser, ClientIp, Identity};
 
 /// The signed-in account, if any.
 pub struct CurrentUser(pub Option<AuthUser>);

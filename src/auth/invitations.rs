@@ -12,11 +12,11 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 use serde::Deserialize;
 
 use super::password;
-use super::secrets::{random_token, sha256_hex};
 use super::service;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::secrets::{random_token, sha256_hex};
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};

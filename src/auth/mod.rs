@@ -5,7 +5,6 @@ pub mod extract;
 pub mod invitations;
 pub mod pages;
 pub mod password;
-pub mod secrets;
 pub mod service;
 pub mod session;
 
@@ -14,9 +13,8 @@ use axum::routing::{get, post};
 
 pub use crate::domain::Email;
 pub use extract::{CurrentUser, RequireAdmin, RequireCoordinator, RequireUser};
-pub use session::{AuthUser, ClientIp, CsrfToken, Identity};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -8,13 +8,15 @@ use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::RequireAdmin;
 use super::service::{self, LoginOutcome};
-use super::session::{self, SESSION_COOKIE, append_cookie, removal, session_cookie};
-use super::{ClientIp, Identity, RequireAdmin};
+use super::session::{self, SESSION_COOKIE, removal, session_cookie};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::append_cookie;
 use crate::web::components::{FieldErrors, Input, error_summary};
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::{ClientIp, Identity};
 use crate::web::layout::{PageContext, csrf_field, page};
 
 #[derive(Debug, Default, Deserialize)]

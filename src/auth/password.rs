@@ -74,7 +74,7 @@ fn dummy_hash() -> &'static str {
 
 /// A random password for an account created at a terminal (printed once).
 pub fn generate() -> String {
-    super::secrets::random_token(15)
+    crate::secrets::random_token(15)
 }
 
 #[cfg(test)]

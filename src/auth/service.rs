@@ -10,12 +10,12 @@ use sea_orm::{
 };
 
 use super::password;
-use super::secrets::{random_token, sha256_hex};
-use super::session::AuthUser;
 use crate::audit::{self, AuditEntry};
 use crate::db::{begin_write, is_unique_violation};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
+use crate::secrets::{random_token, sha256_hex};
+use crate::web::identity::AuthUser;
 
 /// Failed sign-ins within this window count towards throttling.
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);

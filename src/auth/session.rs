@@ -13,12 +13,14 @@ use entity::{session, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
-use super::secrets::{random_token, sha256_hex};
 use super::service;
 use crate::audit::{self, AuditEntry};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::secrets::{random_token, sha256_hex};
+use crate::state::AppState;
+use crate::web::append_cookie;
 use crate::web::flash::{self, Flash};
+use crate::web::identity::{AuthUser, ClientIp, CsrfToken, Identity};
 
 pub const SESSION_COOKIE: &str = "convene_session";
 pub const CSRF_COOKIE: &str = "convene_csrf";
@@ -29,37 +31,6 @@ pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 /// `last_seen_at` is written at most this often, to spare the database a write per request.
 const TOUCH_INTERVAL: Duration = Duration::seconds(60);
-
-/// The signed-in account.
-#[derive(Clone, Debug)]
-pub struct AuthUser {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: user::Role,
-}
-
-impl From<user::Model> for AuthUser {
-    fn from(model: user::Model) -> Self {
-        Self { id: model.id, email: model.email, name: model.name, role: model.role }
-    }
-}
-
-/// Who is asking, as far as the request shows.
-#[derive(Clone, Debug, Default)]
-pub struct Identity {
-    pub user: Option<AuthUser>,
-    /// Hash of the session cookie, when signed in through a browser.
-    pub session_id_hash: Option<String>,
-}
-
-/// The token every state-changing form must send back.
-#[derive(Clone, Debug)]
-pub struct CsrfToken(pub String);
-
-/// The client's address as seen by this process.
-#[derive(Clone, Debug, Default)]
-pub struct ClientIp(pub Option<String>);
 
 /// Creates a session for a user who has just signed in; returns the cookie value.
 pub async fn create(
@@ -132,12 +103,6 @@ pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
     cookie
 }
 
-pub fn append_cookie(response: &mut Response, cookie: &Cookie<'_>) {
-    if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-}
-
 fn sets_cookie(response: &Response, name: &str) -> bool {
     let prefix = format!("{name}=");
     response
@@ -163,7 +128,7 @@ fn mark_cookie_secure(response: &mut Response, name: &str) {
     }
 }
 
-fn client_ip(request: &Request, proxies: &crate::web::proxies::TrustedProxies) -> ClientIp {
+fn client_ip(request: &Request, proxies: &crate::config::proxies::TrustedProxies) -> ClientIp {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     ClientIp(peer.map(|peer| proxies.client(peer, request.headers()).to_string()))
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::pages::{feed_links, personal_path, rotate_audited};
 use crate::auth::RequireUser;
 use crate::error::{AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct CalendarToken {

@@ -6,45 +6,30 @@
 //! and kept. The version lives in the database, so several instances on one PostgreSQL
 //! database each notice the others' changes on the next request.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-
 use axum::body::Bytes;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::user::Role;
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 use url::Url;
 
 use super::service::{self, Feed};
-use crate::auth::secrets::{constant_time_eq, sha256_hex};
 use crate::domain::time::london_today;
+use crate::secrets::{constant_time_eq, sha256_hex};
+use crate::state::{FeedKey, KeptFeed, KeptFeeds};
 
 /// A built feed, ready to send.
 #[derive(Clone)]
 pub struct Built {
     pub etag: String,
     pub body: Bytes,
-    pub feed: Feed,
+    /// A personal feed (private caching), not the public one.
+    pub personal: bool,
 }
 
-struct Kept {
-    version: i64,
-    day: NaiveDate,
-    role: Option<Role>,
-    built: Built,
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Public,
-    /// The SHA-256 of a personal feed's token.
-    Token(String),
-}
-
-/// The feeds this instance has built, by token hash.
-#[derive(Default)]
-pub struct FeedCache {
-    kept: RwLock<HashMap<Key, Arc<Kept>>>,
+impl From<&KeptFeed> for Built {
+    fn from(kept: &KeptFeed) -> Self {
+        Self { etag: kept.etag.clone(), body: kept.body.clone(), personal: kept.role.is_some() }
+    }
 }
 
 /// What the one lookup found for a token: its account's id and role, and the feed version.
@@ -54,99 +39,93 @@ struct Lookup {
     version: i64,
 }
 
-impl FeedCache {
-    /// The public training feed.
-    pub async fn public(&self, db: &impl ConnectionTrait, base_url: &Url, now: DateTime<Utc>) -> Result<Built, DbErr> {
-        let version = current_version(db).await?;
-        self.get_or_build(db, Key::Public, version, None, base_url, now, |_| async { Ok(Feed::Public) }).await
-    }
+/// The public training feed.
+pub async fn public(
+    kept: &KeptFeeds,
+    db: &impl ConnectionTrait,
+    base_url: &Url,
+    now: DateTime<Utc>,
+) -> Result<Built, DbErr> {
+    let version = current_version(db).await?;
+    get_or_build(kept, db, FeedKey::Public, version, None, base_url, now, |_| async { Ok(Feed::Public) }).await
+}
 
-    /// A personal feed by its secret token; `None` when the token is not a live one.
-    pub async fn personal(
-        &self,
-        db: &impl ConnectionTrait,
-        token: &str,
-        base_url: &Url,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Built>, DbErr> {
-        // A real token is 43 base64url characters: anything else is not looked up.
-        if token.len() != 43 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Ok(None);
-        }
-        let hash = sha256_hex(token);
-        let Some(found) = lookup(db, &hash).await? else {
-            // A rotated or revoked token: forget what was built for it.
-            self.forget(&Key::Token(hash));
-            return Ok(None);
-        };
-        let (user_id, role) = (found.user_id, found.role);
-        let built = self
-            .get_or_build(db, Key::Token(hash), found.version, Some(role), base_url, now, |db| async move {
-                service::feed_for_account(db, user_id, role).await
-            })
-            .await?;
-        Ok(Some(built))
+/// A personal feed by its secret token; `None` when the token is not a live one.
+pub async fn personal(
+    kept: &KeptFeeds,
+    db: &impl ConnectionTrait,
+    token: &str,
+    base_url: &Url,
+    now: DateTime<Utc>,
+) -> Result<Option<Built>, DbErr> {
+    // A real token is 43 base64url characters: anything else is not looked up.
+    if token.len() != 43 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Ok(None);
     }
+    let hash = sha256_hex(token);
+    let Some(found) = lookup(db, &hash).await? else {
+        // A rotated or revoked token: forget what was built for it.
+        kept.forget(&FeedKey::Token(hash));
+        return Ok(None);
+    };
+    let (user_id, role) = (found.user_id, found.role);
+    let built =
+        get_or_build(kept, db, FeedKey::Token(hash), found.version, Some(role), base_url, now, |db| async move {
+            service::feed_for_account(db, user_id, role).await
+        })
+        .await?;
+    Ok(Some(built))
+}
 
-    #[allow(clippy::too_many_arguments)]
-    async fn get_or_build<'a, C, F, Fut>(
-        &self,
-        db: &'a C,
-        key: Key,
-        version: i64,
-        role: Option<Role>,
-        base_url: &Url,
-        now: DateTime<Utc>,
-        feed_of: F,
-    ) -> Result<Built, DbErr>
-    where
-        C: ConnectionTrait,
-        F: FnOnce(&'a C) -> Fut,
-        Fut: std::future::Future<Output = Result<Feed, DbErr>>,
+#[allow(clippy::too_many_arguments)]
+async fn get_or_build<'a, C, F, Fut>(
+    kept: &KeptFeeds,
+    db: &'a C,
+    key: FeedKey,
+    version: i64,
+    role: Option<Role>,
+    base_url: &Url,
+    now: DateTime<Utc>,
+    feed_of: F,
+) -> Result<Built, DbErr>
+where
+    C: ConnectionTrait,
+    F: FnOnce(&'a C) -> Fut,
+    Fut: std::future::Future<Output = Result<Feed, DbErr>>,
+{
+    let day = london_today(now);
+    if let Some(found) = kept.get(&key)
+        && found.version == version
+        && found.day == day
+        && found.role == role
     {
-        let day = london_today(now);
-        if let Some(kept) = self.read(&key)
-            && kept.version == version
-            && kept.day == day
-            && kept.role == role
-        {
-            return Ok(kept.built.clone());
-        }
-        let feed = feed_of(db).await?;
-        // The feed is read in several queries: it is kept only when no change was committed
-        // while they ran (the version is the same after as before), so the kept bytes are
-        // one consistent state, labelled with that state's version.
-        let mut version = version;
-        let mut body = String::new();
-        let mut consistent = false;
-        for _ in 0..3 {
-            body = super::ics::render(feed.name(), &service::events(db, feed, base_url, now).await?);
-            let after = current_version(db).await?;
-            consistent = after == version;
-            if consistent {
-                break;
-            }
-            version = after;
-        }
-        // A strong ETag from the bytes themselves: equal on every instance for equal bytes.
-        let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
-        let built = Built { etag, body: Bytes::from(body), feed };
-        // Under a stream of changes the bytes are still served, just not kept.
-        if consistent && let Ok(mut map) = self.kept.write() {
-            map.insert(key, Arc::new(Kept { version, day, role, built: built.clone() }));
-        }
-        Ok(built)
+        return Ok(Built::from(found.as_ref()));
     }
-
-    fn read(&self, key: &Key) -> Option<Arc<Kept>> {
-        self.kept.read().ok().and_then(|map| map.get(key).cloned())
-    }
-
-    fn forget(&self, key: &Key) {
-        if let Ok(mut map) = self.kept.write() {
-            map.remove(key);
+    let feed = feed_of(db).await?;
+    // The feed is read in several queries: it is kept only when no change was committed
+    // while they ran (the version is the same after as before), so the kept bytes are
+    // one consistent state, labelled with that state's version.
+    let mut version = version;
+    let mut body = String::new();
+    let mut consistent = false;
+    for _ in 0..3 {
+        body = crate::ics::render(feed.name(), &service::events(db, feed, base_url, now).await?);
+        let after = current_version(db).await?;
+        consistent = after == version;
+        if consistent {
+            break;
         }
+        version = after;
     }
+    // A strong ETag from the bytes themselves: equal on every instance for equal bytes.
+    let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
+    let built = Built { etag, body: Bytes::from(body), personal: feed.is_personal() };
+    // Under a stream of changes the bytes are still served, just not kept.
+    if consistent {
+        let feed = KeptFeed { version, day, role, etag: built.etag.clone(), body: built.body.clone() };
+        kept.keep(key, feed);
+    }
+    Ok(built)
 }
 
 async fn current_version(db: &impl ConnectionTrait) -> Result<i64, DbErr> {

@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::cache::Built;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn public(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    let built = state.feeds.public(&state.db, &state.settings.base_url, crate::clock::now()).await?;
+    let built = super::cache::public(&state.feeds, &state.db, &state.settings.base_url, crate::clock::now()).await?;
     respond(built, &headers)
 }
 
@@ -20,7 +20,8 @@ pub async fn personal(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
-    let built = state.feeds.personal(&state.db, token, &state.settings.base_url, crate::clock::now()).await?;
+    let built =
+        super::cache::personal(&state.feeds, &state.db, token, &state.settings.base_url, crate::clock::now()).await?;
     respond(built.ok_or(AppError::NotFound)?, &headers)
 }
 
@@ -35,7 +36,7 @@ pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 fn respond(built: Built, headers: &HeaderMap) -> AppResult<Response> {
-    let cache_control = if built.feed.is_personal() { "private, max-age=3600" } else { "public, max-age=3600" };
+    let cache_control = if built.personal { "private, max-age=3600" } else { "public, max-age=3600" };
     let etag = HeaderValue::from_str(&built.etag).map_err(|e| AppError::Internal(e.into()))?;
     let mut response = if none_match(headers, &built.etag) {
         StatusCode::NOT_MODIFIED.into_response()

@@ -5,14 +5,13 @@
 pub mod api;
 pub mod cache;
 pub mod feeds;
-pub mod ics;
 pub mod pages;
 pub mod service;
 
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The public feed's path; personal feeds are `/calendar/{token}.ics`.
 pub const PUBLIC_FEED_PATH: &str = "/calendar/training.ics";

@@ -11,10 +11,11 @@ use url::Url;
 
 use super::{PUBLIC_FEED_PATH, service};
 use crate::audit::{self, AuditEntry};
-use crate::auth::{AuthUser, RequireUser};
+use crate::auth::RequireUser;
 use crate::domain::time::london_display;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
 
 /// The https and webcal addresses of a feed at `path`.

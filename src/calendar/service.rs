@@ -21,9 +21,9 @@ use sea_orm::{
 };
 use url::Url;
 
-use super::ics::{Event, Status, When};
-use crate::auth::secrets::{constant_time_eq, random_token, sha256_hex};
 use crate::domain::time::{london_to_utc, london_today};
+use crate::ics::{Event, Status, When};
+use crate::secrets::{constant_time_eq, random_token, sha256_hex};
 
 /// A cancelled conference stays in feeds this long, as STATUS:CANCELLED, so subscribed
 /// calendars remove it; then it goes.
@@ -487,7 +487,7 @@ pub async fn render(
 ) -> Result<(String, String), DbErr> {
     let mut before = before;
     loop {
-        let body = super::ics::render(feed.name(), &events(db, feed, base_url, now).await?);
+        let body = crate::ics::render(feed.name(), &events(db, feed, base_url, now).await?);
         let after = etag(db, feed, base_url, now).await?;
         if after == before {
             return Ok((after, body));

@@ -9,10 +9,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{self, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput};
-use crate::api::ApiJson;
-use crate::auth::{ClientIp, RequireCoordinator, RequireUser};
+use crate::auth::{RequireCoordinator, RequireUser};
 use crate::error::{AppError, AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::identity::ClientIp;
+use crate::web::json::ApiJson;
 
 #[derive(Serialize, ToSchema)]
 pub struct Case {

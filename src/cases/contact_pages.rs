@@ -10,12 +10,13 @@ use maud::{Markup, html};
 
 use super::contacts::{self, ContactInput, ContactRecord, KINDS};
 use super::pages::{Forms, OnCase, answer};
-use crate::auth::{ClientIp, RequireUser};
+use crate::auth::RequireUser;
 use crate::domain::time::short_date;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, select, textarea};
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::ClientIp;
 use crate::web::layout::{PageContext, csrf_field};
 
 /// "12.5" from tenths of a mile.

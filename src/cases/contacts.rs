@@ -13,9 +13,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::AuthUser;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
+use crate::web::identity::AuthUser;
 
 pub const KINDS: [(&str, &str); 2] = [("meeting", "Preparation meeting"), ("call", "Call")];
 

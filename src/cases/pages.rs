@@ -16,13 +16,14 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::service::{self, AssessmentInput, CaseInput, CasePatch, PartyInput};
-use crate::auth::{AuthUser, ClientIp, RequireUser};
+use crate::auth::RequireUser;
 use crate::domain::time::{london_display, long_date, short_date};
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, field_errors, select, textarea};
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::{AuthUser, ClientIp};
 use crate::web::layout::{PageContext, csrf_field, page};
 
 fn words(text: &str) -> String {
@@ -63,7 +64,7 @@ pub async fn list(
     let status = CaseStatus::parse(query.status.trim());
     let cases = service::list_with_status(&state.db, &viewer, status, ip.0.as_deref()).await?;
     let places: HashMap<i64, String> =
-        crate::checks::service::establishments(&state.db).await?.into_iter().map(|e| (e.id, e.name)).collect();
+        crate::establishments::service::establishments(&state.db).await?.into_iter().map(|e| (e.id, e.name)).collect();
     let coordinating = viewer.role.is_coordinator();
     let title = if coordinating { "Cases" } else { "My cases" };
     Ok(page(
@@ -113,7 +114,7 @@ async fn referral_page(
     input: &CaseInput,
     errors: &FieldErrors,
 ) -> AppResult<Markup> {
-    let places = crate::checks::service::establishments(&state.db).await?;
+    let places = crate::establishments::service::establishments(&state.db).await?;
     let place_options: Vec<(String, &str)> = places.iter().map(|p| (p.id.to_string(), p.name.as_str())).collect();
     let place_options: Vec<(&str, &str)> = place_options.iter().map(|(k, t)| (k.as_str(), *t)).collect();
     let sources: Vec<(&str, &str)> = ReferralSource::ALL.iter().map(|s| (s.as_str(), source_label(*s))).collect();
@@ -262,7 +263,7 @@ async fn case_page(
 ) -> AppResult<Markup> {
     let found = service::read(&state.db, viewer, id, ip.0.as_deref()).await?;
     let full = viewer.role.is_coordinator();
-    let place = crate::scheduling::establishments::find(&state.db, found.establishment_id).await?;
+    let place = crate::establishments::service::find(&state.db, found.establishment_id).await?;
     let parties = service::parties(&state.db, id).await?;
     let assessments = if full { service::assessments(&state.db, id).await? } else { Vec::new() };
     let mut appointments = Vec::new();

@@ -16,12 +16,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::AuthUser;
 use crate::db::begin_write;
 use crate::domain::lenient_string;
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
+use crate::web::identity::AuthUser;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -93,7 +93,7 @@ pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput
         errors.insert("offence_category".into(), "Enter the offence category (at most 100 characters).".into());
     }
     let establishment = match input.establishment_id.trim().parse::<i64>() {
-        Ok(id) => crate::scheduling::establishments::find(db, id).await?,
+        Ok(id) => crate::establishments::service::find(db, id).await?,
         Err(_) => None,
     };
     if establishment.is_none() {

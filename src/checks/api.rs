@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 use super::clearance::renewal_due;
 use super::input::CheckInput;
 use super::service::{self, VolunteerChecks};
-use crate::api::ApiJson;
 use crate::auth::{RequireCoordinator, RequireUser};
 use crate::error::{AppError, AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::json::ApiJson;
 
 /// A DBS check. `certificate_number` and `notes` are present for coordinators only.
 #[derive(Serialize, ToSchema)]

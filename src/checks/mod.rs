@@ -1,5 +1,5 @@
 //! Background checks: DBS checks and prison vetting per volunteer, the establishments that
-//! vet, the renewal overview, and whether a volunteer is cleared on a date.
+//! vet them, the renewal overview, and whether a volunteer is cleared on a date.
 
 pub mod api;
 pub mod clearance;
@@ -10,12 +10,11 @@ pub mod service;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/checks", get(pages::overview))
-        .route("/establishments", get(pages::establishments_list).post(pages::establishments_create))
         .route("/volunteers/{id}/checks", get(pages::volunteer_checks))
         .route("/volunteers/{id}/checks/dbs", post(pages::record_dbs))
         .route("/volunteers/{id}/checks/vetting", post(pages::record_vetting))

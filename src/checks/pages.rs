@@ -12,13 +12,14 @@ use entity::prison_vetting::VettingStatus;
 use maud::{Markup, html};
 
 use super::clearance::renewal_due;
-use super::input::{DbsInput, ESTABLISHMENT_KINDS, EstablishmentInput, VettingInput};
+use super::input::{DbsInput, VettingInput};
 use super::service::{self, DUE_WITHIN_DAYS, Due};
-use crate::auth::{AuthUser, RequireCoordinator, RequireUser};
+use crate::auth::{RequireCoordinator, RequireUser};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, select, textarea};
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
 
 fn words(text: &str) -> String {
@@ -91,86 +92,6 @@ pub async fn overview(
     ))
 }
 
-// ---- establishments ------------------------------------------------------------------
-
-async fn establishments_page(
-    state: &AppState,
-    ctx: &PageContext,
-    input: &EstablishmentInput,
-    errors: &FieldErrors,
-) -> AppResult<Markup> {
-    let all = service::establishments(&state.db).await?;
-    let kinds: Vec<(&str, &str)> = ESTABLISHMENT_KINDS.iter().map(|(k, text)| (k.as_str(), *text)).collect();
-    Ok(page(
-        ctx,
-        "Establishments",
-        html! {
-            h1 { "Establishments" }
-            @if all.is_empty() { p { "No establishments yet." } } @else {
-                div class="table-wrap" { table {
-                    thead { tr { th { "Name" } th { "Kind" } th { "Address" } th { "Rooms" } th { "Prison vetting" } } }
-                    tbody {
-                        @for e in &all {
-                            tr {
-                                td { a href={ "/establishments/" (e.id) } { (e.name) } }
-                                td { (words(e.kind.as_str())) }
-                                td { (e.address) }
-                                td { (e.rooms) }
-                                td { @if e.requires_vetting { "required" } @else { "not required" } }
-                            }
-                        }
-                    }
-                } }
-            }
-            h2 { "Add an establishment" }
-            (error_summary(errors))
-            form method="post" action="/establishments" {
-                (csrf_field(ctx))
-                (Input { value: &input.name, required: true, ..Input::new("name", "Name, for example “HMP Gloucester”") }.render(errors))
-                (select("kind", "Kind", &kinds, &input.kind, errors))
-                (textarea("address", "Address", &input.address, errors))
-                (Input { value: &input.latitude, hint: Some("Optional, in degrees, for example 51.8642."), ..Input::new("latitude", "Latitude") }.render(errors))
-                (Input { value: &input.longitude, hint: Some("Optional, in degrees, for example -2.2380."), ..Input::new("longitude", "Longitude") }.render(errors))
-                (Input { kind: "number", value: &input.rooms, required: true, hint: Some("How many conferences can run at once."), ..Input::new("rooms", "Rooms") }.render(errors))
-                (checkbox("requires_vetting", "Facilitators need this establishment's own security vetting", crate::checks::input::yes(&input.requires_vetting)))
-                button type="submit" { "Add establishment" }
-            }
-        },
-    ))
-}
-
-pub async fn establishments_list(
-    State(state): State<AppState>,
-    RequireCoordinator(_): RequireCoordinator,
-    ctx: PageContext,
-) -> AppResult<Markup> {
-    establishments_page(
-        &state,
-        &ctx,
-        &EstablishmentInput { rooms: "1".into(), ..Default::default() },
-        &FieldErrors::new(),
-    )
-    .await
-}
-
-pub async fn establishments_create(
-    State(state): State<AppState>,
-    RequireCoordinator(_): RequireCoordinator,
-    ctx: PageContext,
-    Form(input): Form<EstablishmentInput>,
-) -> AppResult<Response> {
-    match input.parse() {
-        Ok(new) => {
-            service::create_establishment(&state.db, new).await?;
-            Ok(flash::redirect("/establishments", FlashKind::Success, "Establishment added."))
-        }
-        Err(errors) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, establishments_page(&state, &ctx, &input, &errors).await?)
-                .into_response())
-        }
-    }
-}
-
 // ---- one volunteer's checks ----------------------------------------------------------
 
 /// What the page shows in its forms: the values sent back and their messages.
@@ -195,7 +116,8 @@ async fn checks_page(
     forms: &Forms,
 ) -> AppResult<Markup> {
     let checks = service::for_viewer(&state.db, viewer, id).await?.ok_or(AppError::NotFound)?;
-    let places = if checks.full_details { service::establishments(&state.db).await? } else { Vec::new() };
+    let places =
+        if checks.full_details { crate::establishments::service::establishments(&state.db).await? } else { Vec::new() };
     let years = checks.renewal_years;
     let levels: Vec<(&str, &str)> = DbsLevel::ALL.iter().map(|l| (l.as_str(), l.label())).collect();
     let statuses: Vec<(&str, String)> = DbsStatus::ALL.iter().map(|s| (s.as_str(), words(s.as_str()))).collect();
@@ -265,7 +187,7 @@ async fn checks_page(
                     (select("status", "Status", &statuses, &dbs.status, dbs_errors))
                     (Input { value: &dbs.certificate_number, hint: Some("12 digits, spaces are fine. Needed once the certificate is issued."), ..Input::new("certificate_number", "Certificate number") }.render(dbs_errors))
                     (Input { kind: "date", value: &dbs.issued_on, hint: Some("The date on the certificate, for example 2026-03-27."), ..Input::new("issued_on", "Issue date") }.render(dbs_errors))
-                    (checkbox("update_service", "On the DBS Update Service (no renewal needed)", crate::checks::input::yes(&dbs.update_service)))
+                    (checkbox("update_service", "On the DBS Update Service (no renewal needed)", crate::domain::yes(&dbs.update_service)))
                     (textarea("notes", "Notes (coordinators only)", &dbs.notes, dbs_errors))
                     button type="submit" { "Record DBS check" }
                 }

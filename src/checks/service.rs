@@ -1,4 +1,4 @@
-//! Background check records: establishments, DBS checks and prison vetting, who may see
+//! Background check records: DBS checks and prison vetting, who may see
 //! them, the renewal overview, and the clearance answer the matcher relies on.
 
 use std::collections::{BTreeMap, HashMap};
@@ -9,48 +9,18 @@ use entity::{dbs_check, establishment, prison_vetting, volunteer};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::clearance::{self, Clearance, DbsCheck, Vetting};
-use super::input::{NewDbsCheck, NewEstablishment, NewVetting};
-use crate::auth::AuthUser;
+use super::input::{NewDbsCheck, NewVetting};
 use crate::error::{AppError, AppResult};
+use crate::establishments::service::establishments;
 use crate::settings::service::{DBS_RENEWAL_YEARS, number};
 use crate::volunteers::service::{self as volunteers, VolunteerSummary};
+use crate::web::identity::AuthUser;
 
 /// How far ahead the overview looks for renewals and expiries.
 pub const DUE_WITHIN_DAYS: i64 = 60;
 
 pub async fn renewal_years(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
     number(db, &DBS_RENEWAL_YEARS).await
-}
-
-// ---- establishments ------------------------------------------------------------------
-
-pub async fn create_establishment(
-    db: &impl ConnectionTrait,
-    new: NewEstablishment,
-) -> Result<establishment::Model, DbErr> {
-    let now = crate::clock::now();
-    establishment::ActiveModel {
-        name: Set(new.name),
-        kind: Set(new.kind),
-        address: Set(new.address),
-        latitude: Set(new.latitude),
-        longitude: Set(new.longitude),
-        rooms: Set(new.rooms),
-        requires_vetting: Set(new.requires_vetting),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-}
-
-pub async fn establishments(db: &impl ConnectionTrait) -> Result<Vec<establishment::Model>, DbErr> {
-    establishment::Entity::find()
-        .order_by_asc(establishment::Column::Name)
-        .order_by_asc(establishment::Column::Id)
-        .all(db)
-        .await
 }
 
 // ---- recording -----------------------------------------------------------------------
@@ -80,7 +50,8 @@ pub async fn record_dbs(db: &impl ConnectionTrait, volunteer_id: i64, new: NewDb
     }
     .insert(db)
     .await?;
-    crate::commitment::service::refresh(db, volunteer_id).await?;
+    let cleared = dbs_clearance(db, volunteer_id, crate::clock::today()).await?.is_cleared();
+    crate::commitment::service::refresh_clearance(db, volunteer_id, cleared).await?;
     Ok(created)
 }
 

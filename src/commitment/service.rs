@@ -6,33 +6,41 @@ use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::AuthUser;
-use crate::checks::clearance::Clearance;
-use crate::checks::service::dbs_clearance;
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{LEAD_AFTER_CONFERENCES, number};
-use crate::training::service::{TrainingProgress, progress};
+use crate::web::identity::AuthUser;
 
 /// How long the commitment runs from the day core training is completed.
 pub const COMMITMENT: Months = Months::new(12);
 
+/// What a volunteer's status follows from, gathered by the domains that own it: training
+/// (`training::service::refresh_standing` gathers all of it) and checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// At least one core training session attended.
+    pub attended_any: bool,
+    /// The day core training was completed, when it is.
+    pub completed_on: Option<NaiveDate>,
+    /// A clear enhanced DBS valid today.
+    pub cleared: bool,
+}
+
 /// Brings a volunteer's status and level up to date with their record: into training at
 /// the first session, `trained` when core training is complete, `active` while also cleared
 /// (a clear enhanced DBS valid today), back to `trained` when that lapses.
-pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<volunteer::Model> {
+pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64, standing: Standing) -> AppResult<volunteer::Model> {
     let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
     if matches!(record.status, VolunteerStatus::Paused | VolunteerStatus::Left) {
         return Ok(record);
     }
-    let training = progress(db, volunteer_id).await?;
     let mut status = record.status;
     let mut level = record.level;
     let mut trained_on = record.trained_on;
     let mut ends_on = record.commitment_ends_on;
-    if status == VolunteerStatus::Onboarding && !training.attended.is_empty() {
+    if status == VolunteerStatus::Onboarding && standing.attended_any {
         status = VolunteerStatus::InTraining;
     }
-    if let (Some(done), None) = (training.completed_on, record.trained_on) {
+    if let (Some(done), None) = (standing.completed_on, record.trained_on) {
         trained_on = Some(done);
         ends_on = done.checked_add_months(COMMITMENT);
         if level == FacilitationLevel::Trainee {
@@ -43,8 +51,7 @@ pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<
         }
     }
     if matches!(status, VolunteerStatus::Trained | VolunteerStatus::Active) {
-        let cleared = dbs_clearance(db, volunteer_id, crate::clock::today()).await?.is_cleared();
-        status = if cleared { VolunteerStatus::Active } else { VolunteerStatus::Trained };
+        status = if standing.cleared { VolunteerStatus::Active } else { VolunteerStatus::Trained };
     }
     if (status, level, trained_on, ends_on)
         == (record.status, record.level, record.trained_on, record.commitment_ends_on)
@@ -64,6 +71,29 @@ pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<
     .await?)
 }
 
+/// After a background check changes: a trained volunteer becomes active while `cleared`
+/// and returns to trained when not. Training's part of the status is already up to date
+/// (each attendance mark refreshes it).
+pub async fn refresh_clearance(db: &impl ConnectionTrait, volunteer_id: i64, cleared: bool) -> AppResult<()> {
+    let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let status = match record.status {
+        VolunteerStatus::Trained | VolunteerStatus::Active if cleared => VolunteerStatus::Active,
+        VolunteerStatus::Trained | VolunteerStatus::Active => VolunteerStatus::Trained,
+        _ => return Ok(()),
+    };
+    if status != record.status {
+        volunteer::ActiveModel {
+            id: Set(record.id),
+            status: Set(status),
+            updated_at: Set(crate::clock::now()),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The commitment in days: served so far and left, from `today`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Commitment {
@@ -81,35 +111,6 @@ pub fn commitment(record: &volunteer::Model, today: NaiveDate) -> Option<Commitm
         served_days: (today.min(ends_on) - starts_on).num_days().max(0),
         left_days: (ends_on - today).num_days().max(0),
     })
-}
-
-/// Why a volunteer is not active, in words; empty when active. `dbs` is their DBS clearance
-/// today.
-pub fn not_active_because(record: &volunteer::Model, training: &TrainingProgress, dbs: &Clearance) -> Vec<String> {
-    let mut reasons = Vec::new();
-    match record.status {
-        VolunteerStatus::Active => return reasons,
-        VolunteerStatus::Paused => {
-            reasons.push(format!("Paused{}.", record.paused_on.map(|d| format!(" since {d}")).unwrap_or_default()))
-        }
-        VolunteerStatus::Left => {
-            reasons.push(format!("Left{}.", record.left_on.map(|d| format!(" on {d}")).unwrap_or_default()))
-        }
-        _ => {}
-    }
-    if record.trained_on.is_none() {
-        let missing = training.missing();
-        if training.needed.is_empty() {
-            reasons.push("Not enrolled on a core training course.".into());
-        } else {
-            let list: Vec<String> = missing.iter().map(i32::to_string).collect();
-            reasons.push(format!("Core training not complete: still needs session {}.", list.join(", ")));
-        }
-    }
-    if let Clearance::NotCleared(why) = dbs {
-        reasons.extend(why.iter().map(|r| format!("Background check: {r}.")));
-    }
-    reasons
 }
 
 async fn set_status(
@@ -178,7 +179,8 @@ pub async fn pause(
     set_status(db, actor, record, change, "volunteer.paused").await
 }
 
-/// Ends a pause; the status is worked out again from the record.
+/// Ends a pause: back to trained (or in training). The caller works the status out again
+/// from the record (`training::service::refresh_standing`).
 pub async fn resume(db: &impl ConnectionTrait, actor: &AuthUser, volunteer_id: i64) -> AppResult<volunteer::Model> {
     let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
     if record.status != VolunteerStatus::Paused {
@@ -192,8 +194,7 @@ pub async fn resume(db: &impl ConnectionTrait, actor: &AuthUser, volunteer_id: i
         updated_at: Set(crate::clock::now()),
         ..Default::default()
     };
-    set_status(db, actor, record, change, "volunteer.resumed").await?;
-    refresh(db, volunteer_id).await
+    set_status(db, actor, record, change, "volunteer.resumed").await
 }
 
 pub async fn record_left(

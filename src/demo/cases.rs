@@ -15,14 +15,14 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter
 use super::Demo;
 use super::people::{Member, Team};
 use super::places::Places;
-use crate::auth::secrets::random_token;
+use crate::cases::booking::{self, BookingInput};
+use crate::cases::conferences::{self, ActionInput, OutcomeInput, ResponseInput};
 use crate::cases::service::{self as cases, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput};
 use crate::db::begin_write;
 use crate::domain::time::london_to_utc;
 use crate::error::AppError;
 use crate::scheduling::availability::{ConflictInput, declare_conflict};
-use crate::scheduling::booking::{self, BookingInput};
-use crate::scheduling::conferences::{self, ActionInput, OutcomeInput, ResponseInput};
+use crate::secrets::random_token;
 
 struct Referral {
     source: &'static str,

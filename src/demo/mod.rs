@@ -21,7 +21,7 @@ use entity::{establishment, intake};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use url::Url;
 
-use crate::auth::AuthUser;
+use crate::web::identity::AuthUser;
 
 /// A sign-in the demo prints.
 #[derive(Clone, Debug)]

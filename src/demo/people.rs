@@ -15,16 +15,17 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use super::places::Places;
 use super::{Demo, Login};
 use crate::auth::service::{self, NewAccount};
-use crate::auth::{AuthUser, Email, password};
+use crate::auth::{Email, password};
 use crate::checks::input::{NewDbsCheck, NewVetting};
 use crate::checks::service::{record_dbs, record_vetting};
 use crate::commitment::service::{pause, record_left};
 use crate::domain::DbsCertificateNumber;
+use crate::establishments::service::WindowSpec;
 use crate::scheduling::availability::{self, Availability, UnavailabilityInput};
-use crate::scheduling::establishments::WindowSpec;
 use crate::supervision::service::{self as supervision, MeetingInput, SupervisionInput};
 use crate::training::service::{CourseInput, MarkInput, RegisterInput, SessionInput};
 use crate::training::service::{add_session, create_course, enrol, record_attendance};
+use crate::web::identity::AuthUser;
 
 /// The demo's own address space: nothing here is anyone's real address.
 const DOMAIN: &str = "demo.convene.test";

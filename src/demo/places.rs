@@ -5,9 +5,9 @@ use anyhow::Context;
 use entity::establishment::EstablishmentKind;
 
 use super::Demo;
-use crate::checks::input::NewEstablishment;
-use crate::checks::service::create_establishment;
-use crate::scheduling::establishments::{ClosureInput, Regime, WindowSpec, add_closure, set_regime};
+use crate::establishments::input::NewEstablishment;
+use crate::establishments::service::create_establishment;
+use crate::establishments::service::{ClosureInput, Regime, WindowSpec, add_closure, set_regime};
 
 pub struct Places {
     pub gloucester: i64,

@@ -26,3 +26,8 @@ pub fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Resu
         other => other.to_string(),
     })
 }
+
+/// A checkbox or flag sent as text: yes, true, on or 1 (any case).
+pub fn yes(raw: &str) -> bool {
+    matches!(raw.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1")
+}

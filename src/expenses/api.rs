@@ -11,12 +11,12 @@ use utoipa::ToSchema;
 
 use super::input::{ClaimInput, ItemInput, miles_text};
 use super::service::{self, ClaimView, DecisionInput, IdempotentRequest, ListFilter};
-use crate::api::ApiJson;
 use crate::auth::RequireCoordinator;
 use crate::auth::RequireUser;
-use crate::auth::secrets::sha256_hex;
 use crate::error::{AppError, AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::secrets::sha256_hex;
+use crate::state::AppState;
+use crate::web::json::ApiJson;
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -141,7 +141,7 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
     }
 }
 
-async fn claim_json(state: &AppState, viewer: &crate::auth::AuthUser, id: i64) -> AppResult<Json<Claim>> {
+async fn claim_json(state: &AppState, viewer: &crate::web::identity::AuthUser, id: i64) -> AppResult<Json<Claim>> {
     let claim = service::find_visible(&state.db, viewer, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(service::view(&state.db, claim).await?.into()))
 }

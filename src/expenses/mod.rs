@@ -18,7 +18,7 @@ use axum::routing::{delete, get, post};
 use entity::expense_receipt;
 
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use receipts::{MAX_RECEIPT_BYTES, UPLOAD_BODY_LIMIT};
 use service::Upload;
 

@@ -15,13 +15,14 @@ use serde::Deserialize;
 use super::input::{ItemInput, miles_text, parse_purpose};
 use super::service::{self, ClaimView, DecisionInput, ListFilter};
 use super::{csv, receipts};
-use crate::auth::{AuthUser, RequireCoordinator, RequireUser};
+use crate::auth::{RequireCoordinator, RequireUser};
 use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::field_errors;
 use crate::web::components::{FieldErrors, Input, error_summary};
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
 
 fn status_tag(status: ExpenseStatus) -> Markup {

@@ -21,13 +21,13 @@ use super::input::{NewClaim, NewItem};
 use super::mileage::{self, Journey, tax_year_of};
 use super::receipts::{self, MAX_RECEIPT_BYTES, MAX_RECEIPTS_PER_CLAIM};
 use crate::audit::{self, AuditEntry};
-use crate::auth::AuthUser;
-use crate::auth::secrets::random_token;
 use crate::db::{begin_write, is_unique_violation};
 use crate::domain::Pence;
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
+use crate::secrets::random_token;
+use crate::web::identity::AuthUser;
 
 /// One item with the amount it is worth now.
 #[derive(Clone, Debug)]

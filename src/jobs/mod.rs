@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::metrics::Metrics;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(reminders::PREFERENCES_PATH, get(preferences::show).post(preferences::update))

@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set
 use super::reminders::{PREFERENCES_PATH, kinds_for, opted_out};
 use crate::auth::RequireUser;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::outbox;
 use crate::auth::RequireAdmin;
 use crate::error::{AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct OutboxEntry {

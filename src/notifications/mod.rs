@@ -11,7 +11,7 @@ pub mod worker;
 use axum::Router;
 use axum::routing::get;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/outbox", get(pages::list)).route("/api/v1/outbox", get(api::list))

@@ -7,7 +7,7 @@ use super::outbox;
 use crate::auth::RequireAdmin;
 use crate::domain::time::london_display;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::layout::{PageContext, page};
 
 pub async fn list(State(state): State<AppState>, RequireAdmin(_): RequireAdmin, ctx: PageContext) -> AppResult<Markup> {

@@ -8,16 +8,15 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use maud::{Markup, html};
 use serde_json::Value;
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::{AuthUser, RequireAdmin};
+use crate::auth::RequireAdmin;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::flash::{self, FlashKind};
-use crate::web::layout::{PageContext, csrf_field};
+use crate::web::identity::AuthUser;
 use service::EraseError;
 
 pub fn routes() -> Router<AppState> {
@@ -121,28 +120,6 @@ async fn application_export_download(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     download(&export(&state, &admin, Person::Applicant(id)).await?, format!("application-{id}-personal-data.json"))
-}
-
-/// The admin's export and erase controls on a volunteer's or an application's page (nothing
-/// for other roles). `kind` is `volunteers` or `applications`.
-pub fn personal_data_panel(ctx: &PageContext, kind: &str, id: i64, can_erase: bool) -> Markup {
-    if !ctx.user.as_ref().is_some_and(|u| u.role == entity::user::Role::Admin) {
-        return html! {};
-    }
-    html! {
-        h2 { "Personal data (UK GDPR)" }
-        p { a class="button secondary" href={ "/admin/" (kind) "/" (id) "/export" } download { "Export everything held about this person (JSON)" } }
-        @if can_erase {
-            form method="post" action={ "/admin/" (kind) "/" (id) "/erase" } {
-                (csrf_field(ctx))
-                div class="field" {
-                    input type="checkbox" id="confirm-erase" name="confirm" value="yes";
-                    label for="confirm-erase" { "Erase this person's personal data. This cannot be undone; anonymous statistics stay." }
-                }
-                button type="submit" class="warning" { "Erase personal data" }
-            }
-        }
-    }
 }
 
 #[derive(serde::Deserialize)]

@@ -21,34 +21,12 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use crate::db::begin_write;
-use crate::settings::service::{NumberSetting, number};
+use crate::settings::service::{CLOSED_CASE_MONTHS, LEFT_VOLUNTEER_MONTHS, UNSUCCESSFUL_APPLICATION_MONTHS, number};
 
 /// What an erased text becomes; the audit log's trigger accepts exactly this.
 pub const ERASED: &str = "[erased]";
 /// The domain of addresses that replace erased ones (reserved: it can never receive mail).
 pub const ERASED_DOMAIN: &str = "erased.invalid";
-
-pub const UNSUCCESSFUL_APPLICATION_MONTHS: NumberSetting = NumberSetting {
-    key: "retention.unsuccessful_application_months",
-    label: "Months after an application is rejected or withdrawn before the applicant's details are anonymised",
-    default: 6,
-    min: 1,
-    max: 120,
-};
-pub const LEFT_VOLUNTEER_MONTHS: NumberSetting = NumberSetting {
-    key: "retention.left_volunteer_months",
-    label: "Months after a volunteer leaves before their personal details are anonymised",
-    default: 72,
-    min: 1,
-    max: 120,
-};
-pub const CLOSED_CASE_MONTHS: NumberSetting = NumberSetting {
-    key: "retention.closed_case_months",
-    label: "Months after a case closes before its parties' details and the case's notes are anonymised",
-    default: 24,
-    min: 1,
-    max: 120,
-};
 
 /// Every row of `E` matching `condition`, as JSON objects.
 async fn rows<E: EntityTrait>(db: &impl ConnectionTrait, condition: Condition) -> Result<Vec<Value>, DbErr> {

@@ -7,10 +7,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::establishments::{WindowSpec, parse_windows};
-use crate::auth::AuthUser;
 use crate::domain::time::london_to_utc;
 use crate::error::{AppError, AppResult};
+use crate::establishments::service::{WindowSpec, parse_windows};
+use crate::web::identity::AuthUser;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct Availability {
@@ -32,7 +32,7 @@ pub async fn get(db: &impl ConnectionTrait, record: &volunteer::Model) -> Result
         .order_by_asc(availability_window::Column::Weekday)
         .all(db)
         .await?;
-    let windows = super::establishments::group(windows.iter().map(|w| (w.weekday, w.starts_at, w.ends_at)));
+    let windows = crate::establishments::service::group(windows.iter().map(|w| (w.weekday, w.starts_at, w.ends_at)));
     Ok(Availability { windows, max_conferences_per_month: record.max_conferences_per_month })
 }
 

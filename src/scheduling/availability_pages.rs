@@ -13,14 +13,15 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::availability::{self, Availability, UnavailabilityInput};
-use super::week_form::WeekForm;
-use crate::auth::{AuthUser, RequireUser};
+use crate::auth::RequireUser;
 use crate::db::begin_write;
 use crate::domain::time::london_display;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::establishments::week_form::WeekForm;
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, field_errors, textarea};
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
 
 /// Whose availability: one's own, or (coordinators) a volunteer's by id.

@@ -148,7 +148,7 @@ pub async fn for_case(
         .one(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("establishment {}", found.establishment_id)))?;
-    let windows = super::establishments::windows(db, place.id).await?;
+    let windows = crate::establishments::service::windows(db, place.id).await?;
     let closures = closure::Entity::find().filter(closure::Column::EstablishmentId.eq(place.id)).all(db).await?;
     let horizon_end = found.deadline.max(today);
 

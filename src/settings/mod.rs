@@ -8,7 +8,7 @@ pub mod service;
 use axum::Router;
 use axum::routing::get;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/settings", get(pages::edit).post(pages::save))

@@ -13,7 +13,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::RequireAdmin;
 use crate::db::begin_write;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, error_summary};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};

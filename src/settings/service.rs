@@ -71,15 +71,36 @@ pub const CASE_TIMEFRAME_DAYS: NumberSetting = NumberSetting {
     min: 7,
     max: 730,
 };
+pub const UNSUCCESSFUL_APPLICATION_MONTHS: NumberSetting = NumberSetting {
+    key: "retention.unsuccessful_application_months",
+    label: "Months after an application is rejected or withdrawn before the applicant's details are anonymised",
+    default: 6,
+    min: 1,
+    max: 120,
+};
+pub const LEFT_VOLUNTEER_MONTHS: NumberSetting = NumberSetting {
+    key: "retention.left_volunteer_months",
+    label: "Months after a volunteer leaves before their personal details are anonymised",
+    default: 72,
+    min: 1,
+    max: 120,
+};
+pub const CLOSED_CASE_MONTHS: NumberSetting = NumberSetting {
+    key: "retention.closed_case_months",
+    label: "Months after a case closes before its parties' details and the case's notes are anonymised",
+    default: 24,
+    min: 1,
+    max: 120,
+};
 
 pub const NUMBER_SETTINGS: [&NumberSetting; 7] = [
     &DBS_RENEWAL_YEARS,
     &SUPERVISION_INTERVAL_WEEKS,
     &LEAD_AFTER_CONFERENCES,
     &CASE_TIMEFRAME_DAYS,
-    &crate::privacy::service::UNSUCCESSFUL_APPLICATION_MONTHS,
-    &crate::privacy::service::LEFT_VOLUNTEER_MONTHS,
-    &crate::privacy::service::CLOSED_CASE_MONTHS,
+    &UNSUCCESSFUL_APPLICATION_MONTHS,
+    &LEFT_VOLUNTEER_MONTHS,
+    &CLOSED_CASE_MONTHS,
 ];
 
 /// The value of a numeric setting: the stored one when it is valid, else the default.

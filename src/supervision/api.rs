@@ -8,11 +8,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{self, SupervisionInput};
-use crate::api::ApiJson;
-use crate::auth::{AuthUser, RequireUser};
+use crate::auth::RequireUser;
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::identity::AuthUser;
+use crate::web::json::ApiJson;
 
 #[derive(Serialize, ToSchema)]
 pub struct Supervision {

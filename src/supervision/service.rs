@@ -9,8 +9,8 @@ use entity::{meeting_attendance, supervision_session, user, volunteer_meeting};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
 
-use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
+use crate::web::identity::AuthUser;
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]

@@ -9,10 +9,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{self, CourseInput, RegisterInput, SessionInput};
-use crate::api::ApiJson;
 use crate::auth::RequireCoordinator;
 use crate::error::{AppError, AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::json::ApiJson;
 use axum::response::IntoResponse;
 
 #[derive(Serialize, ToSchema)]

@@ -8,7 +8,7 @@ pub mod service;
 use axum::Router;
 use axum::routing::{get, post, put};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

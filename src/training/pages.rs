@@ -10,7 +10,7 @@ use super::service::{self, CourseInput, MarkInput, RegisterInput, SessionInput};
 use crate::auth::RequireCoordinator;
 use crate::domain::time::long_date;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, field_errors};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};

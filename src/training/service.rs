@@ -234,6 +234,19 @@ async fn core_course_ids(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
         .collect())
 }
 
+/// Works a volunteer's status out again from their whole record: training here, the DBS
+/// check from checks, the rules in commitment.
+pub async fn refresh_standing(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<entity::volunteer::Model> {
+    let training = progress(db, volunteer_id).await?;
+    let cleared = crate::checks::service::dbs_clearance(db, volunteer_id, crate::clock::today()).await?.is_cleared();
+    let standing = crate::commitment::service::Standing {
+        attended_any: !training.attended.is_empty(),
+        completed_on: training.completed_on,
+        cleared,
+    };
+    crate::commitment::service::refresh(db, volunteer_id, standing).await
+}
+
 pub async fn progress(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<TrainingProgress, DbErr> {
     use entity::attendance::{self, Mark};
     let core = core_course_ids(db).await?;
@@ -352,7 +365,7 @@ pub async fn record_attendance(
         )
         .exec(&txn)
         .await?;
-        crate::commitment::service::refresh(&txn, *volunteer_id).await?;
+        refresh_standing(&txn, *volunteer_id).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::service::{self, VolunteerSummary};
 use crate::auth::{RequireCoordinator, RequireUser};
 use crate::error::{AppError, AppResult, ErrorResponse};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A volunteer facilitator.
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,7 +5,7 @@ use entity::user::{self, Role};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::auth::AuthUser;
+use crate::web::identity::AuthUser;
 
 #[derive(Clone, Debug)]
 pub struct VolunteerSummary {

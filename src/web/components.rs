@@ -95,3 +95,25 @@ pub fn textarea(name: &str, label: &str, value: &str, errors: &FieldErrors) -> M
         }
     }
 }
+
+/// The admin's export and erase controls on a volunteer's or an application's page (nothing
+/// for other roles). `kind` is `volunteers` or `applications`.
+pub fn personal_data_panel(ctx: &crate::web::layout::PageContext, kind: &str, id: i64, can_erase: bool) -> Markup {
+    if !ctx.user.as_ref().is_some_and(|u| u.role == entity::user::Role::Admin) {
+        return html! {};
+    }
+    html! {
+        h2 { "Personal data (UK GDPR)" }
+        p { a class="button secondary" href={ "/admin/" (kind) "/" (id) "/export" } download { "Export everything held about this person (JSON)" } }
+        @if can_erase {
+            form method="post" action={ "/admin/" (kind) "/" (id) "/erase" } {
+                (crate::web::layout::csrf_field(ctx))
+                div class="field" {
+                    input type="checkbox" id="confirm-erase" name="confirm" value="yes";
+                    label for="confirm-erase" { "Erase this person's personal data. This cannot be undone; anonymous statistics stay." }
+                }
+                button type="submit" class="warning" { "Erase personal data" }
+            }
+        }
+    }
+}

@@ -12,10 +12,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::secrets::constant_time_eq;
-use crate::auth::{ClientIp, CsrfToken, Identity};
 use crate::error::{AppError, ErrorBody};
-use crate::startup::{AppState, MAX_BODY_BYTES, body_limit_for};
+use crate::secrets::constant_time_eq;
+use crate::state::AppState;
+use crate::web::identity::{ClientIp, CsrfToken, Identity};
 
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
@@ -60,10 +60,10 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
 
     let form = is_form(&request);
     let boundary = multipart_boundary(&request);
-    let limit = body_limit_for(&request);
+    let limit = state.body_limits.for_request(&request);
     let (parts, body) = request.into_parts();
     let body = if form {
-        let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        let Ok(bytes) = to_bytes(body, state.body_limits.default).await else {
             return AppError::PayloadTooLarge.into_response();
         };
         if presented.is_none() {

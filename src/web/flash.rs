@@ -5,7 +5,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::auth::session::append_cookie;
+use super::append_cookie;
 
 pub const COOKIE: &str = "convene_flash";
 

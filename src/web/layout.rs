@@ -6,7 +6,7 @@ use entity::user::Role;
 use maud::{DOCTYPE, Markup, html};
 
 use super::flash::{Flash, FlashKind};
-use crate::auth::{AuthUser, CsrfToken, Identity};
+use crate::web::identity::{AuthUser, CsrfToken, Identity};
 
 /// What every page needs to know about the request.
 #[derive(Clone, Debug, Default)]

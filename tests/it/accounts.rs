@@ -239,7 +239,7 @@ async fn a_planted_session_cookie_is_never_promoted_at_sign_in() {
     let stored: Vec<String> =
         session::Entity::find().all(&app.db).await.unwrap().into_iter().map(|s| s.id_hash).collect();
     assert_eq!(stored.len(), 1);
-    assert_ne!(stored[0], convene::auth::secrets::sha256_hex("planted-by-an-attacker"));
+    assert_ne!(stored[0], convene::secrets::sha256_hex("planted-by-an-attacker"));
 }
 
 fn jar_value(jar: &reqwest::cookie::Jar, url: &reqwest::Url) -> String {

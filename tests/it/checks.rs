@@ -4,9 +4,9 @@
 
 use chrono::{Duration, Months, NaiveDate};
 use convene::checks::clearance::Clearance;
-use convene::checks::input::EstablishmentInput;
 use convene::checks::service;
 use convene::domain::time::short_date;
+use convene::establishments::input::EstablishmentInput;
 use convene::settings::service::{DBS_RENEWAL_YEARS, set};
 use entity::user::Role;
 use entity::volunteer::{self, VolunteerStatus};
@@ -47,7 +47,7 @@ pub async fn establishment(app: &TestApp, name: &str, requires_vetting: bool) ->
         requires_vetting: if requires_vetting { "yes" } else { "" }.into(),
         ..Default::default()
     };
-    service::create_establishment(&app.db, input.parse().unwrap()).await.unwrap().id
+    convene::establishments::service::create_establishment(&app.db, input.parse().unwrap()).await.unwrap().id
 }
 
 pub async fn post_check(app: &TestApp, token: &str, volunteer_id: i64, body: Value) -> reqwest::Response {
@@ -275,7 +275,7 @@ async fn recording_on_the_pages_keeps_values_and_shows_a_message_per_field() {
         )
         .await;
     assert_eq!(response.status(), 303);
-    let prison = service::establishments(&app.db).await.unwrap();
+    let prison = convene::establishments::service::establishments(&app.db).await.unwrap();
     assert_eq!((prison.len(), prison[0].rooms, prison[0].requires_vetting), (1, 2, true));
     let prison_id = prison[0].id.to_string();
 

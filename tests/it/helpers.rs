@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use chrono::{DateTime, NaiveDate, Utc};
 use convene::clock::Clock;
 
+use convene::app::Application;
 use convene::auth::Email;
 use convene::auth::service::{self, NewAccount};
 use convene::config::Settings;
-use convene::startup::Application;
 use entity::user::Role;
 use reqwest::redirect::Policy;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -60,7 +60,7 @@ pub struct TestApp {
     /// The database this app serves.
     pub database_url: String,
     /// The served app's state (its settings and metrics), for calling jobs as the scheduler does.
-    pub state: convene::startup::AppState,
+    pub state: convene::state::AppState,
     pub db: DatabaseConnection,
     /// Where this app keeps uploaded files (its own temporary directory).
     pub files_dir: std::path::PathBuf,

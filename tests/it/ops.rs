@@ -135,7 +135,8 @@ async fn metrics_count_requests_by_route_pattern_and_read_the_outbox_and_schedul
 #[tokio::test]
 async fn metrics_outside_the_allowed_ranges_need_the_token() {
     let app = TestApp::spawn_configured(|settings| {
-        settings.metrics.allow = convene::metrics::parse_allow_list("10.0.0.0/8, 192.168.0.0/16").unwrap();
+        settings.metrics.allow =
+            convene::config::metrics_access::parse_allow_list("10.0.0.0/8, 192.168.0.0/16").unwrap();
         settings.metrics.token = Some("scrape-secret".into());
     })
     .await;

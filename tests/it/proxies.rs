@@ -34,7 +34,7 @@ async fn metrics_status(app: &TestApp, forwarded_for: &str) -> u16 {
 #[tokio::test]
 async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
     let app = TestApp::spawn_configured(|settings| {
-        settings.metrics.allow = convene::metrics::parse_allow_list("203.0.113.0/24").expect("ranges");
+        settings.metrics.allow = convene::config::metrics_access::parse_allow_list("203.0.113.0/24").expect("ranges");
     })
     .await;
     assert_eq!(audited_address(&app, "203.0.113.9").await.as_deref(), Some("127.0.0.1"));
@@ -44,8 +44,8 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_the_clients() {
     let app = TestApp::spawn_configured(|settings| {
-        settings.trusted_proxies = convene::web::proxies::TrustedProxies::parse("127.0.0.1/32").expect("ranges");
-        settings.metrics.allow = convene::metrics::parse_allow_list("203.0.113.0/24").expect("ranges");
+        settings.trusted_proxies = convene::config::proxies::TrustedProxies::parse("127.0.0.1/32").expect("ranges");
+        settings.metrics.allow = convene::config::metrics_access::parse_allow_list("203.0.113.0/24").expect("ranges");
     })
     .await;
     assert_eq!(audited_address(&app, "203.0.113.9").await.as_deref(), Some("203.0.113.9"));

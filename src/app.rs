@@ -1,14 +1,14 @@
-//! Building and running the service: state, router with its middleware, HTTP server,
+//! The assembly: every route and the middleware every request goes through, the HTTP server,
 //! graceful shutdown, logging.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -19,22 +19,11 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Settings;
+use crate::state::{AppState, BodyLimits};
 use crate::{
-    api, applications, auth, cases, checks, expenses, notifications, scheduling, settings, supervision, training,
+    applications, auth, cases, checks, expenses, notifications, portal, scheduling, settings, supervision, training,
     volunteers, web,
 };
-
-/// Largest request body accepted (receipt uploads have their own limit).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub settings: Arc<Settings>,
-    pub metrics: Arc<crate::metrics::Metrics>,
-    /// Calendar feeds this instance has built, kept while the data they show is unchanged.
-    pub feeds: Arc<crate::calendar::cache::FeedCache>,
-}
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -52,8 +41,9 @@ pub fn build_router(state: AppState) -> Router {
 
     Router::new()
         .merge(web::routes())
+        .route("/api/openapi.json", get(crate::openapi::document))
+        .merge(portal::routes())
         .merge(auth::routes())
-        .merge(api::routes())
         .merge(volunteers::routes())
         .merge(training::routes())
         .merge(supervision::routes())
@@ -61,12 +51,13 @@ pub fn build_router(state: AppState) -> Router {
         .merge(notifications::routes())
         .merge(applications::routes())
         .merge(checks::routes())
+        .merge(crate::establishments::routes())
         .merge(expenses::routes())
         .merge(scheduling::routes())
         .merge(cases::routes())
         .merge(crate::jobs::routes())
         .merge(crate::calendar::routes())
-        .merge(crate::metrics::routes())
+        .route(web::metrics::METRICS_PATH, get(web::metrics::scrape))
         .merge(crate::admin::routes())
         .merge(crate::privacy::routes())
         .fallback(web::errors::not_found)
@@ -74,35 +65,29 @@ pub fn build_router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
-                .layer(from_fn_with_state(state.clone(), crate::metrics::record))
+                .layer(from_fn_with_state(state.clone(), web::metrics::record))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(from_fn_with_state(state.clone(), web::headers::security_headers))
                 .layer(from_fn(web::errors::render_errors))
                 .layer(CatchPanicLayer::new())
                 .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-                .layer(from_fn(limit_body))
-                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .layer(from_fn_with_state(state.clone(), limit_body))
+                .layer(DefaultBodyLimit::max(state.body_limits.default))
                 .layer(from_fn_with_state(state.clone(), auth::session::identify))
                 .layer(from_fn_with_state(state.clone(), web::csrf::verify)),
         )
         .with_state(state)
 }
 
-/// The largest body a route takes: `MAX_BODY_BYTES`, except the receipt uploads.
-pub fn body_limit_for(request: &Request) -> usize {
-    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
-    if route.is_some_and(|route| expenses::UPLOAD_ROUTES.contains(&route)) {
-        expenses::receipts::UPLOAD_BODY_LIMIT
-    } else {
-        MAX_BODY_BYTES
-    }
-}
-
 /// Refuses bodies over the route's limit with 413: at once when the declared length is too
 /// big, and while reading when a chunked body grows too big.
-async fn limit_body(request: Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn limit_body(
+    State(state): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let limit = body_limit_for(&request);
+    let limit = state.body_limits.for_request(&request);
     let declared = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
@@ -113,6 +98,12 @@ async fn limit_body(request: Request, next: axum::middleware::Next) -> axum::res
     }
     let request = request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
+}
+
+/// The routes that take larger bodies than `MAX_BODY_BYTES`: the receipt uploads.
+fn body_limits() -> BodyLimits {
+    let routes = expenses::UPLOAD_ROUTES.iter().map(|route| (*route, expenses::receipts::UPLOAD_BODY_LIMIT)).collect();
+    BodyLimits { routes, ..BodyLimits::default() }
 }
 
 /// A bound, ready-to-run service.
@@ -126,7 +117,7 @@ impl Application {
     /// Binds the listener; with port 0 the OS picks one (tests).
     pub async fn bind(db: DatabaseConnection, settings: Settings) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.bind).await?;
-        let state = AppState { db, settings: Arc::new(settings), metrics: Arc::default(), feeds: Arc::default() };
+        let state = AppState::new(db, settings, body_limits());
         let router = build_router(state.clone());
         Ok(Self { listener, router, state })
     }

@@ -4,22 +4,23 @@
 use entity::conference::ConferenceStatus;
 use maud::{Markup, html};
 
-use super::service;
-use crate::auth::AuthUser;
-use crate::commitment::service::{commitment, not_active_because};
+use crate::commitment::service::commitment;
 use crate::domain::time::{london_display, long_date};
 use crate::error::AppResult;
+use crate::portal::not_active_because;
 use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::supervision;
 use crate::training::service::{progress, sessions_for_volunteer};
+use crate::volunteers::service;
+use crate::web::identity::AuthUser;
 
 pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, user: &AuthUser) -> AppResult<Markup> {
     let Some(record) = service::for_user(&state.db, user.id).await? else {
         return Ok(html! { p { "There is no volunteer record for your account yet. A coordinator can help." } });
     };
     // Checks lapse with time: bring the status up to date before showing it.
-    let record = crate::commitment::service::refresh(&state.db, record.id).await?;
+    let record = crate::training::service::refresh_standing(&state.db, record.id).await?;
     let today = crate::clock::today();
     let training = progress(&state.db, record.id).await?;
     let upcoming_training: Vec<_> =
@@ -37,11 +38,10 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
     let dbs = crate::checks::service::dbs_clearance(&state.db, record.id, today).await?;
     let claims = crate::expenses::service::list_visible(&state.db, user, &Default::default()).await?;
     let reasons = not_active_because(&record, &training, &dbs);
-    let awaiting = crate::scheduling::conferences::awaiting_answer(&state.db, record.id).await?;
-    let conferences =
-        crate::scheduling::conferences::accepted_upcoming(&state.db, record.id, crate::clock::now()).await?;
+    let awaiting = crate::cases::conferences::awaiting_answer(&state.db, record.id).await?;
+    let conferences = crate::cases::conferences::accepted_upcoming(&state.db, record.id, crate::clock::now()).await?;
     Ok(html! {
-        (crate::scheduling::response_pages::awaiting_section(ctx, &awaiting))
+        (crate::cases::response_pages::awaiting_section(ctx, &awaiting))
         section class="card" aria-labelledby="next-dates" {
             h2 id="next-dates" { "Next dates" }
             @if upcoming_training.is_empty() && meetings.is_empty() && conferences.is_empty() { p { "Nothing booked yet." } }
@@ -50,7 +50,7 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
                     li {
                         (london_display(c.conference.starts_at)) ": "
                         a href={ "/conferences/" (c.conference.id) } { "restorative conference " (c.reference) }
-                        " at " (c.place) ", as " (crate::scheduling::response_pages::role_name(c.role))
+                        " at " (c.place) ", as " (crate::cases::response_pages::role_name(c.role))
                         @if c.conference.status == ConferenceStatus::Proposed { " (waiting for the other facilitator)" }
                     }
                 }

@@ -7,15 +7,16 @@ use entity::volunteer::VolunteerStatus;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::service;
 use crate::auth::RequireCoordinator;
-use crate::commitment::{self, service::commitment, service::not_active_because};
+use crate::commitment::{self, service::commitment};
 use crate::domain::time::long_date;
 use crate::error::{AppError, AppResult};
+use crate::portal::not_active_because;
 use crate::settings::service::{LEAD_AFTER_CONFERENCES, SUPERVISION_INTERVAL_WEEKS, number};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::supervision;
-use crate::training::service::progress;
+use crate::training::service::{progress, refresh_standing};
+use crate::volunteers::service;
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
@@ -79,7 +80,7 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     // Checks lapse with time: bring the status up to date before showing it.
-    let record = commitment::service::refresh(&state.db, id).await?;
+    let record = refresh_standing(&state.db, id).await?;
     let today = crate::clock::today();
     let training = progress(&state.db, id).await?;
     let reasons = not_active_because(
@@ -158,7 +159,7 @@ pub async fn show(
                 div class="field" { label for="notes" { "Notes (confidential: coordinators only)" } textarea id="notes" name="notes" rows="3" {} }
                 button type="submit" class="secondary" { "Record supervision" }
             }
-            (crate::privacy::personal_data_panel(&ctx, "volunteers", id, record.status == entity::volunteer::VolunteerStatus::Left))
+            (crate::web::components::personal_data_panel(&ctx, "volunteers", id, record.status == entity::volunteer::VolunteerStatus::Left))
         },
     ))
 }
@@ -220,7 +221,11 @@ pub async fn resume(
     RequireCoordinator(actor): RequireCoordinator,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    back(id, commitment::service::resume(&state.db, &actor, id).await, "The pause has ended.")
+    let resumed = match commitment::service::resume(&state.db, &actor, id).await {
+        Ok(_) => refresh_standing(&state.db, id).await,
+        Err(refused) => Err(refused),
+    };
+    back(id, resumed, "The pause has ended.")
 }
 
 pub async fn left(

@@ -11,11 +11,12 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::booking::{self, BookingInput};
-use super::candidates::{self, CandidateSlot, Candidates};
-use crate::auth::{AuthUser, ClientIp, RequireUser};
+use crate::auth::RequireUser;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::scheduling::candidates::{self, CandidateSlot, Candidates};
+use crate::state::AppState;
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::{AuthUser, ClientIp};
 use crate::web::layout::{PageContext, csrf_field, page};
 
 const LIMIT: usize = 20;
@@ -92,7 +93,7 @@ async fn coordinator_case(state: &AppState, user: &AuthUser, ip: &ClientIp, id: 
     if !user.role.is_coordinator() {
         return Err(AppError::NotFound);
     }
-    crate::cases::service::read(&state.db, user, id, ip.0.as_deref()).await
+    super::service::read(&state.db, user, id, ip.0.as_deref()).await
 }
 
 pub async fn show(

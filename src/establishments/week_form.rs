@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use maud::{Markup, html};
 
-use super::establishments::{DAYS, WindowSpec};
+use super::service::{DAYS, WindowSpec};
 use crate::web::components::FieldErrors;
 
 /// Empty pairs shown per day at least (one more than a day already has, up to this).

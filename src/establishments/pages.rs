@@ -1,5 +1,6 @@
-//! One establishment for coordinators: its details, the weekly regime editor (UK wall-clock,
-//! start before end, no overlaps — the API's own rules) and its closures.
+//! Establishments for coordinators: the list with the form to add one, and for each its
+//! details, the weekly regime editor (UK wall-clock, start before end, no overlaps — the API's
+//! own rules) and its closures.
 
 use std::collections::HashMap;
 
@@ -9,14 +10,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::establishments::{self, ClosureInput, Regime};
+use super::input::{ESTABLISHMENT_KINDS, EstablishmentInput};
+use super::service::{self as establishments, ClosureInput, Regime};
 use super::week_form::WeekForm;
 use crate::auth::RequireCoordinator;
 use crate::db::begin_write;
 use crate::domain::time::short_date;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
-use crate::web::components::{FieldErrors, Input, error_summary, field_errors};
+use crate::state::AppState;
+use crate::web::components::{FieldErrors, Input, error_summary, field_errors, select, textarea};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
@@ -117,6 +119,92 @@ pub async fn add_closure(
         Err(error) => {
             let forms = Forms { closure: input, closure_errors: field_errors(error)?, ..Default::default() };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, establishment_page(&state, &ctx, id, &forms).await?).into_response())
+        }
+    }
+}
+
+// ---- the list ------------------------------------------------------------------------
+
+fn checkbox(name: &str, label: &str, checked: bool) -> Markup {
+    html! {
+        div class="field choice" { input type="checkbox" id=(name) name=(name) value="yes" checked[checked]; label for=(name) { (label) } }
+    }
+}
+
+async fn establishments_page(
+    state: &AppState,
+    ctx: &PageContext,
+    input: &EstablishmentInput,
+    errors: &FieldErrors,
+) -> AppResult<Markup> {
+    let all = establishments::establishments(&state.db).await?;
+    let kinds: Vec<(&str, &str)> = ESTABLISHMENT_KINDS.iter().map(|(k, text)| (k.as_str(), *text)).collect();
+    Ok(page(
+        ctx,
+        "Establishments",
+        html! {
+            h1 { "Establishments" }
+            @if all.is_empty() { p { "No establishments yet." } } @else {
+                div class="table-wrap" { table {
+                    thead { tr { th { "Name" } th { "Kind" } th { "Address" } th { "Rooms" } th { "Prison vetting" } } }
+                    tbody {
+                        @for e in &all {
+                            tr {
+                                td { a href={ "/establishments/" (e.id) } { (e.name) } }
+                                td { (e.kind.as_str().replace('_', " ")) }
+                                td { (e.address) }
+                                td { (e.rooms) }
+                                td { @if e.requires_vetting { "required" } @else { "not required" } }
+                            }
+                        }
+                    }
+                } }
+            }
+            h2 { "Add an establishment" }
+            (error_summary(errors))
+            form method="post" action="/establishments" {
+                (csrf_field(ctx))
+                (Input { value: &input.name, required: true, ..Input::new("name", "Name, for example “HMP Gloucester”") }.render(errors))
+                (select("kind", "Kind", &kinds, &input.kind, errors))
+                (textarea("address", "Address", &input.address, errors))
+                (Input { value: &input.latitude, hint: Some("Optional, in degrees, for example 51.8642."), ..Input::new("latitude", "Latitude") }.render(errors))
+                (Input { value: &input.longitude, hint: Some("Optional, in degrees, for example -2.2380."), ..Input::new("longitude", "Longitude") }.render(errors))
+                (Input { kind: "number", value: &input.rooms, required: true, hint: Some("How many conferences can run at once."), ..Input::new("rooms", "Rooms") }.render(errors))
+                (checkbox("requires_vetting", "Facilitators need this establishment's own security vetting", crate::domain::yes(&input.requires_vetting)))
+                button type="submit" { "Add establishment" }
+            }
+        },
+    ))
+}
+
+pub async fn establishments_list(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+) -> AppResult<Markup> {
+    establishments_page(
+        &state,
+        &ctx,
+        &EstablishmentInput { rooms: "1".into(), ..Default::default() },
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+pub async fn establishments_create(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Form(input): Form<EstablishmentInput>,
+) -> AppResult<Response> {
+    match input.parse() {
+        Ok(new) => {
+            establishments::create_establishment(&state.db, new).await?;
+            Ok(flash::redirect("/establishments", FlashKind::Success, "Establishment added."))
+        }
+        Err(errors) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, establishments_page(&state, &ctx, &input, &errors).await?)
+                .into_response())
         }
     }
 }

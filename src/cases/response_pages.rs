@@ -14,7 +14,7 @@ use super::conferences::{self, Assignment, ResponseInput};
 use crate::auth::RequireUser;
 use crate::domain::time::london_display;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 

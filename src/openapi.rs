@@ -9,7 +9,7 @@ use crate::error::{ErrorBody, ErrorResponse};
 #[openapi(
     info(title = "Convene API", description = "The JSON API of Convene. Authenticate with `Authorization: Bearer <token>` (`convene token create`). Errors are `{\"error\":{\"code\",\"message\",\"fields\"}}`."),
     paths(
-        super::healthz,
+        crate::web::health::healthz,
         crate::privacy::volunteer_export_api,
         crate::privacy::application_export_api,
         crate::privacy::volunteer_erasure_api,
@@ -31,14 +31,14 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::training::api::attendance,
         crate::supervision::api::list,
         crate::supervision::api::add,
-        crate::scheduling::api::list,
-        crate::scheduling::api::create,
-        crate::scheduling::api::get,
-        crate::scheduling::api::update,
-        crate::scheduling::api::regime,
-        crate::scheduling::api::set_regime,
-        crate::scheduling::api::closures,
-        crate::scheduling::api::add_closure,
+        crate::establishments::api::list,
+        crate::establishments::api::create,
+        crate::establishments::api::get,
+        crate::establishments::api::update,
+        crate::establishments::api::regime,
+        crate::establishments::api::set_regime,
+        crate::establishments::api::closures,
+        crate::establishments::api::add_closure,
         crate::cases::api::list,
         crate::cases::api::create,
         crate::cases::api::get,
@@ -50,13 +50,13 @@ use crate::error::{ErrorBody, ErrorResponse};
         crate::cases::api::add_assessment,
         crate::cases::api::contacts,
         crate::cases::api::add_contact,
-        crate::scheduling::api::book,
-        crate::scheduling::api::candidates,
-        crate::scheduling::api::plan,
-        crate::scheduling::api::conference,
-        crate::scheduling::api::update_conference,
-        crate::scheduling::api::respond,
-        crate::scheduling::api::outcome,
+        crate::cases::conference_api::book,
+        crate::cases::conference_api::candidates,
+        crate::cases::conference_api::plan,
+        crate::cases::conference_api::conference,
+        crate::cases::conference_api::update_conference,
+        crate::cases::conference_api::respond,
+        crate::cases::conference_api::outcome,
         crate::scheduling::api::availability,
         crate::scheduling::api::set_availability,
         crate::scheduling::api::unavailability,
@@ -96,4 +96,9 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
+}
+
+pub async fn document() -> impl axum::response::IntoResponse {
+    let json = ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into());
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], json)
 }

@@ -4,13 +4,13 @@ use axum::extract::State;
 use entity::user::Role;
 use maud::{Markup, html};
 
-use super::layout::{PageContext, page};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::web::layout::{PageContext, page};
 
 pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<Markup> {
     if let Some(user) = ctx.user.as_ref().filter(|u| u.role == Role::Volunteer) {
-        let dashboard = crate::volunteers::dashboard::render(&state, &ctx, user).await?;
+        let dashboard = super::dashboard::render(&state, &ctx, user).await?;
         let calendar = subscribe_card(&state, user.id).await?;
         return Ok(page(&ctx, "Dashboard", html! { h1 { "Welcome, " (user.name) } (dashboard) (calendar) }));
     }

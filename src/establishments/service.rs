@@ -1,4 +1,4 @@
-//! Establishments' regimes: weekly windows when a prisoner can be moved for a visit, and the
+//! Establishments, and their regimes: weekly windows when a prisoner can be moved for a visit, and the
 //! dates the regime is closed. Europe/London wall-clock; the matcher turns them into instants.
 
 use std::collections::BTreeMap;
@@ -9,8 +9,37 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::checks::input::EstablishmentInput;
+use super::input::{EstablishmentInput, NewEstablishment};
 use crate::error::{AppError, AppResult};
+
+pub async fn create_establishment(
+    db: &impl ConnectionTrait,
+    new: NewEstablishment,
+) -> Result<establishment::Model, DbErr> {
+    let now = crate::clock::now();
+    establishment::ActiveModel {
+        name: Set(new.name),
+        kind: Set(new.kind),
+        address: Set(new.address),
+        latitude: Set(new.latitude),
+        longitude: Set(new.longitude),
+        rooms: Set(new.rooms),
+        requires_vetting: Set(new.requires_vetting),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn establishments(db: &impl ConnectionTrait) -> Result<Vec<establishment::Model>, DbErr> {
+    establishment::Entity::find()
+        .order_by_asc(establishment::Column::Name)
+        .order_by_asc(establishment::Column::Id)
+        .all(db)
+        .await
+}
 
 pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

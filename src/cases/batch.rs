@@ -12,11 +12,11 @@ use url::Url;
 use utoipa::ToSchema;
 
 use super::booking::{self, BookingInput};
-use super::candidates;
-use super::instance::{self, volunteer_of};
-use super::matcher::{self, PlanOptions, Problem};
-use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
+use crate::scheduling::candidates;
+use crate::scheduling::instance::{self, volunteer_of};
+use crate::scheduling::matcher::{self, PlanOptions, Problem};
+use crate::web::identity::AuthUser;
 
 /// How many of a case's best candidates are tried before it is reported unbooked (a
 /// candidate can be taken by an earlier case of the same plan, or by a concurrent booking).

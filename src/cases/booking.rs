@@ -17,18 +17,18 @@ use serde::Deserialize;
 use url::Url;
 use utoipa::ToSchema;
 
-use super::instance::{self, case_id, facilitator_id, local};
-use super::matcher::plan::{Booking, Plan};
-use super::matcher::{Problem, objective, verify};
 use crate::audit::{self, AuditEntry};
-use crate::auth::AuthUser;
-use crate::auth::secrets::random_token;
-use crate::calendar::ics;
 use crate::db::begin_write;
 use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
+use crate::ics;
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
+use crate::scheduling::instance::{self, case_id, facilitator_id, local};
+use crate::scheduling::matcher::plan::{Booking, Plan};
+use crate::scheduling::matcher::{Problem, objective, verify};
+use crate::secrets::random_token;
+use crate::web::identity::AuthUser;
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 pub struct BookingInput {
@@ -121,7 +121,7 @@ pub async fn book(
             found.status.as_str()
         )));
     }
-    if let Err(why) = crate::cases::service::ready_to_book(&txn, found.id).await? {
+    if let Err(why) = super::service::ready_to_book(&txn, found.id).await? {
         return Err(AppError::Conflict(why));
     }
     let lead = people

@@ -1,6 +1,9 @@
 //! One typed configuration: command-line flags override environment variables, which
 //! override defaults. Secrets are never printed.
 
+pub mod metrics_access;
+pub mod proxies;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -82,7 +85,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CONVENE_FILES_DIR", default_value = "convene-files")]
     pub files_dir: PathBuf,
     /// Address ranges allowed to read /metrics, comma-separated CIDRs ("" = none; token only).
-    #[arg(long, env = "CONVENE_METRICS_ALLOW", default_value = crate::metrics::DEFAULT_ALLOW)]
+    #[arg(long, env = "CONVENE_METRICS_ALLOW", default_value = metrics_access::DEFAULT_ALLOW)]
     pub metrics_allow: String,
     /// Reverse proxies whose X-Forwarded-For is believed, comma-separated CIDRs (default: none).
     #[arg(long, env = "CONVENE_TRUSTED_PROXIES", default_value = "")]
@@ -149,9 +152,9 @@ pub struct Settings {
     /// Where uploaded receipts are kept, under generated names; never served directly.
     pub files_dir: PathBuf,
     /// Who may read `/metrics`.
-    pub metrics: crate::metrics::MetricsAccess,
+    pub metrics: metrics_access::MetricsAccess,
     /// Whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: crate::web::proxies::TrustedProxies,
+    pub trusted_proxies: crate::config::proxies::TrustedProxies,
 }
 
 /// Never prints a password: URLs are shown redacted.
@@ -187,13 +190,13 @@ impl Settings {
         if args.mail_from.trim().is_empty() {
             return Err("CONVENE_MAIL_FROM must not be empty".into());
         }
-        let metrics = crate::metrics::MetricsAccess {
-            allow: crate::metrics::parse_allow_list(&args.metrics_allow)?,
+        let metrics = metrics_access::MetricsAccess {
+            allow: metrics_access::parse_allow_list(&args.metrics_allow)?,
             token: args.metrics_token.clone().filter(|token| !token.trim().is_empty()),
         };
         Ok(Self {
             metrics,
-            trusted_proxies: crate::web::proxies::TrustedProxies::parse(&args.trusted_proxies)?,
+            trusted_proxies: crate::config::proxies::TrustedProxies::parse(&args.trusted_proxies)?,
             database_url,
             bind: args.bind,
             base_url,

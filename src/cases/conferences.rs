@@ -15,12 +15,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::AuthUser;
 use crate::db::begin_write;
 use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
+use crate::web::identity::AuthUser;
 
 /// The conference and its facilitators, as `viewer` may see it: coordinators, or one of its
 /// facilitators; anyone else finds nothing. Audited as a read of the case.
