@@ -6,11 +6,7 @@ use entity::intake;
 
 use crate::domain::time::london_display;
 use crate::error::AppResult;
-
-/// A cell a spreadsheet will show as text, never run as a formula.
-pub fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
-}
+use crate::web::csv::cell;
 
 fn yes_no(value: bool) -> &'static str {
     if value { "yes" } else { "no" }

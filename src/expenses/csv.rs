@@ -3,9 +3,9 @@
 
 use super::input::miles_text;
 use super::service::{ClaimView, reference};
-use crate::applications::csv::cell;
 use crate::domain::time::london_display;
 use crate::error::AppResult;
+use crate::web::csv::cell;
 
 /// Amounts are whole pence, so finance never meets a rounding question.
 pub fn approved_claims(claims: &[ClaimView]) -> AppResult<Vec<u8>> {

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod components;
 pub mod csrf;
+pub mod csv;
 pub mod errors;
 pub mod flash;
 pub mod headers;
