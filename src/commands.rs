@@ -1,4 +1,4 @@
-//! The `convene` commands of API.md.
+//! The `convene` commands of docs/API.md.
 
 use std::io::{BufRead, IsTerminal};
 

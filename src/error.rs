@@ -1,5 +1,5 @@
 //! One error type for the whole service. A handler returns `AppError`; the `render_errors`
-//! middleware (web::errors) turns it into the JSON format of API.md under `/api` and
+//! middleware (web::errors) turns it into the JSON format of docs/API.md under `/api` and
 //! `/healthz`, and into a friendly HTML page everywhere else.
 
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-/// What the client is told about an error: the `error` object of API.md.
+/// What the client is told about an error: the `error` object of docs/API.md.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable code, e.g. `not_found`, `validation_failed`.

@@ -2,7 +2,8 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -44,9 +45,9 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 }
 
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    let phc =
-        hasher().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("hashing password: {e}"))?;
+    // A fresh random salt from the operating system, drawn by the crate.
+    let phc: PasswordHash =
+        hasher().hash_password(password.as_bytes()).map_err(|e| anyhow::anyhow!("hashing password: {e}"))?;
     Ok(phc.to_string())
 }
 

@@ -1,7 +1,7 @@
 //! Whether a volunteer is cleared to facilitate at an establishment on a date, and if not,
 //! why — pure: plain data in, plain data out, so the matcher can call it without I/O.
 //!
-//! Dates are read as "last valid day", the same as `checks_valid_until` in API.md:
+//! Dates are read as "last valid day", the same as `checks_valid_until` in docs/API.md:
 //! - a DBS renewal due date is the day a renewed check must be in place, so the old check
 //!   is valid up to and including the day *before* it (renewal due on the conference date
 //!   → not cleared);

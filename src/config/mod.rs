@@ -50,7 +50,7 @@ pub struct BackupArgs {
 
 #[derive(Args)]
 pub struct PlanArgs {
-    /// The planning instance (JSON, the format of API.md).
+    /// The planning instance (JSON, the format of docs/API.md).
     #[arg(long)]
     pub instance: std::path::PathBuf,
     /// Write the plan here instead of standard output.

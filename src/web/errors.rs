@@ -1,4 +1,4 @@
-//! Turns every error response into the right shape: the JSON format of API.md for
+//! Turns every error response into the right shape: the JSON format of docs/API.md for
 //! `/api` (and `/healthz`, `/calendar`), a friendly HTML page for people, and a redirect
 //! to sign in when a page needs an account.
 

@@ -1,4 +1,4 @@
-//! The JSON body extractor whose rejections speak the error format of API.md.
+//! The JSON body extractor whose rejections speak the error format of docs/API.md.
 
 use axum::Json;
 use axum::http::StatusCode;

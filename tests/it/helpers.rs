@@ -285,7 +285,7 @@ pub fn csrf_token_in(html: &str) -> Option<String> {
     document.select(&selector).next()?.value().attr("value").map(str::to_owned)
 }
 
-/// Asserts the error format of API.md and returns the code.
+/// Asserts the error format of docs/API.md and returns the code.
 pub async fn error_code(response: reqwest::Response) -> String {
     assert_eq!(
         response.headers().get("content-type").and_then(|v| v.to_str().ok()),

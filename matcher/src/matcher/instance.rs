@@ -1,4 +1,4 @@
-//! The planning-instance JSON exactly as `API.md` ("Planning instance") defines it, and the
+//! The planning-instance JSON exactly as `docs/API.md` ("Planning instance") defines it, and the
 //! typed error every parsing or validation failure becomes.
 //!
 //! These types are the wire format only: strings stay strings here, and

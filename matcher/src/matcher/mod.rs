@@ -1,4 +1,4 @@
-//! Convene's conference-planning engine: reads a planning instance (`API.md`, "Planning
+//! Convene's conference-planning engine: reads a planning instance (`docs/API.md`, "Planning
 //! instance"), searches conference candidates for one case, batch-plans many cases, and checks
 //! any plan against the rules.
 //!

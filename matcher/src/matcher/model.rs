@@ -65,7 +65,7 @@ pub struct Facilitator {
     /// Indexed by venue.
     pub vetted: Vec<bool>,
     /// Weekly availability per weekday, the union of that weekday's entries (merged, sorted).
-    /// An empty pattern means the facilitator is never available: `API.md` says missing arrays
+    /// An empty pattern means the facilitator is never available: `docs/API.md` says missing arrays
     /// are empty, and "available for the whole conference by their weekly pattern" cannot hold
     /// against an empty pattern. (Every facilitator in the shared examples has a pattern, so
     /// they do not contradict this reading.)

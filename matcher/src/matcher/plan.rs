@@ -16,7 +16,7 @@ use super::model::{Problem, format_local};
 use super::rules;
 use super::score;
 
-/// The output of `convene plan`, exactly as `API.md` shows it.
+/// The output of `convene plan`, exactly as `docs/API.md` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub bookings: Vec<Booking>,

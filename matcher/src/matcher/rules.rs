@@ -1,4 +1,4 @@
-//! The hard rules of `API.md`, one function each, and the fixed order in which they are asked
+//! The hard rules of `docs/API.md`, one function each, and the fixed order in which they are asked
 //! when explaining why a facilitator is ruled out of a slot.
 //!
 //! Rule order for a facilitator (documented, stable — coordinators learn to read it):

@@ -1,4 +1,4 @@
-//! The objective of `API.md` and its per-booking breakdown.
+//! The objective of `docs/API.md` and its per-booking breakdown.
 //!
 //! A booking's score splits into a slot part (`1000 + 2 × days to deadline`) and one part per
 //! facilitator (`40 × continuity − ⌊travel km⌋ − 5 × recent conferences`); the planner relies on
