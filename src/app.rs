@@ -22,7 +22,7 @@ use crate::config::Settings;
 use crate::state::{AppState, BodyLimits};
 use crate::{
     applications, auth, cases, checks, expenses, notifications, portal, scheduling, settings, supervision, training,
-    volunteers, web,
+    web,
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -41,10 +41,9 @@ pub fn build_router(state: AppState) -> Router {
 
     Router::new()
         .merge(web::routes())
-        .route("/api/openapi.json", get(crate::openapi::document))
+        .merge(crate::openapi::api_router())
         .merge(portal::routes())
         .merge(auth::routes())
-        .merge(volunteers::routes())
         .merge(training::routes())
         .merge(supervision::routes())
         .merge(settings::routes())

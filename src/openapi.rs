@@ -1,79 +1,18 @@
-//! The OpenAPI 3.1 document of the whole JSON API, generated from the handlers.
+//! The JSON API's routes and its OpenAPI 3.1 document, declared together: each part's
+//! `api_routes` names its handlers, whose `#[utoipa::path]` gives both the route and the
+//! operation.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorResponse};
+use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Convene API", description = "The JSON API of Convene. Authenticate with `Authorization: Bearer <token>` (`convene token create`). Errors are `{\"error\":{\"code\",\"message\",\"fields\"}}`."),
-    paths(
-        crate::web::health::healthz,
-        crate::privacy::volunteer_export_api,
-        crate::privacy::application_export_api,
-        crate::privacy::volunteer_erasure_api,
-        crate::privacy::application_erasure_api,
-        crate::volunteers::api::list,
-        crate::volunteers::api::get,
-        crate::checks::api::list,
-        crate::checks::api::record,
-        crate::applications::api::submit,
-        crate::applications::api::list,
-        crate::applications::api::get,
-        crate::applications::api::decide,
-        crate::applications::api::intakes_list,
-        crate::applications::api::intakes_create,
-        crate::training::api::list,
-        crate::training::api::create,
-        crate::training::api::sessions,
-        crate::training::api::add_session,
-        crate::training::api::attendance,
-        crate::supervision::api::list,
-        crate::supervision::api::add,
-        crate::establishments::api::list,
-        crate::establishments::api::create,
-        crate::establishments::api::get,
-        crate::establishments::api::update,
-        crate::establishments::api::regime,
-        crate::establishments::api::set_regime,
-        crate::establishments::api::closures,
-        crate::establishments::api::add_closure,
-        crate::cases::api::list,
-        crate::cases::api::create,
-        crate::cases::api::get,
-        crate::cases::api::update,
-        crate::cases::api::parties,
-        crate::cases::api::add_party,
-        crate::cases::api::appointments,
-        crate::cases::api::add_appointment,
-        crate::cases::api::add_assessment,
-        crate::cases::api::contacts,
-        crate::cases::api::add_contact,
-        crate::cases::conference_api::book,
-        crate::cases::conference_api::candidates,
-        crate::cases::conference_api::plan,
-        crate::cases::conference_api::conference,
-        crate::cases::conference_api::update_conference,
-        crate::cases::conference_api::respond,
-        crate::cases::conference_api::outcome,
-        crate::scheduling::api::availability,
-        crate::scheduling::api::set_availability,
-        crate::scheduling::api::unavailability,
-        crate::scheduling::api::add_unavailability,
-        crate::scheduling::api::declare_conflict,
-        crate::notifications::api::list,
-        crate::expenses::api::list,
-        crate::expenses::api::create,
-        crate::expenses::api::get,
-        crate::expenses::api::add_item,
-        crate::expenses::api::remove_item,
-        crate::expenses::api::submit,
-        crate::expenses::api::decide,
-        crate::expenses::api::upload_receipt,
-        crate::expenses::api::download_receipt,
-        crate::calendar::api::rotate,
-    ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth),
     tags(
@@ -98,7 +37,34 @@ impl Modify for BearerAuth {
     }
 }
 
-pub async fn document() -> impl axum::response::IntoResponse {
-    let json = ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into());
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], json)
+/// Every JSON API route with its OpenAPI operation, gathered from the parts of the service:
+/// the document is made from the same declarations that route the requests.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(crate::web::health::healthz))
+        .merge(crate::volunteers::api_routes())
+        .merge(crate::applications::api_routes())
+        .merge(crate::checks::api_routes())
+        .merge(crate::training::api_routes())
+        .merge(crate::supervision::api_routes())
+        .merge(crate::establishments::api_routes())
+        .merge(crate::cases::api_routes())
+        .merge(crate::scheduling::api_routes())
+        .merge(crate::notifications::api_routes())
+        .merge(crate::expenses::api_routes())
+        .merge(crate::calendar::api_routes())
+        .merge(crate::privacy::api_routes())
+}
+
+/// The API's routes and, served at `/api/openapi.json`, the document describing them.
+pub fn api_router() -> axum::Router<AppState> {
+    let (router, document) = api_routes().split_for_parts();
+    let json: std::sync::Arc<str> = document.to_json().unwrap_or_else(|_| "{}".into()).into();
+    router.route(
+        "/api/openapi.json",
+        axum::routing::get(move || {
+            let json = json.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], json.to_string()) }
+        }),
+    )
 }

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::state::AppState;
 use crate::web::identity::ClientIp;
 use crate::web::json::ApiJson;
+use crate::web::links::Links;
 
 #[derive(Serialize, ToSchema)]
 pub struct Availability {
@@ -163,11 +164,7 @@ pub async fn submit(
         .parse(crate::clock::today())
         .map_err(|fields| AppError::Validation { message: "Some values are not valid.".into(), fields })?;
     let (stored, token) = service::submit(&state.db, &state.settings.base_url, new, ip.0.as_deref()).await?;
-    let status_url = state
-        .settings
-        .base_url
-        .join(&format!("/applications/status/{token}"))
-        .map_or_else(|_| String::new(), |u| u.to_string());
+    let status_url = Links::new(&state.settings.base_url).application_status(&token);
     Ok((
         StatusCode::CREATED,
         Json(ApplicationReceipt { id: stored.id, status: stored.status.as_str().into(), status_url }),

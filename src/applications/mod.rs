@@ -13,6 +13,8 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,8 +28,13 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(pages::show))
         .route("/applications/{id}/decision", post(pages::decide))
         .route("/applications/{id}/notes", post(pages::add_note))
-        .route("/api/v1/applications", get(api::list).post(api::submit))
-        .route("/api/v1/applications/{id}", get(api::get))
-        .route("/api/v1/applications/{id}/decision", post(api::decide))
-        .route("/api/v1/intakes", get(api::intakes_list).post(api::intakes_create))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::submit))
+        .routes(routes!(api::get))
+        .routes(routes!(api::decide))
+        .routes(routes!(api::intakes_list, api::intakes_create))
 }

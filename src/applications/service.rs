@@ -29,13 +29,10 @@ use crate::notifications::outbox::{self, Outgoing};
 use crate::secrets::{random_token, sha256_hex};
 use crate::training::service::enrol;
 use crate::web::identity::AuthUser;
+use crate::web::links::Links;
 
 /// Applications from one address within an hour before further ones are refused.
 pub const MAX_APPLICATIONS_PER_ADDRESS_PER_HOUR: u64 = 5;
-
-fn link(base: &Url, path: &str) -> String {
-    base.join(path).map_or_else(|_| path.to_owned(), |u| u.to_string())
-}
 
 async fn queue_email(
     db: &impl ConnectionTrait,
@@ -119,7 +116,7 @@ pub async fn submit(
         .insert(&txn)
         .await?;
     }
-    let status_url = link(base_url, &format!("/applications/status/{token}"));
+    let status_url = Links::new(base_url).application_status(&token);
     queue_email(
         &txn,
         format!("application.received:{}", stored.id),
@@ -396,7 +393,7 @@ async fn release_place(
         .filter(user::Column::DisabledAt.is_null())
         .all(db)
         .await?;
-    let url = link(base_url, &format!("/applications/{}", first.id));
+    let url = Links::new(base_url).application(first.id);
     for coordinator in coordinators {
         queue_email(
             db,
@@ -574,7 +571,7 @@ async fn apply(
             let updated =
                 transition(db, &found, S::Accepted, vec![(C::VolunteerId, Expr::value(Some(volunteer_id)))]).await?;
             let (invitation_id, token) = invitations::create(db, account.id).await?;
-            let url = link(base_url, &format!("/invitations/{token}"));
+            let url = Links::new(base_url).invitation(&token);
             queue_email(
                 db,
                 format!("account.invitation:{invitation_id}"),

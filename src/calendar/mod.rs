@@ -12,6 +12,8 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The public feed's path; personal feeds are `/calendar/{token}.ics`.
 pub const PUBLIC_FEED_PATH: &str = "/calendar/training.ics";
@@ -21,7 +23,11 @@ pub fn routes() -> Router<AppState> {
         .route(PUBLIC_FEED_PATH, get(feeds::public))
         // The path segment is `{token}.ics`; the router matches whole segments only.
         .route("/calendar/{file}", get(feeds::personal))
-        .route("/api/v1/me/calendar-token", post(api::rotate))
         .route("/me", get(pages::profile))
         .route("/me/calendar-token", post(pages::rotate))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::rotate))
 }

@@ -17,6 +17,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
+use crate::web::links::Links;
 
 /// The https and webcal addresses of a feed at `path`.
 pub struct FeedLinks {
@@ -25,7 +26,7 @@ pub struct FeedLinks {
 }
 
 pub fn feed_links(base_url: &Url, path: &str) -> FeedLinks {
-    let https = base_url.join(path).map_or_else(|_| path.to_owned(), |u| u.to_string());
+    let https = Links::new(base_url).to(path);
     let webcal = match https.split_once("://") {
         Some((_, rest)) => format!("webcal://{rest}"),
         None => https.clone(),

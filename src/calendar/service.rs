@@ -24,6 +24,7 @@ use url::Url;
 use crate::domain::time::{london_to_utc, london_today};
 use crate::ics::{Event, Status, When};
 use crate::secrets::{constant_time_eq, random_token, sha256_hex};
+use crate::web::links::Links;
 
 /// A cancelled conference stays in feeds this long, as STATUS:CANCELLED, so subscribed
 /// calendars remove it; then it goes.
@@ -253,10 +254,6 @@ fn london(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     london_to_utc(local).or_else(|| london_to_utc(local + Duration::hours(1))).unwrap_or_else(|| local.and_utc())
 }
 
-fn link(base_url: &Url, path: &str) -> Option<String> {
-    base_url.join(path).ok().map(|u| u.to_string())
-}
-
 /// The events of a feed at `now`, in no particular order (the renderer sorts them).
 pub async fn events(
     db: &impl ConnectionTrait,
@@ -283,13 +280,13 @@ pub async fn events(
                 .all(db)
                 .await?;
             let names = course_names(db).await?;
-            let url = link(base_url, "/volunteer");
+            let url = Some(Links::new(base_url).to("/volunteer"));
             out.extend(sessions.iter().map(|s| training_event(s, &names, "Volunteer training", url.clone())));
         }
         Feed::Coordinator { .. } => {
             let names = course_names(db).await?;
             for s in course_session::Entity::find().all(db).await? {
-                let url = link(base_url, &format!("/sessions/{}", s.id));
+                let url = Some(Links::new(base_url).training_session(s.id));
                 out.push(training_event(&s, &names, "Training", url));
             }
             let conferences = conference::Entity::find().filter(kept(cutoff)).all(db).await?;
@@ -305,7 +302,7 @@ pub async fn events(
                 .into_iter()
                 .map(|e| e.course_id)
                 .collect();
-            let home = link(base_url, "/");
+            let home = Some(Links::new(base_url).to("/"));
             for s in
                 course_session::Entity::find().filter(course_session::Column::CourseId.is_in(courses)).all(db).await?
             {
@@ -445,7 +442,7 @@ async fn conference_events(
             let reference = references.get(&c.case_id).map_or("", String::as_str);
             let place = places.get(&c.establishment_id);
             let place_name = place.map_or("", |p| p.name.as_str());
-            let url = link(base_url, &format!("/conferences/{}", c.id));
+            let url = Some(Links::new(base_url).conference(c.id));
             let role = match roles.get(&c.id) {
                 Some(FacilitatorRole::Lead) => "You are the lead facilitator. ",
                 Some(FacilitatorRole::Co) => "You are the co-facilitator. ",

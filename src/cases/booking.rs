@@ -29,6 +29,7 @@ use crate::scheduling::matcher::plan::{Booking, Plan};
 use crate::scheduling::matcher::{Problem, objective, verify};
 use crate::secrets::random_token;
 use crate::web::identity::AuthUser;
+use crate::web::links::Links;
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 pub struct BookingInput {
@@ -172,9 +173,7 @@ pub async fn book(
             Some(v) => user::Entity::find_by_id(v.user_id).one(&txn).await?,
             None => None,
         } {
-            let url = base_url
-                .join(&format!("/conferences/{}", created.id))
-                .map_or_else(|_| String::new(), |u| u.to_string());
+            let url = Links::new(base_url).conference(created.id);
             let message = messages::asked_to_facilitate(
                 &account.name,
                 &found.reference,

@@ -21,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
 use crate::web::identity::AuthUser;
+use crate::web::links::Links;
 
 /// The conference and its facilitators, as `viewer` may see it: coordinators, or one of its
 /// facilitators; anyone else finds nothing. Audited as a read of the case.
@@ -105,7 +106,7 @@ async fn notify_facilitators(
     let reference = case::Entity::find_by_id(updated.case_id).one(db).await?.map(|c| c.reference);
     let place = entity::establishment::Entity::find_by_id(updated.establishment_id).one(db).await?.map(|e| e.name);
     let (Some(reference), Some(place)) = (reference, place) else { return Ok(()) };
-    let url = base_url.join(&format!("/conferences/{}", updated.id)).map_or_else(|_| String::new(), |u| u.to_string());
+    let url = Links::new(base_url).conference(updated.id);
     let kind = match now_is {
         "confirmed" => "conference.confirmed",
         "cancelled" => "conference.cancelled",

@@ -19,15 +19,11 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/cases", get(api::list).post(api::create))
-        .route("/api/v1/cases/{id}", get(api::get).patch(api::update))
-        .route("/api/v1/cases/{id}/parties", get(api::parties).post(api::add_party))
-        .route("/api/v1/cases/{id}/assessments", post(api::add_assessment))
-        .route("/api/v1/parties/{id}/appointments", get(api::appointments).post(api::add_appointment))
-        .route("/api/v1/cases/{id}/contacts", get(api::contacts).post(api::add_contact))
         .route("/cases", get(pages::list))
         .route("/cases/new", get(pages::new_form).post(pages::create))
         .route("/cases/{id}", get(pages::show))
@@ -42,10 +38,21 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/candidates/book", post(candidate_pages::book))
         .route("/conferences/{id}", get(response_pages::show))
         .route("/conferences/{id}/respond", post(response_pages::respond))
-        .route("/api/v1/cases/{id}/conferences", post(conference_api::book))
-        .route("/api/v1/cases/{id}/candidates", get(conference_api::candidates))
-        .route("/api/v1/plan", post(conference_api::plan))
-        .route("/api/v1/conferences/{id}", get(conference_api::conference).patch(conference_api::update_conference))
-        .route("/api/v1/conferences/{id}/response", post(conference_api::respond))
-        .route("/api/v1/conferences/{id}/outcome", axum::routing::put(conference_api::outcome))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::get, api::update))
+        .routes(routes!(api::parties, api::add_party))
+        .routes(routes!(api::add_assessment))
+        .routes(routes!(api::appointments, api::add_appointment))
+        .routes(routes!(api::contacts, api::add_contact))
+        .routes(routes!(conference_api::book))
+        .routes(routes!(conference_api::candidates))
+        .routes(routes!(conference_api::plan))
+        .routes(routes!(conference_api::conference, conference_api::update_conference))
+        .routes(routes!(conference_api::respond))
+        .routes(routes!(conference_api::outcome))
 }

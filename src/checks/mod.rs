@@ -11,6 +11,8 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -18,5 +20,9 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteers/{id}/checks", get(pages::volunteer_checks))
         .route("/volunteers/{id}/checks/dbs", post(pages::record_dbs))
         .route("/volunteers/{id}/checks/vetting", post(pages::record_vetting))
-        .route("/api/v1/volunteers/{id}/checks", get(api::list).post(api::record))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::list, api::record))
 }

@@ -11,6 +11,8 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -18,8 +20,13 @@ pub fn routes() -> Router<AppState> {
         .route("/establishments/{id}", get(pages::show))
         .route("/establishments/{id}/regime", post(pages::save_regime))
         .route("/establishments/{id}/closures", post(pages::add_closure))
-        .route("/api/v1/establishments", get(api::list).post(api::create))
-        .route("/api/v1/establishments/{id}", get(api::get).patch(api::update))
-        .route("/api/v1/establishments/{id}/regime", get(api::regime).put(api::set_regime))
-        .route("/api/v1/establishments/{id}/closures", get(api::closures).post(api::add_closure))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::get, api::update))
+        .routes(routes!(api::regime, api::set_regime))
+        .routes(routes!(api::closures, api::add_closure))
 }

@@ -14,13 +14,16 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use entity::expense_receipt;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use receipts::{MAX_RECEIPT_BYTES, UPLOAD_BODY_LIMIT};
 use service::Upload;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
 /// Routes that take a receipt upload, and so a body larger than the service's usual limit.
 pub const UPLOAD_ROUTES: [&str; 2] = ["/expenses/{id}/receipts", "/api/v1/expenses/{id}/receipts"];
@@ -37,14 +40,20 @@ pub fn routes() -> Router<AppState> {
         .route("/expenses/{id}/decision", post(pages::decide))
         .route(UPLOAD_ROUTES[0], post(pages::upload_receipt).layer(upload_limit()))
         .route("/expenses/{id}/receipts/{receipt_id}", get(pages::download_receipt))
-        .route("/api/v1/expenses", get(api::list).post(api::create))
-        .route("/api/v1/expenses/{id}", get(api::get))
-        .route("/api/v1/expenses/{id}/items", post(api::add_item))
-        .route("/api/v1/expenses/{id}/items/{item_id}", delete(api::remove_item))
-        .route("/api/v1/expenses/{id}/submit", post(api::submit))
-        .route("/api/v1/expenses/{id}/decision", post(api::decide))
-        .route(UPLOAD_ROUTES[1], post(api::upload_receipt).layer(upload_limit()))
-        .route("/api/v1/expenses/{id}/receipts/{receipt_id}", get(api::download_receipt))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::get))
+        .routes(routes!(api::add_item))
+        .routes(routes!(api::remove_item))
+        .routes(routes!(api::submit))
+        .routes(routes!(api::decide))
+        .routes(routes!(api::download_receipt))
+        // The path is UPLOAD_ROUTES[1], from the operation's declaration.
+        .routes(routes!(api::upload_receipt).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)))
 }
 
 fn multipart_error(error: &MultipartError) -> AppError {

@@ -28,6 +28,7 @@ use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
 use crate::secrets::random_token;
 use crate::web::identity::AuthUser;
+use crate::web::links::Links;
 
 /// One item with the amount it is worth now.
 #[derive(Clone, Debug)]
@@ -655,7 +656,7 @@ pub async fn decide(
 async fn notify_volunteer(db: &impl ConnectionTrait, base_url: &Url, claim: &expense_claim::Model) -> AppResult<()> {
     let record = volunteer::Entity::find_by_id(claim.volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
     let account = user::Entity::find_by_id(record.user_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let url = base_url.join(&format!("/expenses/{}", claim.id)).map_or_else(|_| String::new(), |u| u.to_string());
+    let url = Links::new(base_url).expense_claim(claim.id);
     let amount = claim.total_pence.and_then(Pence::new).unwrap_or(Pence::ZERO).to_string();
     let status = claim.status.as_str();
     let message = messages::expense_decided(

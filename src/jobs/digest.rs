@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::domain::time::{london_today, long_date};
 use crate::notifications::messages::{Item, weekly_digest as message};
 use crate::notifications::outbox::{Extras, Outgoing, enqueue_with};
+use crate::web::links::Links;
 
 /// "Near" a deadline for the digest: this week's and next week's, and any already passed.
 pub const DEADLINE_WITHIN_DAYS: u64 = 14;
@@ -75,7 +76,7 @@ fn items(settings: &Settings, digest: &Digest) -> Vec<Item> {
             .map(|(id, reference, deadline)| {
                 (
                     format!("{reference}, deadline {}", long_date(*deadline)),
-                    url(settings, &format!("/cases/{id}/candidates")),
+                    Links::new(&settings.base_url).case_candidates(*id),
                 )
             })
             .collect(),

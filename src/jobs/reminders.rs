@@ -14,6 +14,7 @@ use crate::config::Settings;
 use crate::domain::time::{london_display, london_to_utc, london_today, long_date};
 use crate::notifications::messages::{Action, reminder};
 use crate::notifications::outbox::{Extras, Outgoing, enqueue_with};
+use crate::web::links::Links;
 
 /// Who a reminder kind goes to, so the preferences page offers each user only their own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +142,7 @@ pub async fn opted_out(db: &impl ConnectionTrait, user_id: i64, kind: &str) -> R
 }
 
 pub(super) fn url(settings: &Settings, path: &str) -> String {
-    settings.base_url.join(path).map(|u| u.to_string()).unwrap_or_else(|_| path.to_owned())
+    Links::new(&settings.base_url).to(path)
 }
 
 /// One reminder to one recipient.

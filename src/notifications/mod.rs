@@ -12,7 +12,14 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/outbox", get(pages::list)).route("/api/v1/outbox", get(api::list))
+    Router::new().route("/admin/outbox", get(pages::list))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::list))
 }

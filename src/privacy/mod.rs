@@ -18,17 +18,24 @@ use crate::state::AppState;
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::AuthUser;
 use service::EraseError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/volunteers/{id}/export", get(volunteer_export_api))
-        .route("/api/v1/applications/{id}/export", get(application_export_api))
         .route("/admin/volunteers/{id}/export", get(volunteer_export_download))
         .route("/admin/applications/{id}/export", get(application_export_download))
         .route("/admin/volunteers/{id}/erase", post(erase_volunteer))
         .route("/admin/applications/{id}/erase", post(erase_application))
-        .route("/api/v1/volunteers/{id}/erasure", post(volunteer_erasure_api))
-        .route("/api/v1/applications/{id}/erasure", post(application_erasure_api))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(volunteer_export_api))
+        .routes(routes!(application_export_api))
+        .routes(routes!(volunteer_erasure_api))
+        .routes(routes!(application_erasure_api))
 }
 
 /// Which person a request is about.

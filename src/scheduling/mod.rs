@@ -15,6 +15,8 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,7 +32,12 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(availability_pages::volunteer_unavailable),
         )
         .route("/volunteers/{id}/availability/conflicts", axum::routing::post(availability_pages::volunteer_conflict))
-        .route("/api/v1/volunteers/{id}/availability", get(api::availability).put(api::set_availability))
-        .route("/api/v1/volunteers/{id}/conflicts", axum::routing::post(api::declare_conflict))
-        .route("/api/v1/volunteers/{id}/unavailability", get(api::unavailability).post(api::add_unavailability))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::availability, api::set_availability))
+        .routes(routes!(api::declare_conflict))
+        .routes(routes!(api::unavailability, api::add_unavailability))
 }

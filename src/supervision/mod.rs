@@ -9,6 +9,8 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -16,5 +18,9 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings", get(pages::meetings).post(pages::create_meeting))
         .route("/meetings/{id}", get(pages::meeting))
         .route("/meetings/{id}/attendance", post(pages::meeting_attendance))
-        .route("/api/v1/volunteers/{id}/supervision", get(api::list).post(api::add))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::list, api::add))
 }

@@ -6,9 +6,11 @@ pub mod pages;
 pub mod service;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -17,7 +19,12 @@ pub fn routes() -> Router<AppState> {
         .route("/courses/{id}/sessions", post(pages::add_session))
         .route("/sessions/{id}", get(pages::register))
         .route("/sessions/{id}/attendance", post(pages::save_register))
-        .route("/api/v1/sessions/{id}/attendance", put(api::attendance))
-        .route("/api/v1/courses", get(api::list).post(api::create))
-        .route("/api/v1/courses/{id}/sessions", get(api::sessions).post(api::add_session))
+}
+
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::attendance))
+        .routes(routes!(api::list, api::create))
+        .routes(routes!(api::sessions, api::add_session))
 }

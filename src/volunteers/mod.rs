@@ -4,11 +4,11 @@
 pub mod api;
 pub mod service;
 
-use axum::Router;
-use axum::routing::get;
-
 use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/volunteers", get(api::list)).route("/api/v1/volunteers/{id}", get(api::get))
+/// The JSON API of this part, each route declared with its OpenAPI operation.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(api::list)).routes(routes!(api::get))
 }

@@ -13,6 +13,7 @@ pub mod health;
 pub mod identity;
 pub mod json;
 pub mod layout;
+pub mod links;
 pub mod metrics;
 
 use axum::Router;
@@ -24,10 +25,7 @@ use axum_extra::extract::cookie::Cookie;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/static/app.css", get(assets::stylesheet))
-        .route("/static/favicon.svg", get(assets::favicon))
-        .route("/healthz", get(health::healthz))
+    Router::new().route("/static/app.css", get(assets::stylesheet)).route("/static/favicon.svg", get(assets::favicon))
 }
 
 pub fn append_cookie(response: &mut Response, cookie: &Cookie<'_>) {
