@@ -19,7 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::Settings;
-use crate::state::{AppState, BodyLimits};
+use crate::state::{AppState, BodyLimits, Guards};
 use crate::{
     applications, auth, cases, checks, expenses, notifications, portal, scheduling, settings, supervision, training,
     web,
@@ -105,6 +105,18 @@ fn body_limits() -> BodyLimits {
     BodyLimits { routes, ..BodyLimits::default() }
 }
 
+/// The case room's guards on live bookings, for the rooms below it that trigger them.
+fn guards() -> Guards {
+    Guards {
+        closure_added: |txn, base_url, establishment, from, to| {
+            Box::pin(cases::guards::closure_added(txn, base_url, establishment, from, to))
+        },
+        clearance_changed: |txn, base_url, volunteer| {
+            Box::pin(cases::guards::clearance_changed(txn, base_url, volunteer))
+        },
+    }
+}
+
 /// A bound, ready-to-run service.
 pub struct Application {
     listener: TcpListener,
@@ -116,7 +128,7 @@ impl Application {
     /// Binds the listener; with port 0 the OS picks one (tests).
     pub async fn bind(db: DatabaseConnection, settings: Settings) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.bind).await?;
-        let state = AppState::new(db, settings, body_limits());
+        let state = AppState::new(db, settings, body_limits(), guards());
         let router = build_router(state.clone());
         Ok(Self { listener, router, state })
     }

@@ -2,15 +2,19 @@
 //! keeps in memory. Data the assembly (`app.rs`) fills in, so that this floor names no domain.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
 use axum::extract::{MatchedPath, Request};
 use chrono::NaiveDate;
 use entity::user::Role;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use url::Url;
 
 use crate::config::Settings;
+use crate::error::AppResult;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -21,18 +25,34 @@ pub struct AppState {
     /// Calendar feeds this instance has built, kept while the data they show is unchanged.
     pub feeds: Arc<KeptFeeds>,
     pub body_limits: Arc<BodyLimits>,
+    pub guards: Guards,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, settings: Settings, body_limits: BodyLimits) -> Self {
+    pub fn new(db: DatabaseConnection, settings: Settings, body_limits: BodyLimits, guards: Guards) -> Self {
         Self {
             db,
             settings: Arc::new(settings),
             metrics: Arc::default(),
             feeds: Arc::default(),
             body_limits: Arc::new(body_limits),
+            guards,
         }
     }
+}
+
+/// The future a guard returns: how many live bookings it stopped.
+pub type GuardFuture<'a> = Pin<Box<dyn Future<Output = AppResult<usize>> + Send + 'a>>;
+
+/// What the case room does, in the same transaction, when a room below it changes something a
+/// live booking depends on. The assembly fills these in (`cases::guards`), so the rooms that
+/// call them (establishments, checks) name no room above them.
+#[derive(Clone, Copy)]
+pub struct Guards {
+    /// A closure was added at an establishment, from and to (London dates, inclusive).
+    pub closure_added: for<'a> fn(&'a DatabaseTransaction, &'a Url, i64, NaiveDate, NaiveDate) -> GuardFuture<'a>,
+    /// A volunteer's checks changed: stop what they are no longer cleared for.
+    pub clearance_changed: for<'a> fn(&'a DatabaseTransaction, &'a Url, i64) -> GuardFuture<'a>,
 }
 
 /// The largest request body each route takes: `default`, except the routes listed.

@@ -54,6 +54,8 @@ pub struct Model {
     /// iCalendar SEQUENCE: bumped whenever time, place or status changes.
     pub sequence: i32,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// Why it was cancelled, coded (see `cases::guards::StopReason`); none for a cancellation by hand or a decline.
+    pub cancel_reason: Option<String>,
     pub outcome_notes: Option<String>,
     pub follow_up_done_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

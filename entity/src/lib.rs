@@ -13,6 +13,7 @@ pub mod calendar_uid;
 pub mod case;
 pub mod case_contact;
 pub mod case_counter;
+pub mod case_facilitator;
 pub mod closure;
 pub mod conference;
 pub mod conference_facilitator;

@@ -13,6 +13,9 @@ pub struct Model {
     pub owner: String,
     pub due_on: Date,
     pub completed_on: Option<Date>,
+    /// Settled as not completed on this date.
+    pub not_completed_on: Option<Date>,
+    pub completion_note: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,6 +14,7 @@ mod m20261202_000009_ops;
 mod m20261202_000010_casework;
 mod m20261206_000011_feed_version;
 mod m20261206_000012_retention_dates;
+mod m20261207_000013_allocation;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_casework::Migration),
             Box::new(m20261206_000011_feed_version::Migration),
             Box::new(m20261206_000012_retention_dates::Migration),
+            Box::new(m20261207_000013_allocation::Migration),
         ]
     }
 }

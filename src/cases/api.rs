@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{appointment, case, party};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::service::{self, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput};
@@ -176,7 +176,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<CasePatch>,
 ) -> AppResult<Json<Case>> {
-    Ok(Json(case_json(service::update(&state.db, &actor, id, &patch).await?)))
+    Ok(Json(case_json(service::update(&state.db, &state.settings.base_url, &actor, id, &patch).await?)))
 }
 
 /// The parties to a case.
@@ -239,7 +239,7 @@ pub async fn add_assessment(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<AssessmentInput>,
 ) -> AppResult<(StatusCode, Json<Assessment>)> {
-    let a = service::add_assessment(&state.db, &actor, id, &input).await?;
+    let a = service::add_assessment(&state.db, &state.settings.base_url, &actor, id, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(Assessment {
@@ -315,4 +315,31 @@ pub async fn add_contact(
 ) -> AppResult<(StatusCode, Json<Contact>)> {
     let created = super::contacts::record(&state.db, &viewer, id, &input, ip.0.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(contact_json(created, false))))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ConsentInput {
+    /// given or withdrawn
+    pub consent: String,
+}
+
+/// Record a party's consent given or withdrawn. A withdrawal cancels every proposed or
+/// confirmed conference of the case in the same transaction (the facilitators are told).
+#[utoipa::path(post, path = "/api/v1/parties/{id}/consent", tag = "cases", params(("id" = i64, Path)), request_body = ConsentInput,
+    responses((status = 200, body = Party), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn record_consent(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ConsentInput>,
+) -> AppResult<Json<Party>> {
+    let to = match entity::party::Consent::parse(input.consent.trim()) {
+        Some(to @ (entity::party::Consent::Given | entity::party::Consent::Withdrawn)) => to,
+        _ => return Err(AppError::field("consent", "Send given or withdrawn.")),
+    };
+    let found = service::party(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let updated = service::record_consent(&state.db, &state.settings.base_url, &actor, found.case_id, id, to).await?;
+    Ok(Json(party_json(updated)))
 }

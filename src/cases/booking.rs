@@ -103,7 +103,8 @@ pub async fn book(
     }
 
     let txn = begin_write(db).await?;
-    let found = case::Entity::find_by_id(case_id_).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // The case first (the guards' lock order): a consent withdrawn meanwhile waits, or is seen.
+    let found = super::guards::lock_case(&txn, case_id_).await?.ok_or(AppError::NotFound)?;
     // Lock the two facilitators and the establishment (PostgreSQL; SQLite's write lock
     // already serialises the transaction) before reading what they are booked for.
     let people = volunteer::Entity::find()

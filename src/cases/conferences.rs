@@ -54,6 +54,16 @@ pub async fn read(
     Ok((found.ok_or(AppError::NotFound)?, facilitators))
 }
 
+/// Locks the conference's case and then the conference (the guards' order), and reads the
+/// conference as it is now.
+async fn lock(db: &impl ConnectionTrait, id: i64) -> Result<Option<conference::Model>, DbErr> {
+    let Some(case_id) = conference::Entity::find_by_id(id).one(db).await?.map(|c| c.case_id) else {
+        return Ok(None);
+    };
+    super::guards::lock_case(db, case_id).await?;
+    conference::Entity::find_by_id(id).lock_exclusive().one(db).await
+}
+
 async fn bump(
     db: &impl ConnectionTrait,
     found: &conference::Model,
@@ -97,7 +107,7 @@ pub struct ResponseInput {
 /// Emails each facilitator who has not declined that `now_is` (confirmed, changed or
 /// cancelled) happened to the conference, in the caller's transaction. The key carries the
 /// new sequence, so each change is one email per facilitator.
-async fn notify_facilitators(
+pub(super) async fn notify_facilitators(
     db: &impl ConnectionTrait,
     base_url: &url::Url,
     now_is: &'static str,
@@ -123,7 +133,8 @@ async fn notify_facilitators(
         };
         let Some(account) = entity::user::Entity::find_by_id(person.user_id).one(db).await? else { continue };
         let when = london_display(updated.starts_at);
-        let message = messages::booking_changed(&account.name, &reference, &place, &when, now_is, &url);
+        let why = updated.cancel_reason.as_deref().and_then(super::guards::StopReason::parse).map(|r| r.words());
+        let message = messages::booking_changed(&account.name, &reference, &place, &when, now_is, why, &url);
         let key = format!("{kind}:{}:{}:{}", updated.id, updated.sequence, facilitator.volunteer_id);
         outbox::enqueue(db, Outgoing { key, kind, to: account.email, message, send_after: crate::clock::now() })
             .await?;
@@ -147,6 +158,7 @@ pub async fn respond(
         _ => return Err(AppError::field("response", "Answer accept or decline.")),
     };
     let txn = begin_write(db).await?;
+    lock(&txn, id).await?;
     let (found, facilitators) = read(&txn, viewer, id).await?;
     let own = crate::volunteers::service::for_user(&txn, viewer.id).await?.ok_or(AppError::NotFound)?;
     let mine = facilitators.iter().find(|f| f.volunteer_id == own.id).ok_or(AppError::NotFound)?;
@@ -215,7 +227,7 @@ pub async fn update(
     patch: &ConferencePatch,
 ) -> AppResult<conference::Model> {
     let txn = begin_write(db).await?;
-    let found = conference::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let found = lock(&txn, id).await?.ok_or(AppError::NotFound)?;
     if matches!(found.status, ConferenceStatus::Cancelled | ConferenceStatus::Held | ConferenceStatus::NotHeld) {
         return Err(AppError::Conflict(format!(
             "The conference is {}; it can no longer change.",
@@ -324,6 +336,7 @@ pub async fn record_outcome(
     input: &OutcomeInput,
 ) -> AppResult<conference::Model> {
     let txn = begin_write(db).await?;
+    lock(&txn, id).await?;
     let (found, facilitators) = read(&txn, viewer, id).await?;
     if !viewer.role.is_coordinator() {
         let own = crate::volunteers::service::for_user(&txn, viewer.id).await?.ok_or(AppError::NotFound)?;

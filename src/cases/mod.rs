@@ -11,6 +11,7 @@ pub mod conference_api;
 pub mod conferences;
 pub mod contact_pages;
 pub mod contacts;
+pub mod guards;
 pub mod pages;
 pub mod response_pages;
 pub mod service;
@@ -47,6 +48,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::get, api::update))
         .routes(routes!(api::parties, api::add_party))
         .routes(routes!(api::add_assessment))
+        .routes(routes!(api::record_consent))
         .routes(routes!(api::appointments, api::add_appointment))
         .routes(routes!(api::contacts, api::add_contact))
         .routes(routes!(conference_api::book))

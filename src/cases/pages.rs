@@ -227,6 +227,13 @@ fn conferences_section(records: &[service::ConferenceRecord], names: &HashMap<i6
             section class="card" aria-label={ "Conference " (london_display(c.starts_at)) } {
                 h3 { (london_display(c.starts_at)) " to " (c.ends_at.with_timezone(&chrono_tz::Europe::London).format("%H:%M")) " (UK time)" }
                 p { "Status: " strong { (words(c.status.as_str())) } }
+                @if let Some(why) = c.cancel_reason.as_deref().and_then(super::guards::StopReason::parse) {
+                    p class="stopped" role="status" {
+                        "Cancelled by the service"
+                        @if let Some(at) = c.cancelled_at { " on " (london_display(at)) }
+                        ": " (why.words()) ". Both facilitators were emailed."
+                    }
+                }
                 ul {
                     @for f in &r.facilitators {
                         li {
@@ -490,7 +497,7 @@ pub async fn add_assessment(
     Form(input): Form<AssessmentInput>,
 ) -> AppResult<Response> {
     coordinator(&viewer)?;
-    let result = service::add_assessment(&state.db, &viewer, id, &input).await;
+    let result = service::add_assessment(&state.db, &state.settings.base_url, &viewer, id, &input).await;
     if matches!(result, Err(AppError::NotFound)) {
         return Err(AppError::NotFound);
     }
@@ -563,7 +570,7 @@ pub async fn record_consent(
 ) -> AppResult<Response> {
     coordinator(&viewer)?;
     let result = match Consent::parse(form.consent.trim()) {
-        Some(to) => service::record_consent(&state.db, &viewer, id, party_id, to).await,
+        Some(to) => service::record_consent(&state.db, &state.settings.base_url, &viewer, id, party_id, to).await,
         None => Err(AppError::Conflict("Record consent given or withdrawn.".into())),
     };
     if matches!(result, Err(AppError::NotFound)) {
@@ -599,7 +606,7 @@ pub async fn move_status(
             not_proceeding_reason: Some(form.not_proceeding_reason.clone()),
             ..Default::default()
         };
-        service::update(&state.db, &viewer, id, &patch).await
+        service::update(&state.db, &state.settings.base_url, &viewer, id, &patch).await
     };
     if matches!(result, Err(AppError::NotFound)) {
         return Err(AppError::NotFound);

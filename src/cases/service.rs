@@ -10,11 +10,12 @@ use entity::{appointment, case_counter, conference, conference_facilitator};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::guards::StopReason;
 use crate::audit::{self, AuditEntry};
 use crate::db::begin_write;
 use crate::domain::lenient_string;
@@ -253,9 +254,16 @@ pub struct CasePatch {
 }
 
 /// Coordinators change a case; a status change must follow the case's state machine.
-pub async fn update(db: &DatabaseConnection, actor: &AuthUser, id: i64, patch: &CasePatch) -> AppResult<case::Model> {
+/// A case that stops proceeding stops its live bookings in the same transaction.
+pub async fn update(
+    db: &DatabaseConnection,
+    base_url: &url::Url,
+    actor: &AuthUser,
+    id: i64,
+    patch: &CasePatch,
+) -> AppResult<case::Model> {
     let txn = begin_write(db).await?;
-    let found = case::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let found = super::guards::lock_case(&txn, id).await?.ok_or(AppError::NotFound)?;
     let mut change = case::ActiveModel {
         id: Set(found.id),
         updated_at: Set(crate::clock::now()),
@@ -311,6 +319,9 @@ pub async fn update(db: &DatabaseConnection, actor: &AuthUser, id: i64, patch: &
         .await?;
     if result.rows_affected != 1 {
         return Err(AppError::Conflict("The case was changed by someone else. Reload it and try again.".into()));
+    }
+    if patch.status.as_deref().map(str::trim) == Some(CaseStatus::NotProceeding.as_str()) {
+        super::guards::stop_live_bookings(&txn, base_url, id, StopReason::NotProceeding, None).await?;
     }
     audit::record(
         &txn,
@@ -516,15 +527,18 @@ pub struct AssessmentInput {
     pub notes: String,
 }
 
-/// Records an assessment (who: the caller; when; outcome).
+/// Records an assessment (who: the caller; when; outcome). One that finds the case not
+/// suitable stops its live bookings and sends it back to assessing, in the same transaction.
 pub async fn add_assessment(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    base_url: &url::Url,
     actor: &AuthUser,
     case_id: i64,
     input: &AssessmentInput,
 ) -> AppResult<entity::assessment::Model> {
     use entity::assessment::{self, AssessmentKind, AssessmentOutcome};
-    case::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let txn = begin_write(db).await?;
+    super::guards::lock_case(&txn, case_id).await?.ok_or(AppError::NotFound)?;
     let mut errors = BTreeMap::new();
     let kind = AssessmentKind::parse(input.kind.trim());
     if kind.is_none() {
@@ -545,7 +559,7 @@ pub async fn add_assessment(
     let (Some(kind), Some(outcome), Some(assessed_on), true) = (kind, outcome, assessed_on, errors.is_empty()) else {
         return Err(AppError::fields(errors));
     };
-    Ok(assessment::ActiveModel {
+    let created = assessment::ActiveModel {
         case_id: Set(case_id),
         kind: Set(kind),
         outcome: Set(outcome),
@@ -555,15 +569,29 @@ pub async fn add_assessment(
         created_at: Set(crate::clock::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
+    .insert(&txn)
+    .await?;
+    if outcome == AssessmentOutcome::NotSuitable {
+        super::guards::stop_live_bookings(
+            &txn,
+            base_url,
+            case_id,
+            StopReason::NotSuitable,
+            Some(CaseStatus::Assessing),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(created)
 }
 
-/// Records a party's consent given or withdrawn (coordinators), dated today. Withdrawn
-/// consent stops booking until it is given again; recording the state a party is already in
-/// is refused, so the dates stay the first ones.
+/// Records a party's consent given or withdrawn, dated today. Withdrawn consent stops every
+/// live booking of the case in the same transaction and sends it back to assessing until it
+/// is given again; recording the state a party is already in is refused, so the dates stay
+/// the first ones. The caller has checked that `actor` may work the case.
 pub async fn record_consent(
     db: &DatabaseConnection,
+    base_url: &url::Url,
     actor: &AuthUser,
     case_id: i64,
     party_id: i64,
@@ -573,7 +601,13 @@ pub async fn record_consent(
         return Err(AppError::field("consent", "Record consent given or withdrawn."));
     }
     let txn = begin_write(db).await?;
-    let found = party(&txn, party_id).await?.filter(|p| p.case_id == case_id).ok_or(AppError::NotFound)?;
+    super::guards::lock_case(&txn, case_id).await?.ok_or(AppError::NotFound)?;
+    let found = party::Entity::find_by_id(party_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|p| p.case_id == case_id)
+        .ok_or(AppError::NotFound)?;
     if found.consent == to {
         let already = if to == Consent::Given { "already given" } else { "already withdrawn" };
         return Err(AppError::Conflict(format!("The {} has {already} consent.", found.role.as_str())));
@@ -588,6 +622,16 @@ pub async fn record_consent(
         change.consent_withdrawn_on = Set(Some(today));
     }
     let updated = change.update(&txn).await?;
+    if to == Consent::Withdrawn {
+        super::guards::stop_live_bookings(
+            &txn,
+            base_url,
+            case_id,
+            StopReason::ConsentWithdrawn,
+            Some(CaseStatus::Assessing),
+        )
+        .await?;
+    }
     let reference = case::Entity::find_by_id(case_id).one(&txn).await?.map(|c| c.reference);
     audit::record(
         &txn,

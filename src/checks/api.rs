@@ -148,15 +148,12 @@ pub async fn record(
     let recorded = match input {
         CheckInput::Dbs(input) => {
             let new = input.parse(today).map_err(AppError::fields)?;
-            // The check and the status it may change are one transaction.
-            let txn = crate::db::begin_write(&state.db).await?;
-            let created = service::record_dbs(&txn, id, new).await?;
-            txn.commit().await?;
+            let created = service::record_dbs_guarded(&state, id, new).await?;
             RecordedCheck::Dbs(dbs_json(created, service::renewal_years(&state.db).await?))
         }
         CheckInput::PrisonVetting(input) => {
             let new = input.parse(today).map_err(AppError::fields)?;
-            let (created, place) = service::record_vetting(&state.db, id, new).await?;
+            let (created, place) = service::record_vetting_guarded(&state, id, new).await?;
             RecordedCheck::PrisonVetting(vetting_json(created, place))
         }
     };

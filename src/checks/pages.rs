@@ -227,15 +227,7 @@ pub async fn record_dbs(
     Form(input): Form<DbsInput>,
 ) -> AppResult<Response> {
     let result = match input.parse(crate::clock::today()) {
-        Ok(new) => {
-            // The check and the status it may change are one transaction.
-            let txn = crate::db::begin_write(&state.db).await?;
-            let recorded = service::record_dbs(&txn, id, new).await.map(|_| ());
-            if recorded.is_ok() {
-                txn.commit().await?;
-            }
-            recorded
-        }
+        Ok(new) => service::record_dbs_guarded(&state, id, new).await.map(|_| ()),
         Err(errors) => Err(crate::error::AppError::fields(errors)),
     };
     match result {
@@ -256,7 +248,7 @@ pub async fn record_vetting(
     Form(input): Form<VettingInput>,
 ) -> AppResult<Response> {
     let result = match input.parse(crate::clock::today()) {
-        Ok(new) => service::record_vetting(&state.db, id, new).await.map(|_| ()),
+        Ok(new) => service::record_vetting_guarded(&state, id, new).await.map(|_| ()),
         Err(errors) => Err(crate::error::AppError::fields(errors)),
     };
     match result {

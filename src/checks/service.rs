@@ -13,6 +13,7 @@ use super::input::{NewDbsCheck, NewVetting};
 use crate::error::{AppError, AppResult};
 use crate::establishments::service::establishments;
 use crate::settings::service::{DBS_RENEWAL_YEARS, number};
+use crate::state::AppState;
 use crate::volunteers::service::{self as volunteers, VolunteerSummary};
 use crate::web::identity::AuthUser;
 
@@ -80,6 +81,29 @@ pub async fn record_vetting(
     .insert(db)
     .await?;
     Ok((created, place))
+}
+
+/// [`record_dbs`] in its own transaction, with the case room's guard (`state.guards`): a
+/// check that leaves the volunteer uncleared for a live conference stops it.
+pub async fn record_dbs_guarded(state: &AppState, volunteer_id: i64, new: NewDbsCheck) -> AppResult<dbs_check::Model> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    let created = record_dbs(&txn, volunteer_id, new).await?;
+    (state.guards.clearance_changed)(&txn, &state.settings.base_url, volunteer_id).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// [`record_vetting`] in its own transaction, with the case room's guard, as for DBS.
+pub async fn record_vetting_guarded(
+    state: &AppState,
+    volunteer_id: i64,
+    new: NewVetting,
+) -> AppResult<(prison_vetting::Model, establishment::Model)> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    let created = record_vetting(&txn, volunteer_id, new).await?;
+    (state.guards.clearance_changed)(&txn, &state.settings.base_url, volunteer_id).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 // ---- reading -------------------------------------------------------------------------

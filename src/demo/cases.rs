@@ -66,7 +66,7 @@ async fn assess(demo: &Demo<'_>, case_id: i64, kind: &str, outcome: &str, on: i6
         assessed_on: demo.day(on).to_string(),
         notes: "Home visit and telephone follow-up; see the case contacts.".into(),
     };
-    cases::add_assessment(demo.db, &demo.coordinator, case_id, &input).await.context("an assessment")?;
+    cases::add_assessment(demo.db, demo.base_url, &demo.coordinator, case_id, &input).await.context("an assessment")?;
     Ok(())
 }
 
@@ -76,7 +76,9 @@ async fn move_to(demo: &Demo<'_>, case_id: i64, status: &str, reason: Option<&st
         not_proceeding_reason: reason.map(str::to_owned),
         ..Default::default()
     };
-    cases::update(demo.db, &demo.coordinator, case_id, &patch).await.with_context(|| format!("a case to {status}"))?;
+    cases::update(demo.db, demo.base_url, &demo.coordinator, case_id, &patch)
+        .await
+        .with_context(|| format!("a case to {status}"))?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use entity::establishment::EstablishmentKind;
 use super::Demo;
 use crate::establishments::input::NewEstablishment;
 use crate::establishments::service::create_establishment;
-use crate::establishments::service::{ClosureInput, Regime, WindowSpec, add_closure, set_regime};
+use crate::establishments::service::{ClosureInput, Regime, WindowSpec, insert_closure, set_regime};
 
 pub struct Places {
     pub gloucester: i64,
@@ -53,7 +53,7 @@ async fn add(demo: &Demo<'_>, place: Place) -> anyhow::Result<i64> {
     for (from, to, reason) in place.closures {
         let input =
             ClosureInput { from: demo.day(from).to_string(), to: demo.day(to).to_string(), reason: reason.into() };
-        add_closure(demo.db, created.id, &input).await.with_context(|| format!("a closure of {}", place.name))?;
+        insert_closure(demo.db, created.id, &input).await.with_context(|| format!("a closure of {}", place.name))?;
     }
     Ok(created.id)
 }

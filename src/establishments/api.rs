@@ -164,5 +164,6 @@ pub async fn add_closure(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ClosureInput>,
 ) -> AppResult<(StatusCode, Json<Closure>)> {
-    Ok((StatusCode::CREATED, Json(closure_json(establishments::add_closure(&state.db, id, &input).await?))))
+    let (closure, _) = establishments::add_closure(&state, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(closure_json(closure))))
 }

@@ -114,8 +114,17 @@ pub async fn add_closure(
     Path(id): Path<i64>,
     Form(input): Form<ClosureInput>,
 ) -> AppResult<Response> {
-    match establishments::add_closure(&state.db, id, &input).await {
-        Ok(_) => Ok(flash::redirect(&format!("/establishments/{id}"), FlashKind::Success, "Closure added.")),
+    match establishments::add_closure(&state, id, &input).await {
+        Ok((_, 0)) => Ok(flash::redirect(&format!("/establishments/{id}"), FlashKind::Success, "Closure added.")),
+        Ok((_, stopped)) => Ok(flash::redirect(
+            &format!("/establishments/{id}"),
+            FlashKind::Success,
+            format!(
+                "Closure added. {stopped} booked conference{} on those days {} cancelled and the facilitators told.",
+                if stopped == 1 { "" } else { "s" },
+                if stopped == 1 { "was" } else { "were" }
+            ),
+        )),
         Err(error) => {
             let forms = Forms { closure: input, closure_errors: field_errors(error)?, ..Default::default() };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, establishment_page(&state, &ctx, id, &forms).await?).into_response())

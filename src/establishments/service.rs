@@ -5,12 +5,15 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveTime};
 use entity::{closure, establishment, regime_window};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::{EstablishmentInput, NewEstablishment};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 pub async fn create_establishment(
     db: &impl ConnectionTrait,
@@ -198,12 +201,36 @@ pub async fn closures(db: &impl ConnectionTrait, establishment_id: i64) -> Resul
         .await
 }
 
+/// Records a closure and, in the same transaction, has the case room stop every live
+/// conference there on those days (`state.guards`); returns the closure and how many stopped.
 pub async fn add_closure(
+    state: &AppState,
+    establishment_id: i64,
+    input: &ClosureInput,
+) -> AppResult<(closure::Model, usize)> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    // Bookings there lock the establishment too: none can slip in beside this closure.
+    establishment::Entity::find_by_id(establishment_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    let closure = insert_closure(&txn, establishment_id, input).await?;
+    let stopped = (state.guards.closure_added)(
+        &txn,
+        &state.settings.base_url,
+        establishment_id,
+        closure.from_date,
+        closure.to_date,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((closure, stopped))
+}
+
+/// The closure row alone, without the guard on live bookings: for places with nothing booked
+/// yet (the demo loads its closures first).
+pub async fn insert_closure(
     db: &impl ConnectionTrait,
     establishment_id: i64,
     input: &ClosureInput,
 ) -> AppResult<closure::Model> {
-    find(db, establishment_id).await?.ok_or(AppError::NotFound)?;
     let mut errors = BTreeMap::new();
     let from = NaiveDate::parse_from_str(input.from.trim(), "%Y-%m-%d").ok();
     if from.is_none() {

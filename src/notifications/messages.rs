@@ -276,7 +276,17 @@ pub fn weekly_digest(name: &str, week_of: &str, items: &[Item], home_url: &str, 
 
 /// A booked conference was confirmed, moved or cancelled. Only the case reference and the
 /// place: never names of parties or offence details.
-pub fn booking_changed(name: &str, reference: &str, place: &str, when: &str, change: &str, url: &str) -> Message {
+/// `why` is the coded reason in words when the service stopped the booking itself (never a
+/// name or anything said in the case).
+pub fn booking_changed(
+    name: &str,
+    reference: &str,
+    place: &str,
+    when: &str,
+    change: &str,
+    why: Option<&str>,
+    url: &str,
+) -> Message {
     let (subject, paragraph) = match change {
         "confirmed" => (
             format!("Confirmed: restorative conference ({reference})"),
@@ -286,7 +296,12 @@ pub fn booking_changed(name: &str, reference: &str, place: &str, when: &str, cha
         ),
         "cancelled" => (
             format!("Cancelled: restorative conference ({reference})"),
-            format!("The restorative conference ({reference}) at {place}, {when}, is cancelled."),
+            match why {
+                Some(why) => {
+                    format!("The restorative conference ({reference}) at {place}, {when}, is cancelled: {why}.")
+                }
+                None => format!("The restorative conference ({reference}) at {place}, {when}, is cancelled."),
+            },
         ),
         _ => (
             format!("New time: restorative conference ({reference})"),

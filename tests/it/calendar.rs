@@ -39,7 +39,7 @@ fn run_checker(program: &Path, script: &str, feed: &Path) -> Value {
 }
 
 /// The feed as Python's icalendar and ical.js read it: `(python, ical_js)`.
-async fn parsed(feed: &str) -> (Value, Value) {
+pub(crate) async fn parsed(feed: &str) -> (Value, Value) {
     let dir = tools_dir();
     assert!(
         dir.join("node_modules/ical.js").exists() && dir.join(".venv/bin/python").exists(),
@@ -63,12 +63,12 @@ fn events(parsed: &Value) -> &Vec<Value> {
     parsed["events"].as_array().expect("events")
 }
 
-fn event<'a>(parsed: &'a Value, uid: &str) -> &'a Value {
+pub(crate) fn event<'a>(parsed: &'a Value, uid: &str) -> &'a Value {
     events(parsed).iter().find(|e| e["uid"] == uid).unwrap_or_else(|| panic!("no event {uid} in {parsed}"))
 }
 
 /// A new secret feed path for `user` through the API.
-async fn feed_path(app: &TestApp, user: &TestUser) -> String {
+pub(crate) async fn feed_path(app: &TestApp, user: &TestUser) -> String {
     let token = app.token_for(user).await;
     let response =
         reqwest::Client::new().post(app.url("/api/v1/me/calendar-token")).bearer_auth(token).send().await.unwrap();
@@ -88,7 +88,7 @@ async fn get_feed(app: &TestApp, path: &str) -> reqwest::Response {
     reqwest::Client::new().get(app.url(path)).send().await.unwrap()
 }
 
-async fn feed_text(app: &TestApp, path: &str) -> String {
+pub(crate) async fn feed_text(app: &TestApp, path: &str) -> String {
     let response = get_feed(app, path).await;
     assert_eq!(response.status(), 200, "{path}");
     assert_eq!(response.headers()["content-type"], "text/calendar; charset=utf-8");

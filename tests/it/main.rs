@@ -17,6 +17,7 @@ mod demo;
 mod digest;
 mod expenses;
 mod feed_cache;
+mod guards;
 mod layering;
 mod mail;
 mod ops;
