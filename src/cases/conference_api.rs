@@ -122,7 +122,7 @@ pub async fn plan(
     Ok(Json(super::batch::plan_ready(&state.db, &state.settings.base_url, &actor).await?))
 }
 
-use super::conferences::{self as conference_service, ConferencePatch, OutcomeInput, ResponseInput};
+use super::conferences::{self as conference_service, CompletionInput, ConferencePatch, OutcomeInput, ResponseInput};
 
 /// A conference: coordinators and its facilitators (others 404). Audited.
 #[utoipa::path(get, path = "/api/v1/conferences/{id}", tag = "scheduling", params(("id" = i64, Path)),
@@ -182,4 +182,40 @@ pub async fn outcome(
 ) -> AppResult<Json<Conference>> {
     let updated = conference_service::record_outcome(&state.db, &viewer, id, &input).await?;
     Ok(Json(with_facilitators(&state, updated).await?))
+}
+
+/// An outcome agreement's action, settled or not.
+#[derive(Serialize, ToSchema)]
+pub struct OutcomeAction {
+    pub id: i64,
+    pub conference_id: i64,
+    pub description: String,
+    pub owner: String,
+    pub due_on: chrono::NaiveDate,
+    pub completed_on: Option<chrono::NaiveDate>,
+    pub not_completed_on: Option<chrono::NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// Settle an agreed action as completed or not completed, once (coordinators and the
+/// conference's facilitators); the case moves to follow-up.
+#[utoipa::path(post, path = "/api/v1/outcome-actions/{id}/completion", tag = "cases", params(("id" = i64, Path)), request_body = CompletionInput,
+    responses((status = 200, body = OutcomeAction), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn complete_action(
+    State(state): State<AppState>,
+    crate::auth::RequireUser(viewer): crate::auth::RequireUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CompletionInput>,
+) -> AppResult<Json<OutcomeAction>> {
+    let a = conference_service::settle_action(&state.db, &viewer, id, &input).await?;
+    Ok(Json(OutcomeAction {
+        id: a.id,
+        conference_id: a.conference_id,
+        description: a.description,
+        owner: a.owner,
+        due_on: a.due_on,
+        completed_on: a.completed_on,
+        not_completed_on: a.not_completed_on,
+        note: a.completion_note,
+    }))
 }

@@ -350,6 +350,12 @@ pub async fn record_outcome(
             found.status.as_str()
         )));
     }
+    if crate::clock::now() < found.starts_at {
+        return Err(AppError::Conflict(format!(
+            "The conference starts {}; record its outcome once it has started.",
+            london_display(found.starts_at)
+        )));
+    }
     let mut errors = std::collections::BTreeMap::new();
     let mut actions = Vec::new();
     for (i, a) in input.actions.iter().enumerate() {
@@ -453,4 +459,95 @@ pub async fn reference_and_place(db: &impl ConnectionTrait, c: &conference::Mode
         .map(|e| e.name)
         .unwrap_or_default();
     Ok((reference, place))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CompletionInput {
+    /// true: done; false: settled as not done
+    pub completed: bool,
+    /// YYYY-MM-DD (default today): not in the future, not before the conference
+    pub on: String,
+    pub note: String,
+}
+
+/// Settles an outcome agreement's action as completed or not (coordinators, or the
+/// conference's facilitators), once; a held case moves to follow-up.
+pub async fn settle_action(
+    db: &DatabaseConnection,
+    viewer: &AuthUser,
+    action_id: i64,
+    input: &CompletionInput,
+) -> AppResult<outcome_action::Model> {
+    let txn = begin_write(db).await?;
+    let action = outcome_action::Entity::find_by_id(action_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    lock(&txn, action.conference_id).await?;
+    let (found, _) = read(&txn, viewer, action.conference_id).await?;
+    let action = outcome_action::Entity::find_by_id(action_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if action.completed_on.is_some() || action.not_completed_on.is_some() {
+        return Err(AppError::Conflict("This action has already been settled.".into()));
+    }
+    let today = crate::clock::today();
+    let held_on = crate::domain::time::london_today(found.starts_at);
+    let on = match input.on.trim() {
+        "" => Some(today),
+        raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok(),
+    }
+    .filter(|d| *d <= today && *d >= held_on)
+    .ok_or_else(|| {
+        AppError::field("on", "Enter the date as YYYY-MM-DD: not in the future, not before the conference.")
+    })?;
+    let note = input.note.trim();
+    if note.chars().count() > 2000 {
+        return Err(AppError::field("note", "Keep the note to 2,000 characters."));
+    }
+    let updated = outcome_action::ActiveModel {
+        id: Set(action.id),
+        completed_on: Set(input.completed.then_some(on)),
+        not_completed_on: Set((!input.completed).then_some(on)),
+        completion_note: Set((!note.is_empty()).then(|| note.to_owned())),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    case::Entity::update_many()
+        .col_expr(case::Column::Status, Expr::value(CaseStatus::FollowUp))
+        .col_expr(case::Column::UpdatedAt, Expr::value(crate::clock::now()))
+        .filter(case::Column::Id.eq(found.case_id))
+        .filter(case::Column::Status.eq(CaseStatus::Held))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(viewer.id),
+            actor: &viewer.email,
+            action: if input.completed { "outcome_action.completed" } else { "outcome_action.not_completed" },
+            target_type: Some("conference"),
+            target_id: Some(found.id.to_string()),
+            detail: Some(format!("action {action_id}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// How many of the case's agreed actions are not settled yet.
+pub async fn open_actions(db: &impl ConnectionTrait, case_id: i64) -> Result<usize, DbErr> {
+    let conferences: Vec<i64> = conference::Entity::find()
+        .select_only()
+        .column(conference::Column::Id)
+        .filter(conference::Column::CaseId.eq(case_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(outcome_action::Entity::find()
+        .filter(outcome_action::Column::ConferenceId.is_in(conferences))
+        .filter(outcome_action::Column::CompletedOn.is_null())
+        .filter(outcome_action::Column::NotCompletedOn.is_null())
+        .all(db)
+        .await?
+        .len())
 }

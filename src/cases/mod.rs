@@ -57,4 +57,5 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(conference_api::conference, conference_api::update_conference))
         .routes(routes!(conference_api::respond))
         .routes(routes!(conference_api::outcome))
+        .routes(routes!(conference_api::complete_action))
 }

@@ -250,7 +250,10 @@ fn conferences_section(records: &[service::ConferenceRecord], names: &HashMap<i6
                         @for a in &r.actions {
                             li {
                                 (a.description) " — " (a.owner) ", due " (short_date(a.due_on))
-                                @if let Some(done) = a.completed_on { " (done " (short_date(done)) ")" } @else { " (open)" }
+                                @if let Some(done) = a.completed_on { " (done " (short_date(done)) ")" }
+                                @else if let Some(not_done) = a.not_completed_on { " (not completed, " (short_date(not_done)) ")" }
+                                @else { " (open)" }
+                                @if let Some(note) = a.completion_note.as_deref() { " — " (note) }
                             }
                         }
                     }

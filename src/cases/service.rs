@@ -275,7 +275,8 @@ pub async fn update(
         let allowed = match (found.status, to) {
             (CaseStatus::Referred, CaseStatus::Assessing) => true,
             (CaseStatus::Assessing, CaseStatus::Ready) => ready_to_book(&txn, found.id).await?.is_ok(),
-            (CaseStatus::Held, CaseStatus::FollowUp) | (CaseStatus::FollowUp, CaseStatus::Closed) => true,
+            (CaseStatus::Held, CaseStatus::FollowUp) => true,
+            (CaseStatus::FollowUp, CaseStatus::Closed) => super::conferences::open_actions(&txn, id).await? == 0,
             (from, CaseStatus::NotProceeding) => !matches!(from, CaseStatus::Closed | CaseStatus::NotProceeding),
             _ => false,
         };
@@ -284,6 +285,10 @@ pub async fn update(
                 (CaseStatus::Assessing, CaseStatus::Ready) => {
                     ready_to_book(&txn, found.id).await?.err().unwrap_or_default()
                 }
+                (CaseStatus::FollowUp, CaseStatus::Closed) => format!(
+                    "{} agreed action(s) are still open: record each as completed or not before closing.",
+                    super::conferences::open_actions(&txn, id).await?
+                ),
                 (from, to) => format!("A case that is {} cannot become {}.", from.as_str(), to.as_str()),
             };
             return Err(AppError::Conflict(why));

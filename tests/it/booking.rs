@@ -496,9 +496,20 @@ async fn facilitators_answer_a_decline_reopens_the_search_and_the_lead_records_t
     assert!(after.sequence > before.sequence);
     assert_eq!(after.uid, before.uid, "the calendar identity is stable");
 
-    // The outcome: the co-facilitator may not record it, the lead may.
+    // The outcome: the co-facilitator may not record it, the lead may, once it has started.
     let outcome_url = app.url(&format!("/api/v1/conferences/{id}/outcome"));
     let body = json!({"held": true, "notes": "Agreement reached", "actions": [{"description": "Letter of apology", "owner": "harmer", "due_on": (day + Duration::days(30)).to_string()}]});
+    assert_eq!(client.put(&outcome_url).bearer_auth(&lead_token).json(&body).send().await.unwrap().status(), 409);
+    let started = crate::helpers::now() - Duration::hours(3);
+    entity::conference::ActiveModel {
+        id: Set(id),
+        starts_at: Set(started),
+        ends_at: Set(started + Duration::hours(2)),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .unwrap();
     assert_eq!(client.put(&outcome_url).bearer_auth(&other_token).json(&body).send().await.unwrap().status(), 403);
     let held: Value =
         client.put(&outcome_url).bearer_auth(&lead_token).json(&body).send().await.unwrap().json().await.unwrap();
@@ -506,6 +517,35 @@ async fn facilitators_answer_a_decline_reopens_the_search_and_the_lead_records_t
     let case_row = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap();
     assert_eq!(case_row.status, entity::case::CaseStatus::Held);
     assert_eq!(entity::outcome_action::Entity::find().count(&app.db).await.unwrap(), 1);
+
+    // Follow-up: the case cannot close while the action is open; settling it moves the case on.
+    let close = json!({"status": "closed"});
+    let case_url = app.url(&format!("/api/v1/cases/{case}"));
+    let to_follow_up = json!({"status": "follow_up"});
+    assert_eq!(client.patch(&case_url).bearer_auth(&token).json(&to_follow_up).send().await.unwrap().status(), 200);
+    assert_eq!(client.patch(&case_url).bearer_auth(&token).json(&close).send().await.unwrap().status(), 409);
+    let action = entity::outcome_action::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let settle = app.url(&format!("/api/v1/outcome-actions/{}/completion", action.id));
+    let tomorrow = (crate::helpers::today() + Duration::days(1)).to_string();
+    let future = json!({"completed": true, "on": tomorrow});
+    let refused = client.post(&settle).bearer_auth(&lead_token).json(&future).send().await.unwrap();
+    assert_eq!(refused.status(), 422, "not in the future");
+    assert_eq!(
+        client.post(&settle).bearer_auth(&co_token).json(&json!({"completed": true})).send().await.unwrap().status(),
+        404,
+        "the decliner is not on it"
+    );
+    let done = json!({"completed": true, "note": "Letter passed on"});
+    let settled: Value =
+        client.post(&settle).bearer_auth(&lead_token).json(&done).send().await.unwrap().json().await.unwrap();
+    assert_eq!(settled["completed_on"], crate::helpers::today().to_string(), "{settled}");
+    assert_eq!(settled["note"], "Letter passed on");
+    assert_eq!(
+        client.post(&settle).bearer_auth(&token).json(&done).send().await.unwrap().status(),
+        409,
+        "settled once"
+    );
+    assert_eq!(client.patch(&case_url).bearer_auth(&token).json(&close).send().await.unwrap().status(), 200);
     assert_eq!(convene::commitment::service::held_as_co_facilitator(&app.db, other_co).await.unwrap(), 1);
     assert_eq!(
         convene::commitment::service::held_as_co_facilitator(&app.db, co).await.unwrap(),
