@@ -7,7 +7,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn fk(
+pub(crate) fn fk(
     from: &'static str,
     column: &'static str,
     to: &'static str,
@@ -31,7 +31,7 @@ fn weekly(table: &'static str, owner: &'static str, owner_table: &'static str) -
         .to_owned()
 }
 
-async fn index(
+pub(crate) async fn index(
     manager: &SchemaManager<'_>,
     name: &str,
     table: &'static str,

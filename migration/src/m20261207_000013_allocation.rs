@@ -4,26 +4,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::m20261201_000006_cases::{fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-async fn unique(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: &str,
-    cols: &[&str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    if unique {
-        index.unique();
-    }
-    manager.create_index(index.to_owned()).await
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -37,24 +21,14 @@ impl MigrationTrait for Migration {
                     .col(big_integer("volunteer_id"))
                     .col(string_len("role", 16))
                     .col(timestamp_with_time_zone("allocated_at"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("case_facilitators", "case_id")
-                            .to("cases", "id")
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("case_facilitators", "volunteer_id")
-                            .to("volunteers", "id")
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut fk("case_facilitators", "case_id", "cases", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk("case_facilitators", "volunteer_id", "volunteers", ForeignKeyAction::Cascade))
                     .to_owned(),
             )
             .await?;
-        unique(manager, "uq_case_facilitators_role", "case_facilitators", &["case_id", "role"], true).await?;
-        unique(manager, "uq_case_facilitators_person", "case_facilitators", &["case_id", "volunteer_id"], true).await?;
-        unique(manager, "idx_case_facilitators_volunteer", "case_facilitators", &["volunteer_id"], false).await?;
+        index(manager, "uq_case_facilitators_role", "case_facilitators", &["case_id", "role"], true).await?;
+        index(manager, "uq_case_facilitators_person", "case_facilitators", &["case_id", "volunteer_id"], true).await?;
+        index(manager, "idx_case_facilitators_volunteer", "case_facilitators", &["volunteer_id"], false).await?;
         manager
             .alter_table(
                 Table::alter().table("conferences").add_column(string_len_null("cancel_reason", 32)).to_owned(),
