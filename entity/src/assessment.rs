@@ -38,15 +38,48 @@ pub enum AssessmentOutcome {
     Suitable,
     #[sea_orm(string_value = "not_suitable")]
     NotSuitable,
+    /// Not decided yet: assess again by the review date.
+    #[sea_orm(string_value = "review_needed")]
+    ReviewNeeded,
 }
 
 impl AssessmentOutcome {
-    pub const ALL: [Self; 2] = [Self::Suitable, Self::NotSuitable];
+    pub const ALL: [Self; 3] = [Self::Suitable, Self::NotSuitable, Self::ReviewNeeded];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Suitable => "suitable",
             Self::NotSuitable => "not_suitable",
+            Self::ReviewNeeded => "review_needed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+}
+
+/// How serious a risk the assessor found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    #[sea_orm(string_value = "low")]
+    Low,
+    #[sea_orm(string_value = "medium")]
+    Medium,
+    #[sea_orm(string_value = "high")]
+    High,
+}
+
+impl RiskLevel {
+    pub const ALL: [Self; 3] = [Self::Low, Self::Medium, Self::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
         }
     }
 
@@ -68,6 +101,20 @@ pub struct Model {
     pub assessed_on: Date,
     pub notes: String,
     pub created_at: DateTimeUtc,
+    // The risk form (kind risk); NULL on assessments recorded before the form asked.
+    pub risk_to_harmed: Option<RiskLevel>,
+    pub risk_to_harmer: Option<RiskLevel>,
+    pub risk_to_facilitators: Option<RiskLevel>,
+    pub safeguarding: Option<String>,
+    // The appropriateness form (kind appropriateness).
+    pub accepts_responsibility: Option<bool>,
+    pub harmed_capacity: Option<bool>,
+    pub harmed_voluntary: Option<bool>,
+    pub harmer_capacity: Option<bool>,
+    pub harmer_voluntary: Option<bool>,
+    /// Assess again by this day (required with review_needed; after it the assessment is
+    /// no longer current).
+    pub review_on: Option<Date>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -15,6 +15,7 @@ mod m20261202_000010_casework;
 mod m20261206_000011_feed_version;
 mod m20261206_000012_retention_dates;
 mod m20261207_000013_allocation;
+mod m20261207_000014_structured_assessments;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_feed_version::Migration),
             Box::new(m20261206_000012_retention_dates::Migration),
             Box::new(m20261207_000013_allocation::Migration),
+            Box::new(m20261207_000014_structured_assessments::Migration),
         ]
     }
 }

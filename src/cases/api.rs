@@ -35,6 +35,23 @@ pub struct Case {
     pub version: i32,
 }
 
+/// One case with its allocated pair and its conferences.
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: Case,
+    pub facilitators: Vec<super::allocation_api::Allocated>,
+    pub conferences: Vec<ConferenceSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConferenceSummary {
+    pub id: i64,
+    /// proposed, confirmed, held, not_held or cancelled
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct CaseList {
     pub cases: Vec<Case>,
@@ -86,6 +103,19 @@ pub struct Assessment {
     pub assessed_by: i64,
     #[schema(value_type = String)]
     pub assessed_on: NaiveDate,
+    /// low, medium or high (risk assessments)
+    pub risk_to_harmed: Option<String>,
+    pub risk_to_harmer: Option<String>,
+    pub risk_to_facilitators: Option<String>,
+    pub safeguarding: Option<String>,
+    /// Appropriateness assessments.
+    pub accepts_responsibility: Option<bool>,
+    pub harmed_capacity: Option<bool>,
+    pub harmed_voluntary: Option<bool>,
+    pub harmer_capacity: Option<bool>,
+    pub harmer_voluntary: Option<bool>,
+    #[schema(value_type = Option<String>)]
+    pub review_on: Option<NaiveDate>,
 }
 
 fn case_json(c: case::Model) -> Case {
@@ -154,16 +184,32 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(case_json(service::create(&state.db, &actor, &input).await?))))
 }
 
-/// One case: coordinators and its assigned facilitators; 404 for anyone else. Audited.
+/// One case with its allocated facilitators and conferences: coordinators and its allocated
+/// facilitators; 404 for anyone else. Audited.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
-    responses((status = 200, body = Case), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     RequireUser(viewer): RequireUser,
     axum::Extension(ip): axum::Extension<ClientIp>,
     Path(id): Path<i64>,
-) -> AppResult<Json<Case>> {
-    Ok(Json(case_json(service::read(&state.db, &viewer, id, ip.0.as_deref()).await?)))
+) -> AppResult<Json<CaseDetail>> {
+    let found = service::read(&state.db, &viewer, id, ip.0.as_deref()).await?;
+    let facilitators = super::allocation::facilitators(&state.db, id).await?;
+    let conferences = service::conferences(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|r| ConferenceSummary {
+            id: r.conference.id,
+            status: r.conference.status.as_str().to_owned(),
+            starts_at: r.conference.starts_at,
+        })
+        .collect();
+    Ok(Json(CaseDetail {
+        case: case_json(found),
+        facilitators: super::allocation_api::allocated(&facilitators),
+        conferences,
+    }))
 }
 
 /// Change a case's status (following its state machine), deadline or notes.
@@ -230,15 +276,17 @@ pub async fn add_appointment(
     Ok((StatusCode::CREATED, Json(appointment_json(service::add_appointment(&state.db, id, &input).await?))))
 }
 
-/// Record a risk or appropriateness assessment (both are needed before booking).
+/// Record a risk or appropriateness assessment, with its structured form (both, current and
+/// suitable, are needed before the case is ready): coordinators and allocated facilitators.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/assessments", tag = "cases", params(("id" = i64, Path)), request_body = AssessmentInput,
     responses((status = 201, body = Assessment), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)), security(("bearer" = [])))]
 pub async fn add_assessment(
     State(state): State<AppState>,
-    RequireCoordinator(actor): RequireCoordinator,
+    RequireUser(actor): RequireUser,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<AssessmentInput>,
 ) -> AppResult<(StatusCode, Json<Assessment>)> {
+    service::workable(&state.db, &actor, id).await?;
     let a = service::add_assessment(&state.db, &state.settings.base_url, &actor, id, &input).await?;
     Ok((
         StatusCode::CREATED,
@@ -248,6 +296,16 @@ pub async fn add_assessment(
             outcome: a.outcome.as_str().into(),
             assessed_by: a.assessed_by,
             assessed_on: a.assessed_on,
+            risk_to_harmed: a.risk_to_harmed.map(|r| r.as_str().into()),
+            risk_to_harmer: a.risk_to_harmer.map(|r| r.as_str().into()),
+            risk_to_facilitators: a.risk_to_facilitators.map(|r| r.as_str().into()),
+            safeguarding: a.safeguarding,
+            accepts_responsibility: a.accepts_responsibility,
+            harmed_capacity: a.harmed_capacity,
+            harmed_voluntary: a.harmed_voluntary,
+            harmer_capacity: a.harmer_capacity,
+            harmer_voluntary: a.harmer_voluntary,
+            review_on: a.review_on,
         }),
     ))
 }
@@ -331,15 +389,71 @@ pub struct ConsentInput {
     security(("bearer" = [])))]
 pub async fn record_consent(
     State(state): State<AppState>,
-    RequireCoordinator(actor): RequireCoordinator,
+    RequireUser(actor): RequireUser,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ConsentInput>,
 ) -> AppResult<Json<Party>> {
+    let found = workable_party(&state, &actor, id).await?;
     let to = match entity::party::Consent::parse(input.consent.trim()) {
         Some(to @ (entity::party::Consent::Given | entity::party::Consent::Withdrawn)) => to,
         _ => return Err(AppError::field("consent", "Send given or withdrawn.")),
     };
-    let found = service::party(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let updated = service::record_consent(&state.db, &state.settings.base_url, &actor, found.case_id, id, to).await?;
     Ok(Json(party_json(updated)))
+}
+
+/// The party, if `viewer` may work its case; 404 otherwise.
+async fn workable_party(state: &AppState, viewer: &crate::web::identity::AuthUser, id: i64) -> AppResult<party::Model> {
+    let found = service::party(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    service::workable(&state.db, viewer, found.case_id).await?;
+    Ok(found)
+}
+
+/// Change a party's name or contact details: coordinators and the case's allocated facilitators.
+#[utoipa::path(patch, path = "/api/v1/parties/{id}", tag = "cases", params(("id" = i64, Path)), request_body = service::PartyPatch,
+    responses((status = 200, body = Party), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn update_party(
+    State(state): State<AppState>,
+    RequireUser(actor): RequireUser,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<service::PartyPatch>,
+) -> AppResult<Json<Party>> {
+    workable_party(&state, &actor, id).await?;
+    Ok(Json(party_json(service::update_party(&state.db, &actor, id, &patch).await?)))
+}
+
+/// A party's weekly availability: conferences are booked only inside these windows.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct PartyAvailability {
+    /// Weekly windows, UK wall-clock; none means any time the regime allows.
+    pub windows: Vec<crate::establishments::service::WindowSpec>,
+}
+
+/// A party's weekly availability: coordinators and the case's allocated facilitators.
+#[utoipa::path(get, path = "/api/v1/parties/{id}/availability", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = PartyAvailability), (status = 404, body = ErrorResponse)), security(("bearer" = [])))]
+pub async fn party_availability(
+    State(state): State<AppState>,
+    RequireUser(actor): RequireUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PartyAvailability>> {
+    workable_party(&state, &actor, id).await?;
+    Ok(Json(PartyAvailability { windows: service::party_availability(&state.db, id).await? }))
+}
+
+/// Replace a party's weekly availability.
+#[utoipa::path(put, path = "/api/v1/parties/{id}/availability", tag = "cases", params(("id" = i64, Path)), request_body = PartyAvailability,
+    responses((status = 200, body = PartyAvailability), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
+pub async fn set_party_availability(
+    State(state): State<AppState>,
+    RequireUser(actor): RequireUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PartyAvailability>,
+) -> AppResult<Json<PartyAvailability>> {
+    workable_party(&state, &actor, id).await?;
+    let windows = service::set_party_availability(&state.db, &actor, id, &input.windows).await?;
+    Ok(Json(PartyAvailability { windows }))
 }

@@ -79,7 +79,8 @@ pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUse
             let Some(case) = ready.iter().find(|c| instance::case_id(c.id) == planned.case) else { continue };
             let [lead, second] = &planned.facilitators;
             let (Some(lead_id), Some(second_id)) = (volunteer_of(lead), volunteer_of(second)) else { continue };
-            let input = BookingInput { start: planned.start.clone(), lead_id, second_id };
+            let input =
+                BookingInput { start: planned.start.clone(), lead_id: Some(lead_id), second_id: Some(second_id) };
             match booking::book(db, base_url, actor, case.id, &input).await {
                 Ok((conference, _)) => {
                     result.bookings.push(PlannedBooking {
@@ -126,8 +127,8 @@ async fn book_one_by_one(
         for candidate in &found.candidates {
             let input = BookingInput {
                 start: candidate.start.clone(),
-                lead_id: candidate.lead.volunteer_id,
-                second_id: candidate.second.volunteer_id,
+                lead_id: Some(candidate.lead.volunteer_id),
+                second_id: Some(candidate.second.volunteer_id),
             };
             match booking::book(db, base_url, actor, case.id, &input).await {
                 Ok((conference, _)) => {
@@ -137,8 +138,8 @@ async fn book_one_by_one(
                         conference_id: conference.id,
                         start: candidate.start.clone(),
                         end: candidate.end.clone(),
-                        lead_id: input.lead_id,
-                        second_id: input.second_id,
+                        lead_id: candidate.lead.volunteer_id,
+                        second_id: candidate.second.volunteer_id,
                     });
                     break;
                 }

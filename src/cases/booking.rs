@@ -35,10 +35,13 @@ use crate::web::links::Links;
 pub struct BookingInput {
     /// Start, UK wall-clock YYYY-MM-DDTHH:MM; the conference lasts the case's duration.
     pub start: String,
-    /// The lead facilitator (a volunteer at level lead).
-    pub lead_id: i64,
+    /// The lead facilitator (a volunteer at level lead). Leave out both facilitators to book
+    /// the case's allocated pair; another pair is allocated to the case with the booking.
+    #[serde(default)]
+    pub lead_id: Option<i64>,
     /// The second facilitator (lead or co-facilitator).
-    pub second_id: i64,
+    #[serde(default)]
+    pub second_id: Option<i64>,
 }
 
 /// Checks a slot for a case with these two facilitators (lead first) against every hard rule:
@@ -98,17 +101,24 @@ pub async fn book(
         .map_err(|_| AppError::field("start", "Give the start as YYYY-MM-DDTHH:MM, UK time."))?;
     let starts_at = london_to_utc(start_local)
         .ok_or_else(|| AppError::field("start", "That time does not exist on that day (the clocks go forward)."))?;
-    if input.lead_id == input.second_id {
-        return Err(AppError::field("second_id", "Choose two different facilitators."));
-    }
-
     let txn = begin_write(db).await?;
     // The case first (the guards' lock order): a consent withdrawn meanwhile waits, or is seen.
     let found = super::guards::lock_case(&txn, case_id_).await?.ok_or(AppError::NotFound)?;
+    let [lead_id, second_id] = match (input.lead_id, input.second_id) {
+        (Some(lead), Some(second)) => [lead, second],
+        (None, None) => super::allocation::pair(&txn, found.id).await?.ok_or_else(|| {
+            AppError::field("lead_id", "Choose the two facilitators: no pair is allocated to this case yet.")
+        })?,
+        (None, Some(_)) => return Err(AppError::field("lead_id", "Choose the lead facilitator too.")),
+        (Some(_), None) => return Err(AppError::field("second_id", "Choose the second facilitator too.")),
+    };
+    if lead_id == second_id {
+        return Err(AppError::field("second_id", "Choose two different facilitators."));
+    }
     // Lock the two facilitators and the establishment (PostgreSQL; SQLite's write lock
     // already serialises the transaction) before reading what they are booked for.
     let people = volunteer::Entity::find()
-        .filter(volunteer::Column::Id.is_in([input.lead_id, input.second_id]))
+        .filter(volunteer::Column::Id.is_in([lead_id, second_id]))
         .lock_exclusive()
         .all(&txn)
         .await?;
@@ -126,19 +136,14 @@ pub async fn book(
     if let Err(why) = super::service::ready_to_book(&txn, found.id).await? {
         return Err(AppError::Conflict(why));
     }
-    let lead = people
-        .iter()
-        .find(|v| v.id == input.lead_id)
-        .ok_or_else(|| AppError::field("lead_id", "No such volunteer."))?;
-    people
-        .iter()
-        .find(|v| v.id == input.second_id)
-        .ok_or_else(|| AppError::field("second_id", "No such volunteer."))?;
+    let lead =
+        people.iter().find(|v| v.id == lead_id).ok_or_else(|| AppError::field("lead_id", "No such volunteer."))?;
+    people.iter().find(|v| v.id == second_id).ok_or_else(|| AppError::field("second_id", "No such volunteer."))?;
     if lead.level != FacilitationLevel::Lead {
         return Err(AppError::Conflict("The first facilitator must be a lead.".into()));
     }
 
-    let ends_at = check_slot(&txn, &found, &place, [input.lead_id, input.second_id], starts_at, None).await?;
+    let ends_at = check_slot(&txn, &found, &place, [lead_id, second_id], starts_at, None).await?;
 
     let now = crate::clock::now();
     let created = conference::ActiveModel {
@@ -156,7 +161,7 @@ pub async fn book(
     .insert(&txn)
     .await?;
     let mut facilitators = Vec::new();
-    for (volunteer_id, role) in [(input.lead_id, FacilitatorRole::Lead), (input.second_id, FacilitatorRole::Co)] {
+    for (volunteer_id, role) in [(lead_id, FacilitatorRole::Lead), (second_id, FacilitatorRole::Co)] {
         facilitators.push(
             conference_facilitator::ActiveModel {
                 conference_id: Set(created.id),
@@ -198,6 +203,10 @@ pub async fn book(
             .await?;
         }
     }
+    // Booking another pair allocates it to the case (the previous pair is told).
+    let reallocated =
+        super::allocation::set_pair(&txn, base_url, &found, [lead_id, second_id], super::allocation::Tell::Leaving)
+            .await?;
     case::Entity::update_many()
         .col_expr(case::Column::Status, sea_orm::sea_query::Expr::value(CaseStatus::Booked))
         .col_expr(case::Column::Version, sea_orm::sea_query::Expr::col(case::Column::Version).add(1))
@@ -212,7 +221,16 @@ pub async fn book(
             action: "conference.booked",
             target_type: Some("case"),
             target_id: Some(found.reference.clone()),
-            detail: Some(format!("conference {} at {}", created.id, local(starts_at))),
+            detail: Some(format!(
+                "conference {} at {}{}",
+                created.id,
+                local(starts_at),
+                if reallocated {
+                    format!("; allocated lead {lead_id}, co-facilitator {second_id}")
+                } else {
+                    String::new()
+                }
+            )),
             ..Default::default()
         },
     )

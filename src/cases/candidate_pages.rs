@@ -128,7 +128,7 @@ pub async fn book(
     let ids = (form.lead_id.trim().parse::<i64>(), form.second_id.trim().parse::<i64>());
     let outcome = match ids {
         (Ok(lead_id), Ok(second_id)) => {
-            let input = BookingInput { start: form.start.clone(), lead_id, second_id };
+            let input = BookingInput { start: form.start.clone(), lead_id: Some(lead_id), second_id: Some(second_id) };
             booking::book(&state.db, &state.settings.base_url, &user, id, &input).await.map(|_| ())
         }
         _ => Err(AppError::field("lead_id", "Choose a candidate from the list.")),

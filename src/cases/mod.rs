@@ -3,6 +3,8 @@
 //! Confidential: only coordinators and the facilitators assigned to a case see it (anyone
 //! else gets 404), and every read is written to the audit log.
 
+pub mod allocation;
+pub mod allocation_api;
 pub mod api;
 pub mod batch;
 pub mod booking;
@@ -15,6 +17,7 @@ pub mod guards;
 pub mod pages;
 pub mod response_pages;
 pub mod service;
+pub mod workspace_pages;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -29,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(pages::new_form).post(pages::create))
         .route("/cases/{id}", get(pages::show))
         .route("/cases/{id}/parties", post(pages::add_party))
+        .route("/cases/{id}/parties/{party_id}", get(workspace_pages::show_party))
+        .route("/cases/{id}/parties/{party_id}/details", post(workspace_pages::save_details))
+        .route("/cases/{id}/parties/{party_id}/availability", post(workspace_pages::save_availability))
+        .route("/cases/{id}/allocate", get(workspace_pages::show_allocation))
+        .route("/cases/{id}/facilitators", post(workspace_pages::allocate))
         .route("/cases/{id}/parties/{party_id}/consent", post(pages::record_consent))
         .route("/cases/{id}/assessments", post(pages::add_assessment))
         .route("/cases/{id}/appointments", post(pages::add_appointment))
@@ -49,6 +57,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::parties, api::add_party))
         .routes(routes!(api::add_assessment))
         .routes(routes!(api::record_consent))
+        .routes(routes!(api::update_party))
+        .routes(routes!(api::party_availability, api::set_party_availability))
+        .routes(routes!(allocation_api::candidates))
+        .routes(routes!(allocation_api::allocate))
         .routes(routes!(api::appointments, api::add_appointment))
         .routes(routes!(api::contacts, api::add_contact))
         .routes(routes!(conference_api::book))

@@ -273,17 +273,23 @@ async fn case_page(
 ) -> AppResult<Markup> {
     let found = service::read(&state.db, viewer, id, ip.0.as_deref()).await?;
     let full = viewer.role.is_coordinator();
+    // Coordinators and the allocated pair work the case: assessments, consent, contact details.
+    let works = full || super::allocation::is_allocated(&state.db, viewer, id).await?;
     let place = crate::establishments::service::find(&state.db, found.establishment_id).await?;
     let parties = service::parties(&state.db, id).await?;
-    let assessments = if full { service::assessments(&state.db, id).await? } else { Vec::new() };
+    let assessments = if works { service::assessments(&state.db, id).await? } else { Vec::new() };
+    let allocated = super::allocation::facilitators(&state.db, id).await?;
     let mut appointments = Vec::new();
     for p in parties.iter().filter(|p| full && p.role == PartyRole::Harmer) {
         appointments.extend(service::appointments(&state.db, p.id).await?.into_iter().map(|a| (p.name.clone(), a)));
     }
     appointments.sort_by_key(|(_, a)| a.starts_at);
     let conferences = service::conferences(&state.db, id).await?;
-    let volunteer_ids: Vec<i64> =
-        conferences.iter().flat_map(|r| r.facilitators.iter().map(|f| f.volunteer_id)).collect();
+    let volunteer_ids: Vec<i64> = conferences
+        .iter()
+        .flat_map(|r| r.facilitators.iter().map(|f| f.volunteer_id))
+        .chain(allocated.iter().map(|a| a.volunteer_id))
+        .collect();
     let names = crate::volunteers::service::names(&state.db, &volunteer_ids).await?;
     let contacts = super::contacts::for_case(&state.db, id).await?;
     let contact_names = crate::volunteers::service::names(
@@ -314,6 +320,18 @@ async fn case_page(
                 }
             }
             @if !found.notes.is_empty() { h2 { "Notes" } p { (found.notes) } }
+
+            h2 id="facilitators" { "Facilitators" }
+            @if allocated.is_empty() { p { "No facilitators allocated yet." } } @else {
+                ul { @for a in &allocated {
+                    li { (names.get(&a.volunteer_id).cloned().unwrap_or_default()) " — "
+                        @if a.role == entity::case_facilitator::FacilitatorRole::Lead { "lead facilitator" } @else { "co-facilitator" }
+                        ", since " (short_date(a.allocated_at.date_naive())) }
+                } }
+            }
+            @if full && !matches!(found.status, CaseStatus::Closed | CaseStatus::NotProceeding) {
+                p { a href={ "/cases/" (id) "/allocate" } { @if allocated.is_empty() { "Allocate facilitators" } @else { "Change the facilitators" } } }
+            }
             @if full { p { a href={ "/cases/" (id) "/candidates" } { "Find conference candidates" } } }
 
             h2 id="parties" { "Parties" }
@@ -321,7 +339,7 @@ async fn case_page(
                 div class="table-wrap" { table {
                     thead { tr {
                         th scope="col" { "Role" } th scope="col" { "Name" } th scope="col" { "Consent" }
-                        @if full { th scope="col" { "Contact" } th scope="col" { span class="visually-hidden" { "Action" } } }
+                        @if works { th scope="col" { "Contact" } th scope="col" { span class="visually-hidden" { "Action" } } }
                     } }
                     tbody {
                         @for p in &parties {
@@ -333,9 +351,11 @@ async fn case_page(
                                     @if let (Consent::Given, Some(on)) = (p.consent, p.consent_given_on) { " on " (short_date(on)) }
                                     @if let (Consent::Withdrawn, Some(on)) = (p.consent, p.consent_withdrawn_on) { " on " (short_date(on)) }
                                 }
-                                @if full {
+                                @if works {
                                     td { (p.email.clone().unwrap_or_default()) " " (p.phone.clone().unwrap_or_default()) " " (p.address.clone().unwrap_or_default()) }
                                     td {
+                                        a href={ "/cases/" (id) "/parties/" (p.id) } aria-label={ "Details and availability of " (p.name) } { "Details and availability" }
+                                        " "
                                         form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/consent" } class="inline-form" {
                                             (csrf_field(ctx))
                                             @if p.consent != Consent::Given {
@@ -393,23 +413,10 @@ async fn case_page(
                     }
                 }
 
-                h2 id="assessments" { "Assessments" }
-                @if assessments.is_empty() { p { "No assessment recorded yet." } } @else {
-                    ul { @for a in &assessments {
-                        li { (a.kind.as_str()) ": " strong { (words(a.outcome.as_str())) } " on " (short_date(a.assessed_on)) @if !a.notes.is_empty() { " — " (a.notes) } }
-                    } }
-                }
-                (error_summary(&forms.assessment_errors))
-                @let kinds: Vec<(&str, &str)> = entity::assessment::AssessmentKind::ALL.iter().map(|k| (k.as_str(), k.as_str())).collect();
-                @let outcomes = [("suitable", "suitable"), ("not_suitable", "not suitable")];
-                form method="post" action={ "/cases/" (id) "/assessments" } novalidate {
-                    (csrf_field(ctx))
-                    (select("kind", "Assessment", &kinds, &forms.assessment.kind, &forms.assessment_errors))
-                    (select("outcome", "Outcome", &outcomes, &forms.assessment.outcome, &forms.assessment_errors))
-                    (Input { kind: "date", value: &forms.assessment.assessed_on, hint: Some("Leave blank for today."), ..Input::new("assessed_on", "Assessed on") }.render(&forms.assessment_errors))
-                    (textarea("notes", "Notes", &forms.assessment.notes, &forms.assessment_errors))
-                    button type="submit" class="secondary" { "Record assessment" }
-                }
+            }
+
+            @if works {
+                (super::workspace_pages::assessments_section(ctx, id, &assessments, &forms.assessment, &forms.assessment_errors))
             }
 
             (conferences_section(&conferences, &names))
@@ -499,7 +506,7 @@ pub async fn add_assessment(
     Path(id): Path<i64>,
     Form(input): Form<AssessmentInput>,
 ) -> AppResult<Response> {
-    coordinator(&viewer)?;
+    service::workable(&state.db, &viewer, id).await?;
     let result = service::add_assessment(&state.db, &state.settings.base_url, &viewer, id, &input).await;
     if matches!(result, Err(AppError::NotFound)) {
         return Err(AppError::NotFound);
@@ -571,7 +578,7 @@ pub async fn record_consent(
     Path((id, party_id)): Path<(i64, i64)>,
     Form(form): Form<ConsentForm>,
 ) -> AppResult<Response> {
-    coordinator(&viewer)?;
+    service::workable(&state.db, &viewer, id).await?;
     let result = match Consent::parse(form.consent.trim()) {
         Some(to) => service::record_consent(&state.db, &state.settings.base_url, &viewer, id, party_id, to).await,
         None => Err(AppError::Conflict("Record consent given or withdrawn.".into())),

@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::guards::StopReason;
@@ -164,24 +164,25 @@ pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput
     Ok(created)
 }
 
-/// Ids of the cases a volunteer facilitates (asked or accepted, not declined).
+/// Ids of the cases a volunteer is allocated to. Allocation is what gives a facilitator
+/// the case (booking a pair allocates it): one taken off a case loses it at once.
 pub(crate) async fn assigned_case_ids(db: &impl ConnectionTrait, user: &AuthUser) -> Result<Vec<i64>, DbErr> {
     let Some(record) = crate::volunteers::service::for_user(db, user.id).await? else { return Ok(Vec::new()) };
-    let conference_ids: Vec<i64> = conference_facilitator::Entity::find()
-        .filter(conference_facilitator::Column::VolunteerId.eq(record.id))
-        .filter(conference_facilitator::Column::Response.ne(entity::conference_facilitator::Response::Declined))
+    Ok(entity::case_facilitator::Entity::find()
+        .filter(entity::case_facilitator::Column::VolunteerId.eq(record.id))
         .all(db)
         .await?
         .into_iter()
-        .map(|f| f.conference_id)
-        .collect();
-    Ok(conference::Entity::find()
-        .filter(conference::Column::Id.is_in(conference_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.case_id)
+        .map(|a| a.case_id)
         .collect())
+}
+
+/// The case if `viewer` may work it (a coordinator, or one of its allocated facilitators);
+/// anyone else finds nothing. Not audited: the change that follows is.
+pub async fn workable(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64) -> AppResult<case::Model> {
+    let allowed = viewer.role.is_coordinator() || super::allocation::is_allocated(db, viewer, id).await?;
+    let found = if allowed { case::Entity::find_by_id(id).one(db).await? } else { None };
+    found.ok_or(AppError::NotFound)
 }
 
 /// A case as `viewer` may see it — coordinators, or a facilitator assigned to it; anyone
@@ -354,10 +355,21 @@ pub async fn ready_to_book(db: &impl ConnectionTrait, case_id: i64) -> Result<Re
         let latest = assessments.iter().filter(|a| a.kind == kind).max_by_key(|a| (a.assessed_on, a.id));
         match latest {
             None => return Ok(Err(format!("No {} assessment has been recorded.", kind.as_str()))),
-            Some(a) if a.outcome != AssessmentOutcome::Suitable => {
+            Some(a) if a.outcome == AssessmentOutcome::NotSuitable => {
                 return Ok(Err(format!("The {} assessment found the case not suitable.", kind.as_str())));
             }
-            Some(_) => {}
+            Some(a) if a.outcome == AssessmentOutcome::ReviewNeeded => {
+                return Ok(Err(format!("The {} assessment needs a review: assess again.", kind.as_str())));
+            }
+            Some(a) => {
+                if let Some(due) = a.review_on.filter(|d| *d < crate::clock::today()) {
+                    return Ok(Err(format!(
+                        "The {} assessment was due for review by {}: assess again.",
+                        kind.as_str(),
+                        crate::domain::time::long_date(due)
+                    )));
+                }
+            }
         }
     }
     let parties = party::Entity::find().filter(party::Column::CaseId.eq(case_id)).all(db).await?;
@@ -387,36 +399,177 @@ pub async fn parties(db: &impl ConnectionTrait, case_id: i64) -> Result<Vec<part
     party::Entity::find().filter(party::Column::CaseId.eq(case_id)).order_by_asc(party::Column::Id).all(db).await
 }
 
+/// A party's name and how to reach them, checked.
+struct ContactDetails {
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+}
+
+impl ContactDetails {
+    fn check(name: &str, email: &str, phone: &str, address: &str, errors: &mut BTreeMap<String, String>) -> Self {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.insert("name".into(), "Enter the name (at most 200 characters).".into());
+        }
+        let email = match email.trim() {
+            "" => None,
+            raw => match crate::domain::Email::parse(raw) {
+                Ok(e) => Some(e.as_str().to_owned()),
+                Err(why) => {
+                    errors.insert("email".into(), why.into());
+                    None
+                }
+            },
+        };
+        let phone = match phone.trim() {
+            "" => None,
+            raw => match crate::domain::Phone::parse(raw) {
+                Ok(p) => Some(p.as_str().to_owned()),
+                Err(why) => {
+                    errors.insert("phone".into(), why.into());
+                    None
+                }
+            },
+        };
+        if address.chars().count() > 1000 {
+            errors.insert("address".into(), "Keep the address under 1,000 characters.".into());
+        }
+        let address = Some(address.trim().to_owned()).filter(|a| !a.is_empty());
+        Self { name: name.to_owned(), email, phone, address }
+    }
+}
+
+/// A change to a party's name or contact details; what is left out stays, an empty string
+/// clears an optional detail.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PartyPatch {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+/// Changes a party's contact details (a coordinator or an allocated facilitator; the caller
+/// has checked which). Audited without the details themselves.
+pub async fn update_party(
+    db: &DatabaseConnection,
+    actor: &AuthUser,
+    party_id: i64,
+    patch: &PartyPatch,
+) -> AppResult<party::Model> {
+    let txn = begin_write(db).await?;
+    let found = party::Entity::find_by_id(party_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    let mut errors = BTreeMap::new();
+    let keep = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone()).unwrap_or_default();
+    let details = ContactDetails::check(
+        patch.name.as_deref().unwrap_or(&found.name),
+        &keep(&patch.email, &found.email),
+        &keep(&patch.phone, &found.phone),
+        &keep(&patch.address, &found.address),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
+    }
+    let updated = party::ActiveModel {
+        id: Set(found.id),
+        name: Set(details.name),
+        email: Set(details.email),
+        phone: Set(details.phone),
+        address: Set(details.address),
+        updated_at: Set(crate::clock::now()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let reference = case::Entity::find_by_id(found.case_id).one(&txn).await?.map(|c| c.reference);
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: "case.party_updated",
+            target_type: Some("case"),
+            target_id: reference,
+            detail: Some(format!("party {}", found.id)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A party's weekly windows (UK wall-clock): conferences are booked only inside them, when
+/// any are given.
+pub async fn party_availability(
+    db: &impl ConnectionTrait,
+    party_id: i64,
+) -> Result<Vec<crate::establishments::service::WindowSpec>, DbErr> {
+    use entity::party_availability;
+    let rows = party_availability::Entity::find()
+        .filter(party_availability::Column::PartyId.eq(party_id))
+        .order_by_asc(party_availability::Column::Weekday)
+        .all(db)
+        .await?;
+    Ok(crate::establishments::service::group(rows.iter().map(|w| (w.weekday, w.starts_at, w.ends_at))))
+}
+
+/// Replaces a party's weekly windows (an empty list: any time the regime allows). Audited.
+pub async fn set_party_availability(
+    db: &DatabaseConnection,
+    actor: &AuthUser,
+    party_id: i64,
+    windows: &[crate::establishments::service::WindowSpec],
+) -> AppResult<Vec<crate::establishments::service::WindowSpec>> {
+    use entity::party_availability;
+    let parsed = crate::establishments::service::parse_windows(windows).map_err(AppError::fields)?;
+    let txn = begin_write(db).await?;
+    let found = party::Entity::find_by_id(party_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    party_availability::Entity::delete_many()
+        .filter(party_availability::Column::PartyId.eq(found.id))
+        .exec(&txn)
+        .await?;
+    for w in parsed {
+        party_availability::ActiveModel {
+            party_id: Set(found.id),
+            weekday: Set(w.weekday),
+            starts_at: Set(w.start),
+            ends_at: Set(w.end),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let reference = case::Entity::find_by_id(found.case_id).one(&txn).await?.map(|c| c.reference);
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: "case.party_availability",
+            target_type: Some("case"),
+            target_id: reference,
+            detail: Some(format!("party {}", found.id)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let saved = party_availability(&txn, found.id).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
 pub async fn add_party(db: &impl ConnectionTrait, case_id: i64, input: &PartyInput) -> AppResult<party::Model> {
     let mut errors = BTreeMap::new();
     let role = PartyRole::parse(input.role.trim());
     if role.is_none() {
         errors.insert("role".into(), "Choose harmed, harmer or supporter.".into());
     }
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.insert("name".into(), "Enter the name (at most 200 characters).".into());
-    }
-    let email = match input.email.trim() {
-        "" => None,
-        raw => match crate::domain::Email::parse(raw) {
-            Ok(e) => Some(e.as_str().to_owned()),
-            Err(why) => {
-                errors.insert("email".into(), why.into());
-                None
-            }
-        },
-    };
-    let phone = match input.phone.trim() {
-        "" => None,
-        raw => match crate::domain::Phone::parse(raw) {
-            Ok(p) => Some(p.as_str().to_owned()),
-            Err(why) => {
-                errors.insert("phone".into(), why.into());
-                None
-            }
-        },
-    };
+    let details = ContactDetails::check(&input.name, &input.email, &input.phone, &input.address, &mut errors);
     let consent = match input.consent.trim() {
         "" => Some(Consent::Pending),
         raw => Consent::parse(raw),
@@ -433,10 +586,10 @@ pub async fn add_party(db: &impl ConnectionTrait, case_id: i64, input: &PartyInp
     Ok(party::ActiveModel {
         case_id: Set(case_id),
         role: Set(role),
-        name: Set(name.to_owned()),
-        email: Set(email),
-        phone: Set(phone),
-        address: Set((!input.address.trim().is_empty()).then(|| input.address.trim().to_owned())),
+        name: Set(details.name),
+        email: Set(details.email),
+        phone: Set(details.phone),
+        address: Set(details.address),
         consent: Set(consent),
         consent_given_on: Set((consent == Consent::Given).then_some(today)),
         consent_withdrawn_on: Set((consent == Consent::Withdrawn).then_some(today)),
@@ -520,20 +673,165 @@ pub async fn add_appointment(
     .await?)
 }
 
+/// A yes/no answer on a form: `true`/`false` in JSON, `yes`/`no` from a page.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Answer {
+    Bool(bool),
+    Text(String),
+}
+
+impl Answer {
+    /// `Some(Some(_))` answered, `Some(None)` not answered, `None` not a yes or no.
+    fn read(answer: Option<&Self>) -> Option<Option<bool>> {
+        match answer {
+            None => Some(None),
+            Some(Self::Bool(b)) => Some(Some(*b)),
+            Some(Self::Text(t)) => match t.trim() {
+                "" => Some(None),
+                "yes" | "true" => Some(Some(true)),
+                "no" | "false" => Some(Some(false)),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A risk or an appropriateness assessment: the structured form and the assessor's verdict.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct AssessmentInput {
     /// risk or appropriateness
     pub kind: String,
-    /// suitable or not_suitable
+    /// suitable, not_suitable or review_needed
     pub outcome: String,
     /// YYYY-MM-DD (default today)
     pub assessed_on: String,
     pub notes: String,
+    /// Risk form: low, medium or high, each required.
+    pub risk_to_harmed: String,
+    pub risk_to_harmer: String,
+    pub risk_to_facilitators: String,
+    /// Risk form: any safeguarding concern, and what is done about it.
+    pub safeguarding: String,
+    /// Appropriateness form, each required: does the harmer accept responsibility; does each
+    /// party have capacity and take part voluntarily.
+    pub accepts_responsibility: Option<Answer>,
+    pub harmed_capacity: Option<Answer>,
+    pub harmed_voluntary: Option<Answer>,
+    pub harmer_capacity: Option<Answer>,
+    pub harmer_voluntary: Option<Answer>,
+    /// YYYY-MM-DD: assess again by then (required with review_needed).
+    pub review_on: String,
 }
 
-/// Records an assessment (who: the caller; when; outcome). One that finds the case not
-/// suitable stops its live bookings and sends it back to assessing, in the same transaction.
+/// The checked form of an [`AssessmentInput`].
+struct AssessmentForm {
+    kind: entity::assessment::AssessmentKind,
+    outcome: entity::assessment::AssessmentOutcome,
+    assessed_on: NaiveDate,
+    risks: [Option<entity::assessment::RiskLevel>; 3],
+    answers: [Option<bool>; 5],
+    review_on: Option<NaiveDate>,
+}
+
+const RISK_FIELDS: [&str; 3] = ["risk_to_harmed", "risk_to_harmer", "risk_to_facilitators"];
+const ANSWER_FIELDS: [&str; 5] =
+    ["accepts_responsibility", "harmed_capacity", "harmed_voluntary", "harmer_capacity", "harmer_voluntary"];
+
+impl AssessmentInput {
+    fn check(&self, today: NaiveDate) -> AppResult<AssessmentForm> {
+        use entity::assessment::{AssessmentKind, AssessmentOutcome, RiskLevel};
+        let mut errors = BTreeMap::new();
+        let kind = AssessmentKind::parse(self.kind.trim());
+        if kind.is_none() {
+            errors.insert("kind".into(), "Choose risk or appropriateness.".into());
+        }
+        let outcome = AssessmentOutcome::parse(self.outcome.trim());
+        if outcome.is_none() {
+            errors.insert("outcome".into(), "Choose suitable, not suitable or review needed.".into());
+        }
+        let assessed_on = match self.assessed_on.trim() {
+            "" => Some(today),
+            raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().filter(|d| *d <= today),
+        };
+        if assessed_on.is_none() {
+            errors.insert("assessed_on".into(), "Enter the date as YYYY-MM-DD, not in the future.".into());
+        }
+        let mut risks = [None; 3];
+        let mut answers = [None; 5];
+        match kind {
+            Some(AssessmentKind::Risk) => {
+                let given = [&self.risk_to_harmed, &self.risk_to_harmer, &self.risk_to_facilitators];
+                for (i, raw) in given.into_iter().enumerate() {
+                    risks[i] = RiskLevel::parse(raw.trim());
+                    if risks[i].is_none() {
+                        errors.insert(RISK_FIELDS[i].into(), "Choose low, medium or high.".into());
+                    }
+                }
+                if risks.contains(&Some(RiskLevel::High))
+                    && outcome == Some(AssessmentOutcome::Suitable)
+                    && self.safeguarding.trim().is_empty()
+                    && self.notes.trim().is_empty()
+                {
+                    errors.insert("safeguarding".into(), "Say how the high risk is managed.".into());
+                }
+            }
+            Some(AssessmentKind::Appropriateness) => {
+                let given = [
+                    &self.accepts_responsibility,
+                    &self.harmed_capacity,
+                    &self.harmed_voluntary,
+                    &self.harmer_capacity,
+                    &self.harmer_voluntary,
+                ];
+                for (i, raw) in given.into_iter().enumerate() {
+                    match Answer::read(raw.as_ref()) {
+                        Some(Some(b)) => answers[i] = Some(b),
+                        _ => {
+                            errors.insert(ANSWER_FIELDS[i].into(), "Answer yes or no.".into());
+                        }
+                    }
+                }
+                if outcome == Some(AssessmentOutcome::Suitable) && answers.contains(&Some(false)) {
+                    errors.insert(
+                        "outcome".into(),
+                        "A case is not suitable while the harmer does not accept responsibility or a party \
+                         lacks capacity or is not taking part voluntarily."
+                            .into(),
+                    );
+                }
+            }
+            None => {}
+        }
+        if self.safeguarding.chars().count() > 4000 || self.notes.chars().count() > 4000 {
+            errors.insert("notes".into(), "Keep the notes under 4,000 characters.".into());
+        }
+        let review_on = match self.review_on.trim() {
+            "" => None,
+            raw => match NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().filter(|d| *d >= today) {
+                Some(d) => Some(d),
+                None => {
+                    errors.insert("review_on".into(), "Enter the review date as YYYY-MM-DD, today or later.".into());
+                    None
+                }
+            },
+        };
+        if outcome == Some(AssessmentOutcome::ReviewNeeded) && self.review_on.trim().is_empty() {
+            errors.insert("review_on".into(), "Give the date by which to assess again.".into());
+        }
+        match (kind, outcome, assessed_on, errors.is_empty()) {
+            (Some(kind), Some(outcome), Some(assessed_on), true) => {
+                Ok(AssessmentForm { kind, outcome, assessed_on, risks, answers, review_on })
+            }
+            _ => Err(AppError::fields(errors)),
+        }
+    }
+}
+
+/// Records an assessment (who: the caller; when; the form; the verdict). One that finds the
+/// case not suitable stops its live bookings and sends it back to assessing, in the same
+/// transaction. The caller has checked that `actor` may work the case.
 pub async fn add_assessment(
     db: &DatabaseConnection,
     base_url: &url::Url,
@@ -541,29 +839,14 @@ pub async fn add_assessment(
     case_id: i64,
     input: &AssessmentInput,
 ) -> AppResult<entity::assessment::Model> {
-    use entity::assessment::{self, AssessmentKind, AssessmentOutcome};
+    use entity::assessment::{self, AssessmentOutcome};
     let txn = begin_write(db).await?;
     super::guards::lock_case(&txn, case_id).await?.ok_or(AppError::NotFound)?;
-    let mut errors = BTreeMap::new();
-    let kind = AssessmentKind::parse(input.kind.trim());
-    if kind.is_none() {
-        errors.insert("kind".into(), "Choose risk or appropriateness.".into());
-    }
-    let outcome = AssessmentOutcome::parse(input.outcome.trim());
-    if outcome.is_none() {
-        errors.insert("outcome".into(), "Choose suitable or not_suitable.".into());
-    }
-    let today = crate::clock::today();
-    let assessed_on = match input.assessed_on.trim() {
-        "" => Some(today),
-        raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().filter(|d| *d <= today),
-    };
-    if assessed_on.is_none() {
-        errors.insert("assessed_on".into(), "Enter the date as YYYY-MM-DD, not in the future.".into());
-    }
-    let (Some(kind), Some(outcome), Some(assessed_on), true) = (kind, outcome, assessed_on, errors.is_empty()) else {
-        return Err(AppError::fields(errors));
-    };
+    let form = input.check(crate::clock::today())?;
+    let [risk_to_harmed, risk_to_harmer, risk_to_facilitators] = form.risks;
+    let [accepts_responsibility, harmed_capacity, harmed_voluntary, harmer_capacity, harmer_voluntary] = form.answers;
+    let (kind, outcome, assessed_on) = (form.kind, form.outcome, form.assessed_on);
+    let safeguarding = Some(input.safeguarding.trim().to_owned()).filter(|s| !s.is_empty());
     let created = assessment::ActiveModel {
         case_id: Set(case_id),
         kind: Set(kind),
@@ -572,6 +855,16 @@ pub async fn add_assessment(
         assessed_on: Set(assessed_on),
         notes: Set(input.notes.trim().to_owned()),
         created_at: Set(crate::clock::now()),
+        risk_to_harmed: Set(risk_to_harmed),
+        risk_to_harmer: Set(risk_to_harmer),
+        risk_to_facilitators: Set(risk_to_facilitators),
+        safeguarding: Set(safeguarding),
+        accepts_responsibility: Set(accepts_responsibility),
+        harmed_capacity: Set(harmed_capacity),
+        harmed_voluntary: Set(harmed_voluntary),
+        harmer_capacity: Set(harmer_capacity),
+        harmer_voluntary: Set(harmer_voluntary),
+        review_on: Set(form.review_on),
         ..Default::default()
     }
     .insert(&txn)

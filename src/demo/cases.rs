@@ -17,7 +17,9 @@ use super::people::{Member, Team};
 use super::places::Places;
 use crate::cases::booking::{self, BookingInput};
 use crate::cases::conferences::{self, ActionInput, OutcomeInput, ResponseInput};
-use crate::cases::service::{self as cases, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput};
+use crate::cases::service::{
+    self as cases, Answer, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput,
+};
 use crate::db::begin_write;
 use crate::domain::time::london_to_utc;
 use crate::error::AppError;
@@ -65,6 +67,15 @@ async fn assess(demo: &Demo<'_>, case_id: i64, kind: &str, outcome: &str, on: i6
         outcome: outcome.into(),
         assessed_on: demo.day(on).to_string(),
         notes: "Home visit and telephone follow-up; see the case contacts.".into(),
+        risk_to_harmed: "low".into(),
+        risk_to_harmer: "medium".into(),
+        risk_to_facilitators: "low".into(),
+        accepts_responsibility: Some(Answer::Bool(true)),
+        harmed_capacity: Some(Answer::Bool(true)),
+        harmed_voluntary: Some(Answer::Bool(true)),
+        harmer_capacity: Some(Answer::Bool(true)),
+        harmer_voluntary: Some(Answer::Bool(true)),
+        ..Default::default()
     };
     cases::add_assessment(demo.db, demo.base_url, &demo.coordinator, case_id, &input).await.context("an assessment")?;
     Ok(())
@@ -110,7 +121,8 @@ async fn book_first_free(
             continue;
         }
         for time in times {
-            let input = BookingInput { start: format!("{day}T{time}"), lead_id: lead.id, second_id: second.id };
+            let input =
+                BookingInput { start: format!("{day}T{time}"), lead_id: Some(lead.id), second_id: Some(second.id) };
             match booking::book(demo.db, demo.base_url, &demo.coordinator, case_id, &input).await {
                 Ok((created, _)) => return Ok(created),
                 Err(AppError::Conflict(why)) => last = Some(why),

@@ -241,6 +241,35 @@ pub fn asked_to_facilitate(name: &str, reference: &str, place: &str, when: &str,
     )
 }
 
+/// A facilitator is allocated to a case, or taken off it. Only the case reference and the
+/// place: never names of parties or offence details.
+pub fn allocation_changed(name: &str, reference: &str, place: &str, role: Option<&str>, url: &str) -> Message {
+    match role {
+        Some(role) => compose(
+            format!("New case: {reference}"),
+            &format!("Dear {name},"),
+            &[
+                format!("You have been allocated case {reference} at {place}, as {role}."),
+                "Sign in to see it under My cases and plan the first contact with your co-worker.".into(),
+            ],
+            Some(Action { label: "Open the case", url }),
+            "You are getting this email because you are a volunteer facilitator.",
+        ),
+        None => compose(
+            format!("Case {reference} has been re-allocated"),
+            &format!("Dear {name},"),
+            &[
+                format!(
+                    "You are no longer allocated case {reference} at {place}; another facilitator will take it on."
+                ),
+                "Thank you for the work you did on it. Nothing more is needed from you.".into(),
+            ],
+            None,
+            "You are getting this email because you are a volunteer facilitator.",
+        ),
+    }
+}
+
 /// A scheduled reminder; the footer says why the recipient gets it (`why`, e.g. "You are
 /// getting this reminder because you volunteer with us.") and how to stop this kind.
 pub fn reminder(

@@ -3,8 +3,8 @@
 //! ruled them out, in a coordinator's words.
 
 use chrono::NaiveDate;
-use entity::volunteer::{FacilitationLevel, VolunteerStatus};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -105,11 +105,42 @@ async fn in_words(
 const SLOTS_PER_PAIR: usize = 3;
 
 pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppResult<Candidates> {
+    search(db, id, limit, SLOTS_PER_PAIR).await
+}
+
+/// Why a volunteer the matcher never sees (not active, or not yet core-trained) cannot
+/// facilitate, in a coordinator's words: the stage they are at, or for a trained volunteer
+/// waiting to become active, what their DBS check lacks.
+async fn not_active_words(db: &impl ConnectionTrait, v: &volunteer::Model, today: NaiveDate) -> AppResult<String> {
+    use crate::domain::time::short_date;
+    Ok(match v.status {
+        VolunteerStatus::Onboarding => "has not started core training".into(),
+        VolunteerStatus::InTraining => "core training not complete yet".into(),
+        VolunteerStatus::Trained => match crate::checks::service::dbs_clearance(db, v.id, today).await? {
+            Clearance::NotCleared(reasons) => format!(
+                "trained{}, not yet active: {}",
+                v.trained_on.map(|d| format!(" on {}", short_date(d))).unwrap_or_default(),
+                reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            ),
+            Clearance::Cleared => "trained, not yet active".into(),
+        },
+        VolunteerStatus::Paused => {
+            format!("paused{}", v.paused_on.map(|d| format!(" since {}", short_date(d))).unwrap_or_default())
+        }
+        VolunteerStatus::Left => {
+            format!("left the service{}", v.left_on.map(|d| format!(" on {}", short_date(d))).unwrap_or_default())
+        }
+        VolunteerStatus::Active => "still a trainee: core training not complete".into(),
+    })
+}
+
+/// As [`for_case`], with up to `per_pair` slots for each pair (1 for allocating a pair).
+pub async fn search(db: &impl ConnectionTrait, id: i64, limit: usize, per_pair: usize) -> AppResult<Candidates> {
     let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let today = crate::clock::today();
     let spec = instance::for_case(db, &found, today, None, None).await?;
     let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
-    let result = matcher::distinct_candidates(&problem, &case_id(found.id), limit, SLOTS_PER_PAIR)
+    let result = matcher::distinct_candidates(&problem, &case_id(found.id), limit, per_pair)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
     let everyone = crate::volunteers::service::list(db).await?;
     let names: std::collections::HashMap<i64, String> = everyone.iter().map(|v| (v.id, v.name.clone())).collect();
@@ -129,23 +160,47 @@ pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppRe
         })
         .collect();
     // Volunteers the matcher never saw: not active, or not yet core-trained.
-    let mut ruled_out: Vec<RuledOut> = everyone
+    let unseen: Vec<i64> = everyone
         .iter()
         .filter(|v| v.status != VolunteerStatus::Active || v.level == FacilitationLevel::Trainee)
-        .map(|v| RuledOut {
-            volunteer_id: v.id,
-            name: v.name.clone(),
-            reason: if v.status != VolunteerStatus::Active {
-                format!("not active ({})", v.status.as_str().replace('_', " "))
-            } else {
-                "still a trainee: core training not complete".into()
-            },
-        })
+        .map(|v| v.id)
         .collect();
+    let mut ruled_out = Vec::new();
+    for v in volunteer::Entity::find().filter(volunteer::Column::Id.is_in(unseen)).all(db).await? {
+        let reason = not_active_words(db, &v, today).await?;
+        let name = names.get(&v.id).cloned().unwrap_or_default();
+        ruled_out.push(RuledOut { volunteer_id: v.id, name, reason });
+    }
+    ruled_out.sort_by(|a, b| a.name.cmp(&b.name));
     for r in &result.ruled_out {
         let who = person(&r.facilitator);
         let reason = in_words(db, r, who.volunteer_id, found.establishment_id, today, &names).await?;
         ruled_out.push(RuledOut { volunteer_id: who.volunteer_id, name: who.name, reason });
     }
     Ok(Candidates { candidates, ruled_out })
+}
+
+/// Why any of `ids` could not facilitate case `found` now, in a coordinator's words (empty
+/// when none is ruled out by a rule of their own: checks, conflict, cap, availability).
+pub async fn ruled_out_of(
+    db: &impl ConnectionTrait,
+    found: &entity::case::Model,
+    ids: &[i64],
+    today: NaiveDate,
+) -> AppResult<Vec<RuledOut>> {
+    let spec = instance::for_case(db, found, today, Some(ids), None).await?;
+    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+    let result = matcher::distinct_candidates(&problem, &case_id(found.id), 1, 1)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
+    let names = crate::volunteers::service::names(db, ids).await?;
+    let mut out = Vec::new();
+    // Their own rules only: the two not being free together is for booking to find out.
+    let personal =
+        |r: &&matcher::RuledOut| !matches!(r.rule, Some(RuledOutBy::NoPartner { .. } | RuledOutBy::NoSlot) | None);
+    for r in result.ruled_out.iter().filter(personal) {
+        let volunteer_id = volunteer_of(&r.facilitator).unwrap_or_default();
+        let reason = in_words(db, r, volunteer_id, found.establishment_id, today, &names).await?;
+        out.push(RuledOut { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default(), reason });
+    }
+    Ok(out)
 }

@@ -13,7 +13,7 @@ use entity::conference_facilitator::{self, Response};
 use entity::party::{self, PartyRole};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use entity::{
-    appointment, availability_window, case, closure, conflict_of_interest, dbs_check, establishment,
+    appointment, availability_window, case, case_facilitator, closure, conflict_of_interest, dbs_check, establishment,
     party_availability, prison_vetting, unavailability,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -240,14 +240,21 @@ pub async fn for_case(
         .into_iter()
         .map(|c| c.id)
         .collect();
-    for f in conference_facilitator::Entity::find()
+    let answers = conference_facilitator::Entity::find()
         .filter(conference_facilitator::Column::ConferenceId.is_in(on_case))
-        .filter(conference_facilitator::Column::Response.ne(Response::Declined))
         .all(db)
-        .await?
-    {
+        .await?;
+    for f in answers.iter().filter(|f| f.response != Response::Declined) {
         let id = facilitator_id(f.volunteer_id);
         if !continuity.contains(&id) {
+            continuity.push(id);
+        }
+    }
+    // ... and the pair allocated to it, unless they declined a conference of it.
+    for a in case_facilitator::Entity::find().filter(case_facilitator::Column::CaseId.eq(found.id)).all(db).await? {
+        let declined = answers.iter().any(|f| f.volunteer_id == a.volunteer_id && f.response == Response::Declined);
+        let id = facilitator_id(a.volunteer_id);
+        if !declined && !continuity.contains(&id) {
             continuity.push(id);
         }
     }

@@ -46,6 +46,10 @@ impl<'a> Links<'a> {
         self.to(&format!("/sessions/{id}"))
     }
 
+    pub fn case(&self, id: i64) -> String {
+        self.to(&format!("/cases/{id}"))
+    }
+
     pub fn case_candidates(&self, case_id: i64) -> String {
         self.to(&format!("/cases/{case_id}/candidates"))
     }

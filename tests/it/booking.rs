@@ -115,7 +115,7 @@ pub(crate) async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
         client
             .post(app.url(&format!("/api/v1/cases/{id}/assessments")))
             .bearer_auth(token)
-            .json(&json!({"kind": kind, "outcome": "suitable"}))
+            .json(&crate::helpers::assessment_json(kind, "suitable"))
             .send()
             .await
             .unwrap();
@@ -325,7 +325,7 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
     );
     assert_eq!(reason_for(lapsed), Some(expected), "{ruled_out:?}");
     let trainee_record = convene::volunteers::service::for_user(&app.db, trainee.id).await.unwrap().unwrap();
-    assert!(reason_for(trainee_record.id).unwrap().contains("not active"));
+    assert_eq!(reason_for(trainee_record.id).as_deref(), Some("has not started core training"), "the stage, in words");
 
     // The first candidate books.
     let response = book(&app, &token, case, first["start"].as_str().unwrap(), lead, co).await;

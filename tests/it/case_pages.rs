@@ -67,7 +67,11 @@ async fn cases_are_listed_and_shown_to_coordinators_and_their_facilitators_only(
     assert!(body.contains("HMP Gloucester") && body.contains("burglary"));
     assert!(body.contains("proposed") && body.contains("asked"), "the conference and the answers");
     assert!(!body.contains("Referred by") && !body.contains("Add a party") && !body.contains("/candidates"));
-    assert!(!body.contains("Record assessment") && !body.contains("Move case"));
+    assert!(!body.contains("Move case"), "only a coordinator moves the case");
+    assert!(
+        body.contains("Record assessment") && body.contains("Details and availability"),
+        "the allocated pair works it"
+    );
 
     // Coordinators: every case, filtered by status, and everything about one.
     let mut browser = app.signed_in(&coordinator).await;
@@ -176,10 +180,13 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
     let bad_assessment =
         browser.post_form(&format!("{path}/assessments"), &[("kind", "risk"), ("outcome", "maybe")]).await;
     assert_eq!(bad_assessment.status(), 422);
-    assert!(bad_assessment.text().await.unwrap().contains("Choose suitable or not_suitable."));
+    let text = bad_assessment.text().await.unwrap();
+    assert!(text.contains("Choose suitable, not suitable or review needed."));
+    assert!(text.contains("Choose low, medium or high."), "the risk form asks for each risk");
     for kind in ["risk", "appropriateness"] {
-        let recorded =
-            browser.post_form(&format!("{path}/assessments"), &[("kind", kind), ("outcome", "suitable")]).await;
+        let fields = crate::helpers::assessment_fields(kind, "suitable");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let recorded = browser.post_form(&format!("{path}/assessments"), &fields).await;
         assert_eq!(recorded.status(), 303);
     }
     assert_eq!(browser.post_form(&format!("{path}/status"), &[("status", "ready")]).await.status(), 303);

@@ -132,7 +132,8 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
 
     for kind in ["risk", "appropriateness"] {
         let response =
-            post(&app, &token, &format!("{case_url}/assessments"), json!({"kind": kind, "outcome": "suitable"})).await;
+            post(&app, &token, &format!("{case_url}/assessments"), crate::helpers::assessment_json(kind, "suitable"))
+                .await;
         assert_eq!(response.status(), 201);
     }
     let response = patch(&app, &token, &case_url, json!({"status": "ready"})).await;
@@ -200,7 +201,25 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
     .await
     .unwrap();
     let response = client.get(app.url(&case_url)).bearer_auth(&outsider_token).send().await.unwrap();
-    assert_eq!(response.status(), 200, "an assigned facilitator reads the case");
+    assert_eq!(response.status(), 404, "a conference alone does not give the case: allocation does");
+    let allocation = entity::case_facilitator::ActiveModel {
+        case_id: Set(conference.case_id),
+        volunteer_id: Set(outsider_record.id),
+        role: Set(entity::case_facilitator::FacilitatorRole::Co),
+        allocated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let response = client.get(app.url(&case_url)).bearer_auth(&outsider_token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "an allocated facilitator reads the case");
+    <entity::case_facilitator::Entity as sea_orm::EntityTrait>::delete_by_id(allocation.id)
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let response = client.get(app.url(&case_url)).bearer_auth(&outsider_token).send().await.unwrap();
+    assert_eq!(response.status(), 404, "taken off the case, at once");
     let other_case = format!("/api/v1/cases/{}", second["id"]);
     assert_eq!(client.get(app.url(&other_case)).bearer_auth(&outsider_token).send().await.unwrap().status(), 404);
 

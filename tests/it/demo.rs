@@ -171,7 +171,7 @@ async fn the_demo_sign_ins_work_the_ready_cases_have_candidates_and_val_is_asked
         let candidates = body["candidates"].as_array().unwrap();
         assert!(!candidates.is_empty(), "bookable candidates for {}: {body}", found.reference);
         let ruled_out = body["ruled_out"].as_array().unwrap();
-        assert!(ruled_out.iter().any(|r| r["reason"].as_str().unwrap().contains("not active")), "{body}");
+        assert!(ruled_out.iter().any(|r| r["reason"].as_str().unwrap().contains("not yet active: DBS")), "{body}");
     }
 
     // Val, the demo volunteer, is asked to lead a conference and has not answered yet.

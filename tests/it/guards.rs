@@ -150,7 +150,11 @@ async fn a_not_suitable_assessment_cancels_the_confirmed_conference() {
     let response = client()
         .post(b.app.url(&format!("/api/v1/cases/{}/assessments", b.case)))
         .bearer_auth(&b.token)
-        .json(&json!({"kind": "risk", "outcome": "not_suitable", "notes": "New information from probation"}))
+        .json(&{
+            let mut form = crate::helpers::assessment_json("risk", "not_suitable");
+            form["notes"] = json!("New information from probation");
+            form
+        })
         .send()
         .await
         .unwrap();

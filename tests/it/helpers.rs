@@ -297,3 +297,31 @@ pub async fn error_code(response: reqwest::Response) -> String {
     assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "error.message in {body}");
     error["code"].as_str().expect("error.code").to_owned()
 }
+
+/// The fields of a complete assessment form of `kind` ("risk" or "appropriateness") with
+/// this outcome: every party low risk, or every answer yes.
+pub fn assessment_fields(kind: &str, outcome: &str) -> Vec<(&'static str, String)> {
+    let mut fields = vec![("kind", kind.to_owned()), ("outcome", outcome.to_owned())];
+    if kind == "risk" {
+        for name in ["risk_to_harmed", "risk_to_harmer", "risk_to_facilitators"] {
+            fields.push((name, "low".into()));
+        }
+    } else {
+        for name in
+            ["accepts_responsibility", "harmed_capacity", "harmed_voluntary", "harmer_capacity", "harmer_voluntary"]
+        {
+            fields.push((name, "yes".into()));
+        }
+    }
+    fields
+}
+
+/// [`assessment_fields`] as the API's JSON.
+pub fn assessment_json(kind: &str, outcome: &str) -> serde_json::Value {
+    serde_json::Value::Object(
+        assessment_fields(kind, outcome)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v)))
+            .collect(),
+    )
+}

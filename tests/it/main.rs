@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod allocation;
 mod api;
 mod booking;
 mod browser;
