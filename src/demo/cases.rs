@@ -9,12 +9,14 @@ use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
 use entity::outcome_action;
+use entity::party::Consent;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, Set};
 
 use super::Demo;
 use super::people::{Member, Team};
 use super::places::Places;
+use crate::cases::allocation::{self, AllocationInput};
 use crate::cases::booking::{self, BookingInput};
 use crate::cases::conferences::{self, ActionInput, OutcomeInput, ResponseInput};
 use crate::cases::service::{
@@ -93,6 +95,15 @@ async fn move_to(demo: &Demo<'_>, case_id: i64, status: &str, reason: Option<&st
     Ok(())
 }
 
+/// Allocates the case to a lead and a co-facilitator, as a coordinator does.
+async fn allocate(demo: &Demo<'_>, case_id: i64, lead: &Member, co: &Member) -> anyhow::Result<()> {
+    let input = AllocationInput { lead_id: Some(lead.id), co_facilitator_id: Some(co.id) };
+    allocation::allocate(demo.db, demo.base_url, &demo.coordinator, case_id, &input)
+        .await
+        .with_context(|| format!("allocating {} and {}", lead.user.name, co.user.name))?;
+    Ok(())
+}
+
 /// Parties who consent and suitable assessments (`assessed` days from today), then ready.
 async fn make_ready(demo: &Demo<'_>, found: &case::Model, names: [&str; 2], assessed: i64) -> anyhow::Result<i64> {
     party(demo, found.id, "harmed", names[0], "given").await?;
@@ -165,6 +176,7 @@ async fn held(
     notes: &str,
     actions: &[(&str, &str, i64)],
 ) -> anyhow::Result<conference::Model> {
+    allocate(demo, found.id, lead, co).await?;
     let on = midweek_on_or_before(demo.day(about));
     let starts_at =
         london_to_utc(on.and_time(NaiveTime::from_hms_opt(9, 30, 0).context("a time")?)).context("a London time")?;
@@ -265,6 +277,7 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
     .await?;
     party(demo, assessing.id, "harmed", "Rhys Jenkins", "given").await?;
     party(demo, assessing.id, "harmer", "Callum Price", "pending").await?;
+    allocate(demo, assessing.id, &team.tom, &team.sian).await?;
     move_to(demo, assessing.id, "assessing", None).await?;
     assess(demo, assessing.id, "risk", "suitable", -5).await?;
 
@@ -281,6 +294,7 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
         },
     )
     .await?;
+    allocate(demo, ready.id, &team.priya, &team.marcus).await?;
     let harmer = make_ready(demo, &ready, ["Susan Clarke", "Dean Marshall"], -10).await?;
     party(demo, ready.id, "supporter", "Amy Clarke", "given").await?;
     for (offset, start, end, kind) in [(3, "10:00", "11:00", "court video link"), (8, "14:00", "15:00", "healthcare")] {
@@ -307,6 +321,7 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
         },
     )
     .await?;
+    allocate(demo, community.id, &team.tom, &team.sian).await?;
     let harmer = make_ready(demo, &community, ["Peter Osei", "Liam Doyle"], -4).await?;
     for week in [1, 2, 3] {
         let day = demo.day(7 * week);
@@ -462,6 +477,7 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
         },
     )
     .await?;
+    allocate(demo, withdrawn.id, &team.val, &team.marcus).await?;
     party(demo, withdrawn.id, "harmed", "Kerry Lloyd", "withdrawn").await?;
     party(demo, withdrawn.id, "harmer", "Stephen Moss", "given").await?;
     move_to(demo, withdrawn.id, "assessing", None).await?;
@@ -472,5 +488,28 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
         Some("The harmed person withdrew consent and does not wish to be contacted again."),
     )
     .await?;
+
+    // Stopped by a withdrawal: booked and accepted, then the harmer withdrew consent, which
+    // cancelled the conference (both facilitators told) and sent the case back to assessing.
+    let stopped = refer(
+        demo,
+        Referral {
+            source: "probation",
+            referred: -30,
+            offence: "Burglary (dwelling)",
+            at: places.gloucester,
+            deadline: None,
+            notes: "The harmer's offender manager says he is under pressure from his family.",
+        },
+    )
+    .await?;
+    allocate(demo, stopped.id, &team.tom, &team.marcus).await?;
+    let harmer = make_ready(demo, &stopped, ["Nadia Hussain", "Craig Evans"], -12).await?;
+    let booked = book_first_free(demo, stopped.id, &team.tom, &team.marcus, 10, &["09:00", "10:00"]).await?;
+    accept(demo, &team.tom, booked.id).await?;
+    accept(demo, &team.marcus, booked.id).await?;
+    cases::record_consent(demo.db, demo.base_url, &demo.coordinator, stopped.id, harmer, Consent::Withdrawn)
+        .await
+        .context("a consent withdrawn")?;
     Ok(())
 }

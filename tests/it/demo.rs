@@ -120,6 +120,16 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
     for c in conferences.iter().filter(|c| c.status != ConferenceStatus::Held) {
         assert!(c.starts_at > crate::helpers::now(), "booked conferences are in the future");
     }
+    // Allocated cases in every stage after referral, and one stopped by a withdrawal.
+    let allocations = entity::case_facilitator::Entity::find().all(&app.db).await.unwrap();
+    for found in case::Entity::find().all(&app.db).await.unwrap() {
+        let pair = allocations.iter().filter(|a| a.case_id == found.id).count();
+        assert_eq!(pair, if found.status == CaseStatus::Referred { 0 } else { 2 }, "{}", found.reference);
+    }
+    let stopped = conferences.iter().find(|c| c.cancel_reason.as_deref() == Some("consent_withdrawn")).expect("a stop");
+    assert_eq!(stopped.status, ConferenceStatus::Cancelled);
+    let stopped_case = case::Entity::find_by_id(stopped.case_id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(stopped_case.status, CaseStatus::Assessing);
     let actions = outcome_action::Entity::find().all(&app.db).await.unwrap();
     assert!(actions.iter().any(|a| a.completed_on.is_some()) && actions.iter().any(|a| a.completed_on.is_none()));
 
