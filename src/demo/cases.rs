@@ -18,7 +18,7 @@ use super::people::{Member, Team};
 use super::places::Places;
 use crate::cases::allocation::{self, AllocationInput};
 use crate::cases::booking::{self, BookingInput};
-use crate::cases::conferences::{self, ActionInput, OutcomeInput, ResponseInput};
+use crate::cases::conferences::{self, ActionInput, CompletionInput, OutcomeInput, ResponseInput};
 use crate::cases::service::{
     self as cases, Answer, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput,
 };
@@ -231,16 +231,16 @@ async fn held(
     Ok(created)
 }
 
-/// Outcome actions done (no service records completion yet, so it is written directly).
+/// Outcome actions settled as completed, `on` days from today (the first one only, unless
+/// `all`); the held case moves to follow-up.
 async fn complete_actions(demo: &Demo<'_>, conference_id: i64, on: i64, all: bool) -> anyhow::Result<()> {
     let actions = outcome_action::Entity::find()
         .filter(outcome_action::Column::ConferenceId.eq(conference_id))
         .all(demo.db)
         .await?;
     for action in actions.iter().take(if all { actions.len() } else { 1 }) {
-        outcome_action::ActiveModel { id: Set(action.id), completed_on: Set(Some(demo.day(on))), ..Default::default() }
-            .update(demo.db)
-            .await?;
+        let input = CompletionInput { completed: true, on: demo.day(on).to_string(), note: String::new() };
+        conferences::settle_action(demo.db, &demo.coordinator, action.id, &input).await.context("an action settled")?;
     }
     Ok(())
 }
@@ -430,7 +430,6 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
     )
     .await?;
     complete_actions(demo, conference.id, -22, false).await?;
-    move_to(demo, follow_up.id, "follow_up", None).await?;
 
     // Closed: everything agreed was done.
     let closed = refer(
@@ -461,7 +460,6 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
         .filter(conference::Column::Id.eq(conference.id))
         .exec(demo.db)
         .await?;
-    move_to(demo, closed.id, "follow_up", None).await?;
     move_to(demo, closed.id, "closed", None).await?;
 
     // Not proceeding: the harmed person withdrew consent.
