@@ -338,30 +338,30 @@ async fn case_page(
             @if parties.is_empty() { p { "No parties recorded yet." } } @else {
                 div class="table-wrap" { table {
                     thead { tr {
-                        th scope="col" { "Role" } th scope="col" { "Name" } th scope="col" { "Consent" }
-                        @if works { th scope="col" { "Contact" } th scope="col" { span class="visually-hidden" { "Action" } } }
+                        th scope="col" { "Role" } th scope="col" { "Name" @if works { " and contact" } } th scope="col" { "Consent" }
                     } }
                     tbody {
                         @for p in &parties {
                             tr {
                                 td { (p.role.as_str()) }
-                                td { (p.name) }
+                                td {
+                                    (p.name)
+                                    @if works {
+                                        @for detail in [&p.email, &p.phone, &p.address].into_iter().flatten() { br; span class="hint" { (detail) } }
+                                        br;
+                                        a href={ "/cases/" (id) "/parties/" (p.id) } aria-label={ "Details and availability of " (p.name) } { "Details and availability" }
+                                    }
+                                }
                                 td {
                                     (p.consent.as_str())
                                     @if let (Consent::Given, Some(on)) = (p.consent, p.consent_given_on) { " on " (short_date(on)) }
                                     @if let (Consent::Withdrawn, Some(on)) = (p.consent, p.consent_withdrawn_on) { " on " (short_date(on)) }
-                                }
-                                @if works {
-                                    td { (p.email.clone().unwrap_or_default()) " " (p.phone.clone().unwrap_or_default()) " " (p.address.clone().unwrap_or_default()) }
-                                    td {
-                                        a href={ "/cases/" (id) "/parties/" (p.id) } aria-label={ "Details and availability of " (p.name) } { "Details and availability" }
-                                        " "
+                                    @if works {
                                         form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/consent" } class="inline-form" {
                                             (csrf_field(ctx))
                                             @if p.consent != Consent::Given {
                                                 button type="submit" name="consent" value="given" class="secondary" aria-label={ "Record consent given by " (p.name) } { "Consent given" }
                                             }
-                                            " "
                                             @if p.consent != Consent::Withdrawn {
                                                 button type="submit" name="consent" value="withdrawn" class="warning" aria-label={ "Record consent withdrawn by " (p.name) } { "Consent withdrawn" }
                                             }

@@ -252,6 +252,12 @@ pub async fn save_availability(
 
 // ---- allocation ----------------------------------------------------------------------
 
+/// "2027-01-13T13:45" as people write it: "Wed 13 Jan 2027, 13:45".
+fn slot_words(local: &str) -> String {
+    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+        .map_or_else(|_| local.to_owned(), |at| at.format("%a %-d %b %Y, %H:%M").to_string())
+}
+
 /// Pairs offered on the allocation page.
 const PAIRS: usize = 12;
 
@@ -288,30 +294,26 @@ async fn allocation_page(
             }
             p { "Best first: available in the case's window, cleared for the establishment through " (long_date(found.deadline)) ", fewest open cases, and co-facilitators who need conferences towards lead." }
             @if list.candidates.is_empty() { p { "No pair can take this case now; see who is ruled out below." } } @else {
-                div class="table-wrap" { table {
-                    thead { tr {
-                        th scope="col" { "Lead" } th scope="col" { "Co-facilitator" } th scope="col" { "Open cases" }
-                        th scope="col" { "First possible slot" } th scope="col" { "Score" } th scope="col" { span class="visually-hidden" { "Action" } }
-                    } }
-                    tbody { @for c in &list.candidates {
-                        tr {
-                            td { (c.lead.name) } td { (c.co_facilitator.name) }
-                            td { (c.open_cases[0]) " and " (c.open_cases[1]) }
-                            td { (c.first_slot.replace('T', " ")) }
-                            td { (c.score.total) }
-                            td {
-                                @if current == Some([c.lead.volunteer_id, c.co_facilitator.volunteer_id]) { "Allocated" } @else {
-                                    form method="post" action={ "/cases/" (id) "/facilitators" } class="inline-form" {
-                                        (csrf_field(ctx))
-                                        input type="hidden" name="lead_id" value=(c.lead.volunteer_id);
-                                        input type="hidden" name="co_facilitator_id" value=(c.co_facilitator.volunteer_id);
-                                        button type="submit" class="secondary" aria-label={ "Allocate " (c.lead.name) " and " (c.co_facilitator.name) } { "Allocate" }
-                                    }
+                ol class="pairs" {
+                    @for c in &list.candidates {
+                        li class="card" {
+                            h2 { (c.lead.name) " (lead) and " (c.co_facilitator.name) }
+                            p {
+                                "Open cases now: " (c.open_cases[0]) " and " (c.open_cases[1]) ". First possible slot: " (slot_words(&c.first_slot)) ". Score " (c.score.total)
+                                @if c.score.development > 0 { " (includes a co-facilitator working towards lead)" }
+                                "."
+                            }
+                            @if current == Some([c.lead.volunteer_id, c.co_facilitator.volunteer_id]) { p { strong { "Allocated now." } } } @else {
+                                form method="post" action={ "/cases/" (id) "/facilitators" } {
+                                    (csrf_field(ctx))
+                                    input type="hidden" name="lead_id" value=(c.lead.volunteer_id);
+                                    input type="hidden" name="co_facilitator_id" value=(c.co_facilitator.volunteer_id);
+                                    button type="submit" class="secondary" aria-label={ "Allocate this pair: " (c.lead.name) " and " (c.co_facilitator.name) } { "Allocate this pair" }
                                 }
                             }
                         }
-                    } }
-                } }
+                    }
+                }
             }
             h2 id="ruled-out" { "Ruled out" }
             @if list.ruled_out.is_empty() { p { "Nobody." } } @else {
