@@ -15,6 +15,7 @@ pub mod contact_pages;
 pub mod contacts;
 pub mod guards;
 pub mod pages;
+pub mod report;
 pub mod response_pages;
 pub mod service;
 pub mod workspace_pages;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/parties/{party_id}/details", post(workspace_pages::save_details))
         .route("/cases/{id}/parties/{party_id}/availability", post(workspace_pages::save_availability))
         .route("/cases/{id}/allocate", get(workspace_pages::show_allocation))
+        .route("/cases/{id}/report", get(report::show))
+        .route("/cases/{id}/actions/{action_id}", post(pages::settle_action))
         .route("/cases/{id}/facilitators", post(workspace_pages::allocate))
         .route("/cases/{id}/parties/{party_id}/consent", post(pages::record_consent))
         .route("/cases/{id}/assessments", post(pages::add_assessment))
@@ -47,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/candidates/book", post(candidate_pages::book))
         .route("/conferences/{id}", get(response_pages::show))
         .route("/conferences/{id}/respond", post(response_pages::respond))
+        .route("/conferences/{id}/reschedule", post(response_pages::reschedule))
+        .route("/conferences/{id}/cancel", post(response_pages::cancel))
 }
 
 /// The JSON API of this part, each route declared with its OpenAPI operation.
@@ -61,6 +66,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::party_availability, api::set_party_availability))
         .routes(routes!(allocation_api::candidates))
         .routes(routes!(allocation_api::allocate))
+        .routes(routes!(report::api))
         .routes(routes!(api::appointments, api::add_appointment))
         .routes(routes!(api::contacts, api::add_contact))
         .routes(routes!(conference_api::book))

@@ -211,6 +211,19 @@ pub struct Forms {
     pub appointment_errors: FieldErrors,
     pub contact: super::contacts::ContactInput,
     pub contact_errors: FieldErrors,
+    /// The agreed action being settled, with what was sent.
+    pub action: Option<(i64, ActionForm)>,
+    pub action_errors: FieldErrors,
+}
+
+/// Settling an agreed action from the case page: the button pressed says completed or not.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    /// "completed" or "not_completed"
+    pub settle: String,
+    pub on: String,
+    pub note: String,
 }
 
 /// The statuses a coordinator can move a case to by hand (booking, holding and follow-up of a
@@ -218,7 +231,28 @@ pub struct Forms {
 const MOVABLE: [CaseStatus; 5] =
     [CaseStatus::Assessing, CaseStatus::Ready, CaseStatus::FollowUp, CaseStatus::Closed, CaseStatus::NotProceeding];
 
-fn conferences_section(records: &[service::ConferenceRecord], names: &HashMap<i64, String>) -> Markup {
+/// The settling form's messages under its own field names (each action has its own form).
+fn action_errors(sent: Option<&FieldErrors>, on_name: &str, note_name: &str) -> FieldErrors {
+    sent.into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            let name = match k.as_str() {
+                "on" => on_name.to_owned(),
+                "note" => note_name.to_owned(),
+                other => other.to_owned(),
+            };
+            (name, v.clone())
+        })
+        .collect()
+}
+
+/// A case's conferences; `settle` (the case page's context, and what an action form sent)
+/// when the viewer works the case and may settle agreed actions.
+fn conferences_section(
+    records: &[service::ConferenceRecord],
+    names: &HashMap<i64, String>,
+    settle: Option<(&PageContext, i64, &Forms)>,
+) -> Markup {
     html! {
         h2 id="conferences" { "Conferences" }
         @if records.is_empty() { p { "No conference booked yet." } }
@@ -254,6 +288,20 @@ fn conferences_section(records: &[service::ConferenceRecord], names: &HashMap<i6
                                 @else if let Some(not_done) = a.not_completed_on { " (not completed, " (short_date(not_done)) ")" }
                                 @else { " (open)" }
                                 @if let Some(note) = a.completion_note.as_deref() { " — " (note) }
+                                @if let (Some((ctx, id, forms)), None, None) = (settle, a.completed_on, a.not_completed_on) {
+                                    @let sent = forms.action.as_ref().filter(|(action, _)| *action == a.id).map(|(_, f)| f);
+                                    @let on_name = format!("on-{}", a.id);
+                                    @let note_name = format!("note-{}", a.id);
+                                    @let errors = action_errors(sent.map(|_| &forms.action_errors), &on_name, &note_name);
+                                    (error_summary(&errors))
+                                    form method="post" action={ "/cases/" (id) "/actions/" (a.id) } class="inline-form settle" novalidate {
+                                        (csrf_field(ctx))
+                                        (Input { kind: "date", value: sent.map_or("", |f| f.on.as_str()), hint: Some("Leave blank for today."), ..Input::new(&on_name, "Settled on") }.render(&errors))
+                                        (Input { value: sent.map_or("", |f| f.note.as_str()), ..Input::new(&note_name, "Note (optional)") }.render(&errors))
+                                        button type="submit" name="settle" value="completed" class="secondary" aria-label={ "Completed: " (a.description) } { "Completed" }
+                                        button type="submit" name="settle" value="not_completed" class="secondary" aria-label={ "Not completed: " (a.description) } { "Not completed" }
+                                    }
+                                }
                             }
                         }
                     }
@@ -419,7 +467,10 @@ async fn case_page(
                 (super::workspace_pages::assessments_section(ctx, id, &assessments, &forms.assessment, &forms.assessment_errors))
             }
 
-            (conferences_section(&conferences, &names))
+            (conferences_section(&conferences, &names, works.then_some((ctx, id, forms))))
+            @if works && matches!(found.status, CaseStatus::Held | CaseStatus::FollowUp | CaseStatus::Closed | CaseStatus::NotProceeding) {
+                p { a href={ "/cases/" (id) "/report" } { "Completion report for the referrer" } }
+            }
 
             (super::contact_pages::section(ctx, id, &contacts, &contact_names, own.as_ref(), &forms.contact, &forms.contact_errors))
 
@@ -631,5 +682,38 @@ pub async fn move_status(
         &done,
         |errors| Forms { status: form, status_errors: errors, ..Default::default() },
     )
+    .await
+}
+
+pub async fn settle_action(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+    Path((id, action_id)): Path<(i64, i64)>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> AppResult<Response> {
+    service::workable(&state.db, &viewer, id).await?;
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let sent = ActionForm {
+        settle: field("settle"),
+        on: field(&format!("on-{action_id}")),
+        note: field(&format!("note-{action_id}")),
+    };
+    let input = super::conferences::CompletionInput {
+        completed: sent.settle == "completed",
+        on: sent.on.clone(),
+        note: sent.note.clone(),
+    };
+    let result = super::conferences::settle_action(&state.db, &viewer, action_id, &input).await;
+    if matches!(result, Err(AppError::NotFound)) {
+        return Err(AppError::NotFound);
+    }
+    let done = if input.completed { "Action recorded as completed." } else { "Action recorded as not completed." };
+    answer(OnCase { state: &state, ctx: &ctx, viewer: &viewer, ip: &ip, id }, result, done, |errors| Forms {
+        action: Some((action_id, sent)),
+        action_errors: errors,
+        ..Default::default()
+    })
     .await
 }

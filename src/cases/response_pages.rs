@@ -16,6 +16,7 @@ use crate::domain::time::london_display;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::flash::{self, FlashKind};
+use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
 
 pub fn role_name(role: FacilitatorRole) -> &'static str {
@@ -71,6 +72,23 @@ pub async fn show(
     let mine = own.and_then(|v| facilitators.iter().find(|f| f.volunteer_id == v.id));
     let when = london_display(found.starts_at);
     let title = format!("Conference for {reference}");
+    let live = viewer.role.is_coordinator()
+        && matches!(found.status, ConferenceStatus::Proposed | ConferenceStatus::Confirmed);
+    let lead = facilitators.iter().find(|f| f.role == FacilitatorRole::Lead).map(|f| f.volunteer_id);
+    let second = facilitators.iter().find(|f| f.role == FacilitatorRole::Co).map(|f| f.volunteer_id);
+    let slots = match (live, lead, second) {
+        (true, Some(lead), Some(second)) => {
+            crate::scheduling::candidates::slots_for_pair(
+                &state.db,
+                found.case_id,
+                [lead, second],
+                id,
+                RESCHEDULE_SLOTS,
+            )
+            .await?
+        }
+        _ => Vec::new(),
+    };
     Ok(page(
         &ctx,
         &title,
@@ -86,9 +104,93 @@ pub async fn show(
                 p { "You are asked to be the " (role_name(mine.role)) "." }
                 (answer_buttons(&ctx, id, &format!("the conference for {reference} on {when}"), &format!("/conferences/{id}")))
             }
+            @if !slots.is_empty() || live {
+                h2 id="change" { "Change this conference" }
+            }
+            @if !slots.is_empty() {
+                p { "Move it to another time for the same two facilitators (every booking rule is checked again; both are told):" }
+                ul class="slots" { @for s in &slots {
+                    li { form method="post" action={ "/conferences/" (id) "/reschedule" } class="inline-form" {
+                        (csrf_field(&ctx))
+                        input type="hidden" name="start" value=(s.start);
+                        button type="submit" class="secondary" { "Move to " (slot_words(&s.start)) }
+                    } }
+                } }
+            } @else if live {
+                p { "No other time suits both facilitators before the deadline." }
+            }
+            @if live {
+                form method="post" action={ "/conferences/" (id) "/cancel" } {
+                    (csrf_field(&ctx))
+                    button type="submit" class="warning" { "Cancel this conference" }
+                }
+            }
             p { a href={ "/cases/" (found.case_id) } { "The case" } }
         },
     ))
+}
+
+/// "2027-01-13T13:45" as people write it: "Wed 13 Jan 2027, 13:45".
+pub fn slot_words(local: &str) -> String {
+    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+        .map_or_else(|_| local.to_owned(), |at| at.format("%a %-d %b %Y, %H:%M").to_string())
+}
+
+/// Slots offered to move a conference to.
+const RESCHEDULE_SLOTS: usize = 6;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RescheduleForm {
+    pub start: String,
+}
+
+/// A coordinator moves or cancels a conference from its page; back to it with what happened.
+async fn change(
+    state: &AppState,
+    viewer: &AuthUser,
+    id: i64,
+    patch: conferences::ConferencePatch,
+    done: &str,
+) -> AppResult<Response> {
+    if !viewer.role.is_coordinator() {
+        return Err(AppError::NotFound);
+    }
+    let back = format!("/conferences/{id}");
+    match conferences::update(&state.db, &state.settings.base_url, viewer, id, &patch).await {
+        Ok(_) => Ok(flash::redirect(&back, FlashKind::Success, done)),
+        Err(AppError::Conflict(why)) => Ok(flash::redirect(&back, FlashKind::Error, why)),
+        Err(AppError::Validation { fields, message }) => {
+            Ok(flash::redirect(&back, FlashKind::Error, fields.into_values().next().unwrap_or(message)))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn reschedule(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RescheduleForm>,
+) -> AppResult<Response> {
+    let patch = conferences::ConferencePatch { status: None, start: Some(form.start) };
+    change(&state, &viewer, id, patch, "Conference moved; both facilitators have been told.").await
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let patch = conferences::ConferencePatch { status: Some("cancelled".into()), start: None };
+    change(
+        &state,
+        &viewer,
+        id,
+        patch,
+        "Conference cancelled; both facilitators have been told. The case is ready to book again.",
+    )
+    .await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -252,12 +252,6 @@ pub async fn save_availability(
 
 // ---- allocation ----------------------------------------------------------------------
 
-/// "2027-01-13T13:45" as people write it: "Wed 13 Jan 2027, 13:45".
-fn slot_words(local: &str) -> String {
-    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
-        .map_or_else(|_| local.to_owned(), |at| at.format("%a %-d %b %Y, %H:%M").to_string())
-}
-
 /// Pairs offered on the allocation page.
 const PAIRS: usize = 12;
 
@@ -299,7 +293,7 @@ async fn allocation_page(
                         li class="card" {
                             h2 { (c.lead.name) " (lead) and " (c.co_facilitator.name) }
                             p {
-                                "Open cases now: " (c.open_cases[0]) " and " (c.open_cases[1]) ". First possible slot: " (slot_words(&c.first_slot)) ". Score " (c.score.total)
+                                "Open cases now: " (c.open_cases[0]) " and " (c.open_cases[1]) ". First possible slot: " (super::response_pages::slot_words(&c.first_slot)) ". Score " (c.score.total)
                                 @if c.score.development > 0 { " (includes a co-facilitator working towards lead)" }
                                 "."
                             }

@@ -204,3 +204,36 @@ pub async fn ruled_out_of(
     }
     Ok(out)
 }
+
+/// Slots to move conference `moving` of case `id` to, for the same pair in the same roles,
+/// best first: every rule checked as for a new booking, the conference itself left out.
+pub async fn slots_for_pair(
+    db: &impl ConnectionTrait,
+    id: i64,
+    [lead, second]: [i64; 2],
+    moving: i64,
+    limit: usize,
+) -> AppResult<Vec<CandidateSlot>> {
+    let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let today = crate::clock::today();
+    let spec = instance::for_case(db, &found, today, Some(&[lead, second]), Some(moving)).await?;
+    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+    let result = matcher::distinct_candidates(&problem, &case_id(found.id), limit * 2, limit * 2)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
+    let names = crate::volunteers::service::names(db, &[lead, second]).await?;
+    let person =
+        |volunteer_id: i64| Person { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default() };
+    Ok(result
+        .candidates
+        .iter()
+        .filter(|c| volunteer_of(&c.lead) == Some(lead) && volunteer_of(&c.second) == Some(second))
+        .take(limit)
+        .map(|c| CandidateSlot {
+            start: c.start.clone(),
+            end: c.end.clone(),
+            lead: person(lead),
+            second: person(second),
+            score: score(&c.breakdown),
+        })
+        .collect())
+}

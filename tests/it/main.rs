@@ -37,3 +37,4 @@ mod schema;
 mod shell;
 mod smtp_sink;
 mod walkthrough;
+mod workspace_pages;
