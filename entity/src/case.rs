@@ -120,6 +120,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When it was closed or stopped proceeding: retention of the parties counts from here.
     pub closed_at: Option<DateTimeUtc>,
+    /// Why it is not proceeding, coded (a `reason_codes` code of kind not_proceeding).
+    pub not_proceeding_code: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

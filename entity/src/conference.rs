@@ -60,6 +60,8 @@ pub struct Model {
     pub follow_up_done_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Why it was not held, coded (a `reason_codes` code of kind not_held).
+    pub not_held_code: Option<String>,
     #[sea_orm(has_many)]
     pub facilitators: HasMany<super::conference_facilitator::Entity>,
 }

@@ -37,6 +37,7 @@ pub mod party;
 pub mod party_availability;
 pub mod password_invitation;
 pub mod prison_vetting;
+pub mod reason_code;
 pub mod regime_window;
 pub mod session;
 pub mod setting;

@@ -16,6 +16,7 @@ mod m20261206_000011_feed_version;
 mod m20261206_000012_retention_dates;
 mod m20261207_000013_allocation;
 mod m20261207_000014_structured_assessments;
+mod m20261207_000015_reason_codes;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_retention_dates::Migration),
             Box::new(m20261207_000013_allocation::Migration),
             Box::new(m20261207_000014_structured_assessments::Migration),
+            Box::new(m20261207_000015_reason_codes::Migration),
         ]
     }
 }

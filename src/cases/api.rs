@@ -31,6 +31,8 @@ pub struct Case {
     pub notes: String,
     /// referred, assessing, ready, booked, held, follow_up, closed or not_proceeding
     pub status: String,
+    /// The coded reason (the not-proceeding list), with the words in not_proceeding_reason.
+    pub not_proceeding_code: Option<String>,
     pub not_proceeding_reason: Option<String>,
     pub version: i32,
 }
@@ -130,6 +132,7 @@ fn case_json(c: case::Model) -> Case {
         duration_minutes: c.duration_minutes,
         notes: c.notes,
         status: c.status.as_str().to_owned(),
+        not_proceeding_code: c.not_proceeding_code,
         not_proceeding_reason: c.not_proceeding_reason,
         version: c.version,
     }

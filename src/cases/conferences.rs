@@ -322,6 +322,8 @@ pub struct ActionInput {
 #[serde(default)]
 pub struct OutcomeInput {
     pub held: bool,
+    /// Not held: a code from the not-held list (`other` needs the notes to say why).
+    pub not_held_code: Option<String>,
     pub notes: String,
     /// The outcome agreement's actions.
     pub actions: Vec<ActionInput>,
@@ -372,12 +374,21 @@ pub async fn record_outcome(
     if !errors.is_empty() {
         return Err(crate::error::AppError::fields(errors));
     }
+    let not_held_code = if input.held {
+        None
+    } else {
+        let (kind, fields) = (super::reasons::Kind::NotHeld, ["not_held_code", "notes"]);
+        Some(super::reasons::check(&txn, kind, input.not_held_code.as_deref(), Some(&input.notes), fields).await?.0)
+    };
     let status = if input.held { ConferenceStatus::Held } else { ConferenceStatus::NotHeld };
     let updated = bump(
         &txn,
         &found,
         status,
-        vec![(conference::Column::OutcomeNotes, Expr::value(Some(input.notes.trim().to_owned())))],
+        vec![
+            (conference::Column::OutcomeNotes, Expr::value(Some(input.notes.trim().to_owned()))),
+            (conference::Column::NotHeldCode, Expr::value(not_held_code)),
+        ],
     )
     .await?;
     for (description, owner, due_on) in actions {

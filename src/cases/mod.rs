@@ -15,6 +15,8 @@ pub mod contact_pages;
 pub mod contacts;
 pub mod guards;
 pub mod pages;
+pub mod reason_pages;
+pub mod reasons;
 pub mod report;
 pub mod response_pages;
 pub mod service;
@@ -38,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/parties/{party_id}/availability", post(workspace_pages::save_availability))
         .route("/cases/{id}/allocate", get(workspace_pages::show_allocation))
         .route("/cases/{id}/report", get(report::show))
+        .route("/admin/reasons", get(reason_pages::show).post(reason_pages::add))
+        .route("/admin/reasons/{id}", post(reason_pages::retire))
         .route("/cases/{id}/actions/{action_id}", post(pages::settle_action))
         .route("/cases/{id}/facilitators", post(workspace_pages::allocate))
         .route("/cases/{id}/parties/{party_id}/consent", post(pages::record_consent))

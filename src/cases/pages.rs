@@ -193,6 +193,7 @@ pub struct AppointmentForm {
 #[serde(default)]
 pub struct StatusForm {
     pub status: String,
+    pub not_proceeding_code: String,
     pub not_proceeding_reason: String,
 }
 
@@ -347,6 +348,12 @@ async fn case_page(
     .await?;
     let own = crate::volunteers::service::for_user(&state.db, viewer.id).await?;
     let ready = service::ready_to_book(&state.db, id).await?;
+    let stop_codes =
+        if full { super::reasons::offered(&state.db, super::reasons::Kind::NotProceeding).await? } else { Vec::new() };
+    let stopped_because = match &found.not_proceeding_code {
+        Some(code) => Some(super::reasons::label(&state.db, super::reasons::Kind::NotProceeding, code).await?),
+        None => None,
+    };
     Ok(page(
         ctx,
         &format!("Case {}", found.reference),
@@ -364,7 +371,10 @@ async fn case_page(
                 dt { "Offence category" } dd { (found.offence_category) }
                 @if full {
                     dt { "Referred by" } dd { (source_label(found.source)) " on " (long_date(found.referred_on)) }
-                    @if let Some(reason) = &found.not_proceeding_reason { dt { "Not proceeding because" } dd { (reason) } }
+                    @if found.status == CaseStatus::NotProceeding {
+                        dt { "Not proceeding because" }
+                        dd { (stopped_because.clone().unwrap_or_default()) @if let Some(reason) = &found.not_proceeding_reason { ": " (reason) } }
+                    }
                 }
             }
             @if !found.notes.is_empty() { h2 { "Notes" } p { (found.notes) } }
@@ -483,7 +493,9 @@ async fn case_page(
                 form method="post" action={ "/cases/" (id) "/status" } novalidate {
                     (csrf_field(ctx))
                     (select("status", "Move the case to", &statuses, &forms.status.status, &forms.status_errors))
-                    (Input { value: &forms.status.not_proceeding_reason, hint: Some("Needed when the case is not proceeding."), ..Input::new("not_proceeding_reason", "Reason") }.render(&forms.status_errors))
+                    @let codes: Vec<(&str, &str)> = stop_codes.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
+                    (select("not_proceeding_code", "Reason, when the case is not proceeding", &codes, &forms.status.not_proceeding_code, &forms.status_errors))
+                    (Input { value: &forms.status.not_proceeding_reason, hint: Some("Needed with “Other”."), ..Input::new("not_proceeding_reason", "The reason in words") }.render(&forms.status_errors))
                     button type="submit" class="secondary" { "Move case" }
                 }
             }
@@ -664,6 +676,7 @@ pub async fn move_status(
     } else {
         let patch = CasePatch {
             status: Some(form.status.clone()),
+            not_proceeding_code: Some(form.not_proceeding_code.clone()),
             not_proceeding_reason: Some(form.not_proceeding_reason.clone()),
             ..Default::default()
         };

@@ -247,7 +247,10 @@ pub async fn list_with_status(
 pub struct CasePatch {
     /// assessing, ready, not_proceeding, closed (booking, holding and follow-up move on their own)
     pub status: Option<String>,
-    /// Required with not_proceeding.
+    /// With not_proceeding: a code from the not-proceeding list (`other` needs the reason in
+    /// words); a reason in words alone counts as `other`.
+    pub not_proceeding_code: Option<String>,
+    /// With not_proceeding: the reason in words (required with `other`).
     pub not_proceeding_reason: Option<String>,
     /// YYYY-MM-DD
     pub deadline: Option<String>,
@@ -295,11 +298,16 @@ pub async fn update(
             return Err(AppError::Conflict(why));
         }
         if to == CaseStatus::NotProceeding {
-            let reason = patch.not_proceeding_reason.as_deref().map(str::trim).unwrap_or_default();
-            if reason.is_empty() {
-                return Err(AppError::field("not_proceeding_reason", "Give the reason the case is not proceeding."));
-            }
-            change.not_proceeding_reason = Set(Some(reason.to_owned()));
+            let (code, words) = super::reasons::check(
+                &txn,
+                super::reasons::Kind::NotProceeding,
+                patch.not_proceeding_code.as_deref(),
+                patch.not_proceeding_reason.as_deref(),
+                ["not_proceeding_code", "not_proceeding_reason"],
+            )
+            .await?;
+            change.not_proceeding_code = Set(Some(code));
+            change.not_proceeding_reason = Set(words);
         }
         if matches!(to, CaseStatus::Closed | CaseStatus::NotProceeding) {
             change.closed_at = Set(Some(crate::clock::now()));

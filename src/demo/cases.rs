@@ -83,10 +83,12 @@ async fn assess(demo: &Demo<'_>, case_id: i64, kind: &str, outcome: &str, on: i6
     Ok(())
 }
 
-async fn move_to(demo: &Demo<'_>, case_id: i64, status: &str, reason: Option<&str>) -> anyhow::Result<()> {
+/// Moves a case on; `reason` is the coded reason and its words, for not proceeding.
+async fn move_to(demo: &Demo<'_>, case_id: i64, status: &str, reason: Option<(&str, &str)>) -> anyhow::Result<()> {
     let patch = CasePatch {
         status: Some(status.into()),
-        not_proceeding_reason: reason.map(str::to_owned),
+        not_proceeding_code: reason.map(|(code, _)| code.to_owned()),
+        not_proceeding_reason: reason.map(|(_, words)| words.to_owned()),
         ..Default::default()
     };
     cases::update(demo.db, demo.base_url, &demo.coordinator, case_id, &patch)
@@ -217,6 +219,7 @@ async fn held(
     txn.commit().await?;
     let outcome = OutcomeInput {
         held: true,
+        not_held_code: None,
         notes: notes.into(),
         actions: actions
             .iter()
@@ -483,7 +486,7 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
         demo,
         withdrawn.id,
         "not_proceeding",
-        Some("The harmed person withdrew consent and does not wish to be contacted again."),
+        Some(("consent_withdrawn", "The harmed person does not wish to be contacted again.")),
     )
     .await?;
 

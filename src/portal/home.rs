@@ -36,6 +36,7 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<
                     li { a href="/volunteers" { "See the volunteers" } }
                     li { a href="/admin/accounts" { "Manage accounts and API tokens" } }
                     li { a href="/admin/outbox" { "See the email outbox" } }
+                    li { a href="/admin/reasons" { "Keep the lists of reasons (not proceeding, not held)" } }
                 },
             }
         },

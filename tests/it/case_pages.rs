@@ -260,11 +260,23 @@ async fn a_referral_is_taken_and_worked_through_the_forms_on_the_case_page() {
 
     let no_reason = browser.post_form(&format!("{path}/status"), &[("status", "not_proceeding")]).await;
     assert_eq!(no_reason.status(), 422);
-    assert!(no_reason.text().await.unwrap().contains("Give the reason"));
+    assert!(no_reason.text().await.unwrap().contains("Choose the reason."));
+    let other = browser
+        .post_form(&format!("{path}/status"), &[("status", "not_proceeding"), ("not_proceeding_code", "other")])
+        .await;
+    assert_eq!(other.status(), 422);
+    assert!(other.text().await.unwrap().contains("Say what the reason is."), "“other” needs words");
     let stopped = browser
-        .post_form(&format!("{path}/status"), &[("status", "not_proceeding"), ("not_proceeding_reason", "consent")])
+        .post_form(
+            &format!("{path}/status"),
+            &[("status", "not_proceeding"), ("not_proceeding_code", "harmed_declined")],
+        )
         .await;
     assert_eq!(stopped.status(), 303);
+    let row = entity::case::Entity::find_by_id(made.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.not_proceeding_code.as_deref(), Some("harmed_declined"));
+    let (_, body) = browser.open(&path).await;
+    assert!(body.contains("The harmed person declined"), "the reason in words on the case page");
     // Another party's id under this case is not found.
     assert_eq!(browser.post_form(&format!("/cases/{}/parties/999999/consent", made.id), &withdraw).await.status(), 404);
 }

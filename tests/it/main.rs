@@ -26,6 +26,7 @@ mod planning;
 mod privacy;
 mod proxies;
 mod queries;
+mod reasons;
 mod record;
 mod recruitment;
 mod reminders;
