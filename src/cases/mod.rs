@@ -14,6 +14,7 @@ pub mod conferences;
 pub mod contact_pages;
 pub mod contacts;
 pub mod guards;
+pub mod outcome_pages;
 pub mod pages;
 pub mod reason_pages;
 pub mod reasons;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/conferences/{id}/respond", post(response_pages::respond))
         .route("/conferences/{id}/reschedule", post(response_pages::reschedule))
         .route("/conferences/{id}/cancel", post(response_pages::cancel))
+        .route("/conferences/{id}/outcome", post(outcome_pages::record))
 }
 
 /// The JSON API of this part, each route declared with its OpenAPI operation.

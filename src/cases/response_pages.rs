@@ -63,7 +63,18 @@ pub async fn show(
     ctx: PageContext,
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
-    let (found, facilitators) = conferences::read(&state.db, &viewer, id).await?;
+    conference_page(&state, &ctx, &viewer, id, &super::outcome_pages::OutcomeForm::default()).await
+}
+
+/// The conference page, with the outcome form as sent (`outcome`).
+pub async fn conference_page(
+    state: &AppState,
+    ctx: &PageContext,
+    viewer: &AuthUser,
+    id: i64,
+    outcome: &super::outcome_pages::OutcomeForm,
+) -> AppResult<Markup> {
+    let (found, facilitators) = conferences::read(&state.db, viewer, id).await?;
     let (reference, place) = conferences::reference_and_place(&state.db, &found).await?;
     let names =
         crate::volunteers::service::names(&state.db, &facilitators.iter().map(|f| f.volunteer_id).collect::<Vec<_>>())
@@ -89,8 +100,12 @@ pub async fn show(
         }
         _ => Vec::new(),
     };
+    let records_outcome = found.status == ConferenceStatus::Confirmed
+        && crate::clock::now() >= found.starts_at
+        && (viewer.role.is_coordinator() || mine.is_some_and(|m| m.role == FacilitatorRole::Lead));
+    let codes = if records_outcome { super::outcome_pages::codes(state).await? } else { Vec::new() };
     Ok(page(
-        &ctx,
+        ctx,
         &title,
         html! {
             h1 { (title) }
@@ -102,7 +117,7 @@ pub async fn show(
             @if let Some(mine) = mine.filter(|m| m.response == Answer::Asked && found.status == ConferenceStatus::Proposed) {
                 h2 { "Your answer" }
                 p { "You are asked to be the " (role_name(mine.role)) "." }
-                (answer_buttons(&ctx, id, &format!("the conference for {reference} on {when}"), &format!("/conferences/{id}")))
+                (answer_buttons(ctx, id, &format!("the conference for {reference} on {when}"), &format!("/conferences/{id}")))
             }
             @if !slots.is_empty() || live {
                 h2 id="change" { "Change this conference" }
@@ -111,7 +126,7 @@ pub async fn show(
                 p { "Move it to another time for the same two facilitators (every booking rule is checked again; both are told):" }
                 ul class="slots" { @for s in &slots {
                     li { form method="post" action={ "/conferences/" (id) "/reschedule" } class="inline-form" {
-                        (csrf_field(&ctx))
+                        (csrf_field(ctx))
                         input type="hidden" name="start" value=(s.start);
                         button type="submit" class="secondary" { "Move to " (slot_words(&s.start)) }
                     } }
@@ -121,10 +136,11 @@ pub async fn show(
             }
             @if live {
                 form method="post" action={ "/conferences/" (id) "/cancel" } {
-                    (csrf_field(&ctx))
+                    (csrf_field(ctx))
                     button type="submit" class="warning" { "Cancel this conference" }
                 }
             }
+            @if records_outcome { (super::outcome_pages::section(ctx, id, outcome, &codes)) }
             p { a href={ "/cases/" (found.case_id) } { "The case" } }
         },
     ))

@@ -98,17 +98,48 @@ async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_p
     .update(&app.db)
     .await
     .unwrap();
-    let body = json!({"held": true, "notes": "Hannah spoke about the burglary", "actions": [
-        {"description": "Letter of apology", "owner": "harmer", "due_on": crate::helpers::today().to_string()},
-        {"description": "Replant the roses", "owner": "harmer", "due_on": crate::helpers::today().to_string()}]});
-    let held = reqwest::Client::new()
-        .put(app.url(&format!("/api/v1/conferences/{id}/outcome")))
-        .bearer_auth(token_of(&app, lead).await)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(held.status(), 200);
+    // The lead records the outcome on the conference page; a half-filled action row comes back.
+    let (_, page) = lead_browser.open(&format!("/conferences/{id}")).await;
+    assert!(page.contains("Record the outcome"), "{page}");
+    let due = crate::helpers::today().to_string();
+    let outcome = format!("/conferences/{id}/outcome");
+    let half = lead_browser
+        .post_form(
+            &outcome,
+            &[
+                ("held", "yes"),
+                ("notes", "Hannah spoke about the burglary"),
+                ("action_1_description", "Letter of apology"),
+            ],
+        )
+        .await;
+    assert_eq!(half.status(), 422);
+    let text = half.text().await.unwrap();
+    assert!(
+        text.contains("Each action needs a description, an owner and a due date") && text.contains("Letter of apology")
+    );
+    let not_said = lead_browser.post_form(&outcome, &[("notes", "x")]).await;
+    assert_eq!(not_said.status(), 422);
+    let held = lead_browser
+        .post_form(
+            &outcome,
+            &[
+                ("held", "yes"),
+                ("notes", "Hannah spoke about the burglary"),
+                ("action_1_description", "Letter of apology"),
+                ("action_1_owner", "harmer"),
+                ("action_1_due", &due),
+                ("action_3_description", "Replant the roses"),
+                ("action_3_owner", "harmer"),
+                ("action_3_due", &due),
+            ],
+        )
+        .await;
+    assert_eq!(held.status(), 303);
+    let row = conference::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(row.status, ConferenceStatus::Held);
+    let (_, page) = lead_browser.open(&format!("/conferences/{id}")).await;
+    assert!(!page.contains("Record the outcome"), "recorded once");
     let mut actions: Vec<i64> = entity::outcome_action::Entity::find()
         .filter(entity::outcome_action::Column::ConferenceId.eq(id))
         .all(&app.db)
