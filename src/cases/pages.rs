@@ -261,7 +261,7 @@ fn conferences_section(
             @let c = &r.conference;
             section class="card" aria-label={ "Conference " (london_display(c.starts_at)) } {
                 h3 { (london_display(c.starts_at)) " to " (c.ends_at.with_timezone(&chrono_tz::Europe::London).format("%H:%M")) " (UK time)" }
-                p { "Status: " strong { (words(c.status.as_str())) } }
+                p { "Status: " strong { (words(c.status.as_str())) } " · " a href={ "/conferences/" (c.id) } { "Conference page" } }
                 @if let Some(why) = c.cancel_reason.as_deref().and_then(super::guards::StopReason::parse) {
                     p class="stopped" role="status" {
                         "Cancelled by the service"
@@ -485,7 +485,7 @@ async fn case_page(
             (super::contact_pages::section(ctx, id, &contacts, &contact_names, own.as_ref(), &forms.contact, &forms.contact_errors))
 
             @if full {
-                h2 id="status" { "Status" }
+                h2 id="case-status" { "Status" }
                 @if let Err(missing) = &ready { @if found.status == CaseStatus::Assessing { p class="hint" { "Not ready to book yet: " (missing) } } }
                 (error_summary(&forms.status_errors))
                 @let statuses: Vec<(&str, String)> = MOVABLE.iter().map(|s| (s.as_str(), words(s.as_str()))).collect();

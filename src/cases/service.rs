@@ -709,12 +709,14 @@ impl Answer {
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct AssessmentInput {
-    /// risk or appropriateness
+    /// risk or appropriateness (`assessment_kind` on the case page, whose contact form also has a kind)
+    #[serde(alias = "assessment_kind")]
     pub kind: String,
     /// suitable, not_suitable or review_needed
     pub outcome: String,
     /// YYYY-MM-DD (default today)
     pub assessed_on: String,
+    #[serde(alias = "assessment_notes")]
     pub notes: String,
     /// Risk form: low, medium or high, each required.
     pub risk_to_harmed: String,

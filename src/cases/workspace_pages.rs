@@ -52,6 +52,18 @@ pub fn assessments_section(
     let outcomes = [("suitable", "Suitable"), ("not_suitable", "Not suitable"), ("review_needed", "Review needed")];
     let levels = [("low", "Low"), ("medium", "Medium"), ("high", "High")];
     let answers = [("yes", "Yes"), ("no", "No")];
+    // The case page's contact form has its own kind and notes: these are named apart.
+    let errors: &FieldErrors = &errors
+        .iter()
+        .map(|(k, v)| {
+            let name = match k.as_str() {
+                "kind" => "assessment_kind",
+                "notes" => "assessment_notes",
+                other => other,
+            };
+            (name.to_owned(), v.clone())
+        })
+        .collect();
     html! {
         h2 id="assessments" { "Assessments" }
         @if assessments.is_empty() { p { "No assessment recorded yet." } } @else {
@@ -80,7 +92,7 @@ pub fn assessments_section(
         (error_summary(errors))
         form method="post" action={ "/cases/" (id) "/assessments" } novalidate {
             (csrf_field(ctx))
-            (select("kind", "Assessment", &kinds, &form.kind, errors))
+            (select("assessment_kind", "Assessment", &kinds, &form.kind, errors))
             fieldset {
                 legend { "Risk" }
                 (select("risk_to_harmed", "Risk to the harmed person", &levels, &form.risk_to_harmed, errors))
@@ -99,7 +111,7 @@ pub fn assessments_section(
             (select("outcome", "Outcome", &outcomes, &form.outcome, errors))
             (Input { kind: "date", value: &form.review_on, hint: Some("Needed with “review needed”."), ..Input::new("review_on", "Review by") }.render(errors))
             (Input { kind: "date", value: &form.assessed_on, hint: Some("Leave blank for today."), ..Input::new("assessed_on", "Assessed on") }.render(errors))
-            (textarea("notes", "Notes", &form.notes, errors))
+            (textarea("assessment_notes", "Assessment notes", &form.notes, errors))
             button type="submit" class="secondary" { "Record assessment" }
         }
     }

@@ -11,6 +11,7 @@ mod browser;
 mod calendar;
 mod case_pages;
 mod cases;
+mod casework_walkthrough;
 mod checks;
 mod cli;
 mod csrf;
