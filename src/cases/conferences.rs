@@ -381,6 +381,8 @@ pub async fn record_outcome(
         Some(super::reasons::check(&txn, kind, input.not_held_code.as_deref(), Some(&input.notes), fields).await?.0)
     };
     let status = if input.held { ConferenceStatus::Held } else { ConferenceStatus::NotHeld };
+    // Held with nothing agreed: there is nothing to follow up.
+    let follow_up_done = (input.held && actions.is_empty()).then(crate::clock::now);
     let updated = bump(
         &txn,
         &found,
@@ -388,6 +390,7 @@ pub async fn record_outcome(
         vec![
             (conference::Column::OutcomeNotes, Expr::value(Some(input.notes.trim().to_owned()))),
             (conference::Column::NotHeldCode, Expr::value(not_held_code)),
+            (conference::Column::FollowUpDoneAt, Expr::value(follow_up_done)),
         ],
     )
     .await?;
@@ -521,6 +524,19 @@ pub async fn settle_action(
     }
     .update(&txn)
     .await?;
+    // The last action settled completes the follow-up of the outcome agreement.
+    let open = outcome_action::Entity::find()
+        .filter(outcome_action::Column::ConferenceId.eq(found.id))
+        .filter(outcome_action::Column::CompletedOn.is_null())
+        .filter(outcome_action::Column::NotCompletedOn.is_null());
+    if sea_orm::PaginatorTrait::count(open, &txn).await? == 0 {
+        conference::Entity::update_many()
+            .col_expr(conference::Column::FollowUpDoneAt, Expr::value(Some(crate::clock::now())))
+            .filter(conference::Column::Id.eq(found.id))
+            .filter(conference::Column::FollowUpDoneAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
     case::Entity::update_many()
         .col_expr(case::Column::Status, Expr::value(CaseStatus::FollowUp))
         .col_expr(case::Column::UpdatedAt, Expr::value(crate::clock::now()))

@@ -458,11 +458,6 @@ pub async fn cases(demo: &Demo<'_>, places: &Places, team: &Team) -> anyhow::Res
     )
     .await?;
     complete_actions(demo, conference.id, -35, true).await?;
-    conference::Entity::update_many()
-        .col_expr(conference::Column::FollowUpDoneAt, Expr::value(Some(crate::clock::now() - Duration::days(20))))
-        .filter(conference::Column::Id.eq(conference.id))
-        .exec(demo.db)
-        .await?;
     move_to(demo, closed.id, "closed", None).await?;
 
     // Not proceeding: the harmed person withdrew consent.

@@ -205,6 +205,11 @@ async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_p
     assert_eq!(report["actions_agreed"], 2);
     assert_eq!(report["actions_completed"], 1);
     assert_eq!(
+        report["follow_up_on"],
+        crate::helpers::today().to_string(),
+        "settling the last action completes follow-up"
+    );
+    assert_eq!(
         report["conference_on"],
         crate::helpers::today().checked_sub_days(chrono::Days::new(3)).unwrap().to_string()
     );
