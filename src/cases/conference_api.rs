@@ -198,7 +198,7 @@ pub struct OutcomeAction {
 }
 
 /// Settle an agreed action as completed or not completed, once (coordinators and the
-/// conference's facilitators); the case moves to follow-up.
+/// case's allocated facilitators); the case moves to follow-up.
 #[utoipa::path(post, path = "/api/v1/outcome-actions/{id}/completion", tag = "cases", params(("id" = i64, Path)), request_body = CompletionInput,
     responses((status = 200, body = OutcomeAction), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)), security(("bearer" = [])))]
 pub async fn complete_action(

@@ -485,8 +485,8 @@ pub struct CompletionInput {
     pub note: String,
 }
 
-/// Settles an outcome agreement's action as completed or not (coordinators, or the
-/// conference's facilitators), once; a held case moves to follow-up.
+/// Settles an outcome agreement's action as completed or not (coordinators, or the case's
+/// allocated facilitators), once; a held case moves to follow-up.
 pub async fn settle_action(
     db: &DatabaseConnection,
     viewer: &AuthUser,
@@ -496,7 +496,9 @@ pub async fn settle_action(
     let txn = begin_write(db).await?;
     let action = outcome_action::Entity::find_by_id(action_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     lock(&txn, action.conference_id).await?;
-    let (found, _) = read(&txn, viewer, action.conference_id).await?;
+    // Coordinators and the case's allocated pair (not whoever was once on the conference).
+    let found = conference::Entity::find_by_id(action.conference_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    super::service::workable(&txn, viewer, found.case_id).await?;
     let action = outcome_action::Entity::find_by_id(action_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     if action.completed_on.is_some() || action.not_completed_on.is_some() {
         return Err(AppError::Conflict("This action has already been settled.".into()));

@@ -167,6 +167,16 @@ async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_p
     assert_eq!(wrong.status(), 422);
     let text = wrong.text().await.unwrap();
     assert!(text.contains("not in the future") && text.contains("Letter received") && text.contains(&future), "kept");
+    // Someone not allocated to the case cannot settle its actions.
+    let stranger = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let refused = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/outcome-actions/{}/completion", actions[0])))
+        .bearer_auth(token_of(&app, stranger).await)
+        .json(&json!({"completed": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
     let yesterday = (crate::helpers::today() - Duration::days(1)).to_string();
     for (action, settle) in [(actions[0], "completed"), (actions[1], "not_completed")] {
         let on = format!("on-{action}");
