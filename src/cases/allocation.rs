@@ -93,7 +93,23 @@ pub async fn candidates(db: &impl ConnectionTrait, id: i64, limit: usize) -> App
     let needed =
         u64::try_from(crate::settings::service::number(db, &crate::settings::service::LEAD_AFTER_CONFERENCES).await?)
             .unwrap_or(u64::MAX);
-    let mut developing = HashMap::new();
+    // Co-facilitators (by level) still short of the conferences needed for lead.
+    let seconds: Vec<i64> = found.candidates.iter().map(|c| c.second.volunteer_id).collect();
+    let co_level: Vec<i64> = volunteer::Entity::find()
+        .filter(volunteer::Column::Id.is_in(seconds))
+        .filter(volunteer::Column::Level.eq(FacilitationLevel::CoFacilitator))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    let mut short = Vec::new();
+    for &id in &co_level {
+        if crate::commitment::service::held_as_co_facilitator(db, id).await? < needed {
+            short.push(id);
+        }
+    }
+    let developing = |id: i64| short.contains(&id);
     let mut pairs: Vec<PairCandidate> = Vec::new();
     for slot in found.candidates {
         if pairs.iter().any(|p| {
@@ -102,21 +118,7 @@ pub async fn candidates(db: &impl ConnectionTrait, id: i64, limit: usize) -> App
             continue;
         }
         let co = slot.second.volunteer_id;
-        let development = match developing.get(&co) {
-            Some(bonus) => *bonus,
-            None => {
-                let record = volunteer::Entity::find_by_id(co).one(db).await?;
-                let bonus = match record {
-                    Some(v) if v.level == FacilitationLevel::CoFacilitator => {
-                        let held = crate::commitment::service::held_as_co_facilitator(db, co).await?;
-                        if held < needed { DEVELOPMENT_BONUS } else { 0 }
-                    }
-                    _ => 0,
-                };
-                developing.insert(co, bonus);
-                bonus
-            }
-        };
+        let development = if developing(co) { DEVELOPMENT_BONUS } else { 0 };
         let open_cases = [load.get(&slot.lead.volunteer_id).copied().unwrap_or(0), load.get(&co).copied().unwrap_or(0)];
         let workload = -WORKLOAD_WEIGHT * i64::try_from(open_cases[0] + open_cases[1]).unwrap_or(i64::MAX / 32);
         let matcher = slot.score.total;

@@ -22,7 +22,8 @@ use crate::web::layout::{PageContext, csrf_field, page};
 const LIMIT: usize = 20;
 
 /// "Tuesday 16 December 2026, 10:00" from the matcher's UK wall-clock "YYYY-MM-DDTHH:MM".
-fn wall_clock(text: &str) -> String {
+/// "2027-01-13T13:45" as people write it: "Wednesday 13 January 2027, 13:45".
+pub(super) fn wall_clock(text: &str) -> String {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
         .map_or_else(|_| text.to_owned(), |t| t.format("%A %-d %B %Y, %H:%M").to_string())
 }

@@ -21,7 +21,7 @@ use crate::domain::time::{london_display, long_date, short_date};
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
 use crate::state::AppState;
-use crate::web::components::{FieldErrors, Input, error_summary, field_errors, select, textarea};
+use crate::web::components::{FieldErrors, Input, error_summary, field_errors, renamed, select, textarea};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::{AuthUser, ClientIp};
 use crate::web::layout::{PageContext, csrf_field, page};
@@ -232,27 +232,14 @@ pub struct ActionForm {
 const MOVABLE: [CaseStatus; 5] =
     [CaseStatus::Assessing, CaseStatus::Ready, CaseStatus::FollowUp, CaseStatus::Closed, CaseStatus::NotProceeding];
 
-/// The settling form's messages under its own field names (each action has its own form).
-fn action_errors(sent: Option<&FieldErrors>, on_name: &str, note_name: &str) -> FieldErrors {
-    sent.into_iter()
-        .flatten()
-        .map(|(k, v)| {
-            let name = match k.as_str() {
-                "on" => on_name.to_owned(),
-                "note" => note_name.to_owned(),
-                other => other.to_owned(),
-            };
-            (name, v.clone())
-        })
-        .collect()
-}
-
-/// A case's conferences; `settle` (the case page's context, and what an action form sent)
-/// when the viewer works the case and may settle agreed actions.
+/// A case's conferences, with a form to settle each open agreed action (`forms`: what an
+/// action form sent).
 fn conferences_section(
+    ctx: &PageContext,
+    id: i64,
     records: &[service::ConferenceRecord],
     names: &HashMap<i64, String>,
-    settle: Option<(&PageContext, i64, &Forms)>,
+    forms: &Forms,
 ) -> Markup {
     html! {
         h2 id="conferences" { "Conferences" }
@@ -289,11 +276,11 @@ fn conferences_section(
                                 @else if let Some(not_done) = a.not_completed_on { " (not completed, " (short_date(not_done)) ")" }
                                 @else { " (open)" }
                                 @if let Some(note) = a.completion_note.as_deref() { " — " (note) }
-                                @if let (Some((ctx, id, forms)), None, None) = (settle, a.completed_on, a.not_completed_on) {
+                                @if let (None, None) = (a.completed_on, a.not_completed_on) {
                                     @let sent = forms.action.as_ref().filter(|(action, _)| *action == a.id).map(|(_, f)| f);
                                     @let on_name = format!("on-{}", a.id);
                                     @let note_name = format!("note-{}", a.id);
-                                    @let errors = action_errors(sent.map(|_| &forms.action_errors), &on_name, &note_name);
+                                    @let errors = if sent.is_some() { renamed(&forms.action_errors, &[("on", &on_name), ("note", &note_name)]) } else { FieldErrors::new() };
                                     (error_summary(&errors))
                                     form method="post" action={ "/cases/" (id) "/actions/" (a.id) } class="inline-form settle" novalidate {
                                         (csrf_field(ctx))
@@ -321,12 +308,12 @@ async fn case_page(
     forms: &Forms,
 ) -> AppResult<Markup> {
     let found = service::read(&state.db, viewer, id, ip.0.as_deref()).await?;
+    // Whoever may read the case works it (coordinators and the allocated pair); `full` adds
+    // what only coordinators do: parties, appointments, allocation, status.
     let full = viewer.role.is_coordinator();
-    // Coordinators and the allocated pair work the case: assessments, consent, contact details.
-    let works = full || super::allocation::is_allocated(&state.db, viewer, id).await?;
     let place = crate::establishments::service::find(&state.db, found.establishment_id).await?;
     let parties = service::parties(&state.db, id).await?;
-    let assessments = if works { service::assessments(&state.db, id).await? } else { Vec::new() };
+    let assessments = service::assessments(&state.db, id).await?;
     let allocated = super::allocation::facilitators(&state.db, id).await?;
     let mut appointments = Vec::new();
     for p in parties.iter().filter(|p| full && p.role == PartyRole::Harmer) {
@@ -396,7 +383,7 @@ async fn case_page(
             @if parties.is_empty() { p { "No parties recorded yet." } } @else {
                 div class="table-wrap" { table {
                     thead { tr {
-                        th scope="col" { "Role" } th scope="col" { "Name" @if works { " and contact" } } th scope="col" { "Consent" }
+                        th scope="col" { "Role" } th scope="col" { "Name and contact" } th scope="col" { "Consent" }
                     } }
                     tbody {
                         @for p in &parties {
@@ -404,25 +391,21 @@ async fn case_page(
                                 td { (p.role.as_str()) }
                                 td {
                                     (p.name)
-                                    @if works {
-                                        @for detail in [&p.email, &p.phone, &p.address].into_iter().flatten() { br; span class="hint" { (detail) } }
-                                        br;
-                                        a href={ "/cases/" (id) "/parties/" (p.id) } aria-label={ "Details and availability of " (p.name) } { "Details and availability" }
-                                    }
+                                    @for detail in [&p.email, &p.phone, &p.address].into_iter().flatten() { br; span class="hint" { (detail) } }
+                                    br;
+                                    a href={ "/cases/" (id) "/parties/" (p.id) } aria-label={ "Details and availability of " (p.name) } { "Details and availability" }
                                 }
                                 td {
                                     (p.consent.as_str())
                                     @if let (Consent::Given, Some(on)) = (p.consent, p.consent_given_on) { " on " (short_date(on)) }
                                     @if let (Consent::Withdrawn, Some(on)) = (p.consent, p.consent_withdrawn_on) { " on " (short_date(on)) }
-                                    @if works {
-                                        form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/consent" } class="inline-form" {
-                                            (csrf_field(ctx))
-                                            @if p.consent != Consent::Given {
-                                                button type="submit" name="consent" value="given" class="secondary" aria-label={ "Record consent given by " (p.name) } { "Consent given" }
-                                            }
-                                            @if p.consent != Consent::Withdrawn {
-                                                button type="submit" name="consent" value="withdrawn" class="warning" aria-label={ "Record consent withdrawn by " (p.name) } { "Consent withdrawn" }
-                                            }
+                                    form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/consent" } class="inline-form" {
+                                        (csrf_field(ctx))
+                                        @if p.consent != Consent::Given {
+                                            button type="submit" name="consent" value="given" class="secondary" aria-label={ "Record consent given by " (p.name) } { "Consent given" }
+                                        }
+                                        @if p.consent != Consent::Withdrawn {
+                                            button type="submit" name="consent" value="withdrawn" class="warning" aria-label={ "Record consent withdrawn by " (p.name) } { "Consent withdrawn" }
                                         }
                                     }
                                 }
@@ -473,12 +456,10 @@ async fn case_page(
 
             }
 
-            @if works {
-                (super::workspace_pages::assessments_section(ctx, id, &assessments, &forms.assessment, &forms.assessment_errors))
-            }
+            (super::workspace_pages::assessments_section(ctx, id, &assessments, &forms.assessment, &forms.assessment_errors))
 
-            (conferences_section(&conferences, &names, works.then_some((ctx, id, forms))))
-            @if works && matches!(found.status, CaseStatus::Held | CaseStatus::FollowUp | CaseStatus::Closed | CaseStatus::NotProceeding) {
+            (conferences_section(ctx, id, &conferences, &names, forms))
+            @if matches!(found.status, CaseStatus::Held | CaseStatus::FollowUp | CaseStatus::Closed | CaseStatus::NotProceeding) {
                 p { a href={ "/cases/" (id) "/report" } { "Completion report for the referrer" } }
             }
 

@@ -55,7 +55,6 @@ pub async fn build(
     id: i64,
     ip: Option<&str>,
 ) -> AppResult<CompletionReport> {
-    super::service::workable(db, viewer, id).await?;
     let found = super::service::read(db, viewer, id, ip).await?;
     let contacts = super::contacts::for_case(db, id).await?;
     let conferences = super::service::conferences(db, id).await?;

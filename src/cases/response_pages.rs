@@ -128,7 +128,7 @@ pub async fn conference_page(
                     li { form method="post" action={ "/conferences/" (id) "/reschedule" } class="inline-form" {
                         (csrf_field(ctx))
                         input type="hidden" name="start" value=(s.start);
-                        button type="submit" class="secondary" { "Move to " (slot_words(&s.start)) }
+                        button type="submit" class="secondary" { "Move to " (super::candidate_pages::wall_clock(&s.start)) }
                     } }
                 } }
             } @else if live {
@@ -144,12 +144,6 @@ pub async fn conference_page(
             p { a href={ "/cases/" (found.case_id) } { "The case" } }
         },
     ))
-}
-
-/// "2027-01-13T13:45" as people write it: "Wed 13 Jan 2027, 13:45".
-pub fn slot_words(local: &str) -> String {
-    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
-        .map_or_else(|_| local.to_owned(), |at| at.format("%a %-d %b %Y, %H:%M").to_string())
 }
 
 /// Slots offered to move a conference to.

@@ -180,16 +180,19 @@ pub(crate) async fn assigned_case_ids(db: &impl ConnectionTrait, user: &AuthUser
 /// The case if `viewer` may work it (a coordinator, or one of its allocated facilitators);
 /// anyone else finds nothing. Not audited: the change that follows is.
 pub async fn workable(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64) -> AppResult<case::Model> {
-    let allowed = viewer.role.is_coordinator() || super::allocation::is_allocated(db, viewer, id).await?;
-    let found = if allowed { case::Entity::find_by_id(id).one(db).await? } else { None };
+    let found = if allowed(db, viewer, id).await? { case::Entity::find_by_id(id).one(db).await? } else { None };
     found.ok_or(AppError::NotFound)
+}
+
+/// Who may see and work case `id`: coordinators and its allocated facilitators.
+async fn allowed(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64) -> Result<bool, DbErr> {
+    Ok(viewer.role.is_coordinator() || super::allocation::is_allocated(db, viewer, id).await?)
 }
 
 /// A case as `viewer` may see it — coordinators, or a facilitator assigned to it; anyone
 /// else finds nothing — and the read is audited.
 pub async fn read(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64, ip: Option<&str>) -> AppResult<case::Model> {
-    let visible = viewer.role.is_coordinator() || assigned_case_ids(db, viewer).await?.contains(&id);
-    let found = if visible { case::Entity::find_by_id(id).one(db).await? } else { None };
+    let found = if allowed(db, viewer, id).await? { case::Entity::find_by_id(id).one(db).await? } else { None };
     audit::record(
         db,
         AuditEntry {
@@ -493,22 +496,32 @@ pub async fn update_party(
     }
     .update(&txn)
     .await?;
-    let reference = case::Entity::find_by_id(found.case_id).one(&txn).await?.map(|c| c.reference);
+    party_audited(&txn, actor, &found, "case.party_updated").await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Audits a change to a party under its case's reference (the details themselves stay out).
+async fn party_audited(
+    db: &impl ConnectionTrait,
+    actor: &AuthUser,
+    party: &party::Model,
+    action: &str,
+) -> Result<(), DbErr> {
+    let reference = case::Entity::find_by_id(party.case_id).one(db).await?.map(|c| c.reference);
     audit::record(
-        &txn,
+        db,
         AuditEntry {
             actor_user_id: Some(actor.id),
             actor: &actor.email,
-            action: "case.party_updated",
+            action,
             target_type: Some("case"),
             target_id: reference,
-            detail: Some(format!("party {}", found.id)),
+            detail: Some(format!("party {}", party.id)),
             ..Default::default()
         },
     )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    .await
 }
 
 /// A party's weekly windows (UK wall-clock): conferences are booked only inside them, when
@@ -552,20 +565,7 @@ pub async fn set_party_availability(
         .insert(&txn)
         .await?;
     }
-    let reference = case::Entity::find_by_id(found.case_id).one(&txn).await?.map(|c| c.reference);
-    audit::record(
-        &txn,
-        AuditEntry {
-            actor_user_id: Some(actor.id),
-            actor: &actor.email,
-            action: "case.party_availability",
-            target_type: Some("case"),
-            target_id: reference,
-            detail: Some(format!("party {}", found.id)),
-            ..Default::default()
-        },
-    )
-    .await?;
+    party_audited(&txn, actor, &found, "case.party_availability").await?;
     let saved = party_availability(&txn, found.id).await?;
     txn.commit().await?;
     Ok(saved)

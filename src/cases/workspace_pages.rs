@@ -18,7 +18,7 @@ use crate::domain::time::{long_date, short_date};
 use crate::error::{AppError, AppResult};
 use crate::establishments::week_form::WeekForm;
 use crate::state::AppState;
-use crate::web::components::{FieldErrors, Input, error_summary, field_errors, select, textarea};
+use crate::web::components::{FieldErrors, Input, error_summary, field_errors, renamed, select, textarea};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::{AuthUser, ClientIp};
 use crate::web::layout::{PageContext, csrf_field, page};
@@ -53,17 +53,7 @@ pub fn assessments_section(
     let levels = [("low", "Low"), ("medium", "Medium"), ("high", "High")];
     let answers = [("yes", "Yes"), ("no", "No")];
     // The case page's contact form has its own kind and notes: these are named apart.
-    let errors: &FieldErrors = &errors
-        .iter()
-        .map(|(k, v)| {
-            let name = match k.as_str() {
-                "kind" => "assessment_kind",
-                "notes" => "assessment_notes",
-                other => other,
-            };
-            (name.to_owned(), v.clone())
-        })
-        .collect();
+    let errors = &renamed(errors, &[("kind", "assessment_kind"), ("notes", "assessment_notes")]);
     html! {
         h2 id="assessments" { "Assessments" }
         @if assessments.is_empty() { p { "No assessment recorded yet." } } @else {
@@ -144,7 +134,6 @@ async fn party_of(
     id: i64,
     party_id: i64,
 ) -> AppResult<(entity::case::Model, entity::party::Model)> {
-    service::workable(&state.db, viewer, id).await?;
     let found = service::read(&state.db, viewer, id, ip.0.as_deref()).await?;
     let party = service::party(&state.db, party_id).await?.filter(|p| p.case_id == id).ok_or(AppError::NotFound)?;
     Ok((found, party))
@@ -305,7 +294,7 @@ async fn allocation_page(
                         li class="card" {
                             h2 { (c.lead.name) " (lead) and " (c.co_facilitator.name) }
                             p {
-                                "Open cases now: " (c.open_cases[0]) " and " (c.open_cases[1]) ". First possible slot: " (super::response_pages::slot_words(&c.first_slot)) ". Score " (c.score.total)
+                                "Open cases now: " (c.open_cases[0]) " and " (c.open_cases[1]) ". First possible slot: " (super::candidate_pages::wall_clock(&c.first_slot)) ". Score " (c.score.total)
                                 @if c.score.development > 0 { " (includes a co-facilitator working towards lead)" }
                                 "."
                             }

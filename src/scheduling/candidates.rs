@@ -100,6 +100,13 @@ async fn in_words(
     }
 }
 
+/// The matcher's distinct candidates for case `id` in its planning instance `spec`.
+fn run(spec: &matcher::Instance, id: i64, limit: usize, per_pair: usize) -> AppResult<matcher::CaseCandidates> {
+    let problem = Problem::compile(spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
+    matcher::distinct_candidates(&problem, &case_id(id), limit, per_pair)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))
+}
+
 /// Options shown per pair of facilitators, each on a different day: the list offers many
 /// pairs rather than one pair at fifteen-minute steps.
 const SLOTS_PER_PAIR: usize = 3;
@@ -139,9 +146,7 @@ pub async fn search(db: &impl ConnectionTrait, id: i64, limit: usize, per_pair: 
     let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let today = crate::clock::today();
     let spec = instance::for_case(db, &found, today, None, None).await?;
-    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
-    let result = matcher::distinct_candidates(&problem, &case_id(found.id), limit, per_pair)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
+    let result = run(&spec, found.id, limit, per_pair)?;
     let everyone = crate::volunteers::service::list(db).await?;
     let names: std::collections::HashMap<i64, String> = everyone.iter().map(|v| (v.id, v.name.clone())).collect();
     let person = |fid: &str| {
@@ -189,9 +194,7 @@ pub async fn ruled_out_of(
     today: NaiveDate,
 ) -> AppResult<Vec<RuledOut>> {
     let spec = instance::for_case(db, found, today, Some(ids), None).await?;
-    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
-    let result = matcher::distinct_candidates(&problem, &case_id(found.id), 1, 1)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
+    let result = run(&spec, found.id, 1, 1)?;
     let names = crate::volunteers::service::names(db, ids).await?;
     let mut out = Vec::new();
     // Their own rules only: the two not being free together is for booking to find out.
@@ -217,9 +220,7 @@ pub async fn slots_for_pair(
     let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let today = crate::clock::today();
     let spec = instance::for_case(db, &found, today, Some(&[lead, second]), Some(moving)).await?;
-    let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
-    let result = matcher::distinct_candidates(&problem, &case_id(found.id), limit * 2, limit * 2)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("candidates: {e}")))?;
+    let result = run(&spec, found.id, limit * 2, limit * 2)?;
     let names = crate::volunteers::service::names(db, &[lead, second]).await?;
     let person =
         |volunteer_id: i64| Person { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default() };

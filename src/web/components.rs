@@ -72,6 +72,18 @@ impl<'a> Input<'a> {
 }
 
 /// A labelled `<select>` with its message.
+/// `errors` with the fields in `renames` (from, to) under their names on the page, where one
+/// page holds several forms with a field of the same name.
+pub fn renamed(errors: &FieldErrors, renames: &[(&str, &str)]) -> FieldErrors {
+    errors
+        .iter()
+        .map(|(k, v)| {
+            let name = renames.iter().find(|(from, _)| from == k).map_or(k.as_str(), |(_, to)| to);
+            (name.to_owned(), v.clone())
+        })
+        .collect()
+}
+
 pub fn select(name: &str, label: &str, options: &[(&str, &str)], value: &str, errors: &FieldErrors) -> Markup {
     html! {
         div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
