@@ -128,6 +128,7 @@ impl Application {
     /// Binds the listener; with port 0 the OS picks one (tests).
     pub async fn bind(db: DatabaseConnection, settings: Settings) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.bind).await?;
+        crate::notifications::sender::install(&settings.mail_from);
         let state = AppState::new(db, settings, body_limits(), guards());
         let router = build_router(state.clone());
         Ok(Self { listener, router, state })

@@ -120,6 +120,7 @@ fn read_password() -> Result<(String, bool), CommandError> {
 
 async fn serve(database_url: String, args: ServeArgs) -> Result<(), CommandError> {
     let settings = Settings::for_serve(database_url, &args).map_err(CommandError::Usage)?;
+    crate::notifications::sender::install(&settings.mail_from);
     let db = db::connect_and_migrate(&settings.database_url).await?;
     if args.demo {
         crate::demo::load_and_print(&db, &settings.base_url).await.map_err(CommandError::Failed)?;

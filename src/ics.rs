@@ -188,14 +188,14 @@ fn fold_into(out: &mut String, line: &str) {
 }
 
 /// Header properties, the VTIMEZONE, then the events in the given order.
-fn write_calendar<'a>(head: Calendar, events: impl Iterator<Item = &'a Event>) -> String {
+fn write_calendar(head: Calendar, events: impl Iterator<Item = icalendar::Event>) -> String {
     const END: &str = "END:VCALENDAR\r\n";
     let head = head.to_string();
     let mut out = String::with_capacity(head.len() + LONDON_VTIMEZONE.len() + 4096);
     push_folded(&mut out, head.strip_suffix(END).unwrap_or(&head));
     out.push_str(LONDON_VTIMEZONE);
     for event in events {
-        push_folded(&mut out, &vevent(event).to_string());
+        push_folded(&mut out, &event.to_string());
     }
     out.push_str(END);
     out
@@ -205,12 +205,69 @@ fn write_calendar<'a>(head: Calendar, events: impl Iterator<Item = &'a Event>) -
 pub fn render(name: &str, events: &[Event]) -> String {
     let mut ordered: Vec<&Event> = events.iter().collect();
     ordered.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    write_calendar(calendar_head(name, None), ordered.into_iter())
+    write_calendar(calendar_head(name, None), ordered.into_iter().map(vevent))
 }
 
-/// A single-event invitation (`METHOD:REQUEST`) to attach to an email.
-pub fn conference_invite(event: &Event) -> String {
-    write_calendar(calendar_head("Convene", Some("REQUEST")), std::iter::once(event))
+/// What an emailed invitation asks of the reader's calendar (RFC 5546 iTIP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Add the event, or update it when its SEQUENCE is higher than the one held.
+    Request,
+    /// Remove the event.
+    Cancel,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "REQUEST",
+            Self::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// A calendar user: the address calendar apps match on, and the name shown beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarUser {
+    pub email: String,
+    pub name: String,
+}
+
+impl CalendarUser {
+    /// `NAME;CN=…:mailto:…`. A parameter value cannot hold a double quote or a control
+    /// character (RFC 5545 section 3.1), so those are dropped from the name; the crate
+    /// quotes a name with a comma, colon or semicolon.
+    fn property(&self, name: &str) -> Property {
+        let cn: String = self.name.chars().filter(|c| *c != '"' && !c.is_control()).collect();
+        let mut property = Property::new(name, format!("mailto:{}", self.email));
+        if !cn.trim().is_empty() {
+            property.add_parameter("CN", cn.trim());
+        }
+        property
+    }
+}
+
+/// A single-event invitation to attach to an email (iMIP), from `organizer` (the service's
+/// sending address) to one `attendee`, who has `accepted` it already or not. Calendar apps
+/// match it to the event they hold by UID and act on it when its SEQUENCE is higher: a
+/// REQUEST adds or moves the event, a CANCEL (sent with STATUS:CANCELLED) removes it.
+pub fn invitation(
+    event: &Event,
+    method: Method,
+    organizer: &CalendarUser,
+    attendee: &CalendarUser,
+    accepted: bool,
+) -> String {
+    let mut out = vevent(event);
+    out.append_property(organizer.property("ORGANIZER"));
+    let mut invited = attendee.property("ATTENDEE");
+    invited
+        .add_parameter("CUTYPE", "INDIVIDUAL")
+        .add_parameter("ROLE", "REQ-PARTICIPANT")
+        .add_parameter("PARTSTAT", if accepted { "ACCEPTED" } else { "NEEDS-ACTION" })
+        .add_parameter("RSVP", "FALSE");
+    out.append_property(invited);
+    write_calendar(calendar_head("Convene", Some(method.as_str())), std::iter::once(out))
 }
 
 #[cfg(test)]
@@ -302,7 +359,7 @@ mod tests {
         let mut e = event(&long, Some(&long), june_six_pm());
         e.url = Some(format!("https://convene.example.org/{}", "p".repeat(300)));
         assert_lines_within_75_octets(&render(&long, std::slice::from_ref(&e)));
-        assert_lines_within_75_octets(&conference_invite(&e));
+        assert_lines_within_75_octets(&invitation(&e, Method::Request, &service(), &attendee(), false));
     }
 
     #[test]
@@ -379,12 +436,44 @@ mod tests {
         }
     }
 
+    fn service() -> CalendarUser {
+        CalendarUser { email: "rj@convene.example.org".into(), name: "Convene".into() }
+    }
+
+    fn attendee() -> CalendarUser {
+        CalendarUser { email: "jo@example.org".into(), name: "O\"Brien, Jo".into() }
+    }
+
     #[test]
-    fn invite_is_a_request_with_one_event() {
-        let text = conference_invite(&event("Restorative conference", None, june_six_pm()));
+    fn invite_is_a_request_with_one_event_an_organizer_and_the_attendee() {
+        let text = invitation(
+            &event("Restorative conference", None, june_six_pm()),
+            Method::Request,
+            &service(),
+            &attendee(),
+            false,
+        );
         assert!(text.contains("\r\nMETHOD:REQUEST\r\n"));
         assert_eq!(text.matches("BEGIN:VEVENT").count(), 1);
         assert!(text.contains("BEGIN:VTIMEZONE"));
         assert!(text.ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
+        let unfolded = unfold(&text);
+        assert!(unfolded.contains("\r\nORGANIZER;CN=Convene:mailto:rj@convene.example.org\r\n"), "{unfolded}");
+        // The quote goes; the comma makes the crate quote the name.
+        assert!(
+            unfolded.contains(
+                "\r\nATTENDEE;CN=\"OBrien, Jo\";CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:jo@example.org\r\n"
+            ),
+            "{unfolded}"
+        );
+    }
+
+    #[test]
+    fn a_cancellation_says_cancel() {
+        let mut e = event("Restorative conference", None, june_six_pm());
+        e.status = Status::Cancelled;
+        let text = invitation(&e, Method::Cancel, &service(), &attendee(), true);
+        assert!(text.contains("\r\nMETHOD:CANCEL\r\n") && text.contains("\r\nSTATUS:CANCELLED\r\n"), "{text}");
+        assert!(text.contains("\r\nSEQUENCE:2\r\n"));
     }
 }

@@ -21,7 +21,6 @@ use crate::audit::{self, AuditEntry};
 use crate::db::begin_write;
 use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
-use crate::ics;
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
 use crate::scheduling::instance::{self, case_id, facilitator_id, local};
@@ -188,7 +187,16 @@ pub async fn book(
                 role == FacilitatorRole::Lead,
                 &url,
             );
-            let invite = invitation(&created, &found.reference, &place.name, role, &url, now);
+            let invite = super::conferences::invitation(
+                &created,
+                &found.reference,
+                &place.name,
+                role,
+                &account,
+                false,
+                &url,
+                now,
+            );
             outbox::enqueue_with(
                 &txn,
                 Outgoing {
@@ -237,35 +245,4 @@ pub async fn book(
     .await?;
     txn.commit().await?;
     Ok((created, facilitators))
-}
-
-/// The .ics invitation (METHOD:REQUEST) sent with "asked to facilitate": tentative until both
-/// accept. Like a feed, it says "Restorative conference (RJ-…) — place" and nothing more.
-fn invitation(
-    conference: &conference::Model,
-    reference: &str,
-    place: &str,
-    role: FacilitatorRole,
-    url: &str,
-    now: chrono::DateTime<Utc>,
-) -> outbox::Attachment {
-    let event = ics::Event {
-        uid: conference.uid.clone(),
-        sequence: u32::try_from(conference.sequence).unwrap_or(0),
-        dtstamp_utc: now,
-        when: ics::When::Timed { start: conference.starts_at, end: conference.ends_at },
-        summary: format!("Restorative conference ({reference}) — {place}"),
-        description: Some(
-            if role == FacilitatorRole::Lead { "You are asked to lead." } else { "You are asked to co-facilitate." }
-                .into(),
-        ),
-        location: Some(place.to_owned()),
-        url: (!url.is_empty()).then(|| url.to_owned()),
-        status: ics::Status::Tentative,
-    };
-    outbox::Attachment {
-        filename: "conference.ics".into(),
-        content_type: "text/calendar; method=REQUEST; charset=UTF-8".into(),
-        body: ics::conference_invite(&event),
-    }
 }

@@ -18,8 +18,9 @@ use crate::audit::{self, AuditEntry};
 use crate::db::begin_write;
 use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
-use crate::notifications::messages;
+use crate::ics;
 use crate::notifications::outbox::{self, Outgoing};
+use crate::notifications::{messages, sender};
 use crate::web::identity::AuthUser;
 use crate::web::links::Links;
 
@@ -98,6 +99,54 @@ async fn set_case_status(db: &impl ConnectionTrait, case_id: i64, status: CaseSt
     Ok(())
 }
 
+/// The calendar invitation emailed to one facilitator of `conference`, as it is now: a
+/// REQUEST (tentative until both accept, then confirmed) or, once cancelled, a CANCEL. It
+/// keeps the conference's UID and carries its SEQUENCE, so the facilitator's calendar app
+/// adds, moves or removes the one event it holds. Like a feed it says "Restorative
+/// conference (RJ-…) — place" and nothing about the parties.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn invitation(
+    conference: &conference::Model,
+    reference: &str,
+    place: &str,
+    role: FacilitatorRole,
+    attendee: &entity::user::Model,
+    accepted: bool,
+    url: &str,
+    now: DateTime<Utc>,
+) -> outbox::Attachment {
+    let (status, method) = match conference.status {
+        ConferenceStatus::Proposed => (ics::Status::Tentative, ics::Method::Request),
+        ConferenceStatus::Cancelled => (ics::Status::Cancelled, ics::Method::Cancel),
+        ConferenceStatus::Confirmed | ConferenceStatus::Held | ConferenceStatus::NotHeld => {
+            (ics::Status::Confirmed, ics::Method::Request)
+        }
+    };
+    let part = match (conference.status, role) {
+        (ConferenceStatus::Proposed, FacilitatorRole::Lead) => "You are asked to lead.",
+        (ConferenceStatus::Proposed, FacilitatorRole::Co) => "You are asked to co-facilitate.",
+        (_, FacilitatorRole::Lead) => "You are the lead facilitator.",
+        (_, FacilitatorRole::Co) => "You are the co-facilitator.",
+    };
+    let event = ics::Event {
+        uid: conference.uid.clone(),
+        sequence: u32::try_from(conference.sequence).unwrap_or(0),
+        dtstamp_utc: now,
+        when: ics::When::Timed { start: conference.starts_at, end: conference.ends_at },
+        summary: format!("Restorative conference ({reference}) — {place}"),
+        description: Some(format!("{part} Details for signed-in facilitators and coordinators: {url}")),
+        location: Some(place.to_owned()),
+        url: (!url.is_empty()).then(|| url.to_owned()),
+        status,
+    };
+    let facilitator = ics::CalendarUser { email: attendee.email.clone(), name: attendee.name.clone() };
+    outbox::Attachment {
+        filename: "conference.ics".into(),
+        content_type: format!("text/calendar; method={}; charset=UTF-8", method.as_str()),
+        body: ics::invitation(&event, method, sender::service(), &facilitator, accepted),
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 pub struct ResponseInput {
     /// accept or decline
@@ -105,8 +154,9 @@ pub struct ResponseInput {
 }
 
 /// Emails each facilitator who has not declined that `now_is` (confirmed, changed or
-/// cancelled) happened to the conference, in the caller's transaction. The key carries the
-/// new sequence, so each change is one email per facilitator.
+/// cancelled) happened to the conference, with the updated invitation (REQUEST, or CANCEL),
+/// in the caller's transaction. The key carries the new sequence, so each change is one
+/// email per facilitator.
 pub(super) async fn notify_facilitators(
     db: &impl ConnectionTrait,
     base_url: &url::Url,
@@ -136,8 +186,15 @@ pub(super) async fn notify_facilitators(
         let why = updated.cancel_reason.as_deref().and_then(super::guards::StopReason::parse).map(|r| r.words());
         let message = messages::booking_changed(&account.name, &reference, &place, &when, now_is, why, &url);
         let key = format!("{kind}:{}:{}:{}", updated.id, updated.sequence, facilitator.volunteer_id);
-        outbox::enqueue(db, Outgoing { key, kind, to: account.email, message, send_after: crate::clock::now() })
-            .await?;
+        let now = crate::clock::now();
+        let accepted = facilitator.response == Response::Accepted;
+        let invite = invitation(updated, &reference, &place, facilitator.role, &account, accepted, &url, now);
+        outbox::enqueue_with(
+            db,
+            Outgoing { key, kind, to: account.email, message, send_after: now },
+            outbox::Extras { list_unsubscribe: None, attachment: Some(invite) },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -79,7 +79,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// The From address of outgoing mail.
-    #[arg(long, env = "CONVENE_MAIL_FROM", default_value = "Convene <convene@localhost>")]
+    #[arg(long, env = "CONVENE_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
     pub mail_from: String,
     /// Directory for uploaded files (expense receipts), outside any public path.
     #[arg(long, env = "CONVENE_FILES_DIR", default_value = "convene-files")]
@@ -140,6 +140,9 @@ impl From<RoleArg> for entity::user::Role {
     }
 }
 
+/// The From address when `CONVENE_MAIL_FROM` is not set.
+pub const DEFAULT_MAIL_FROM: &str = "Convene <convene@localhost>";
+
 /// Everything the running service needs to know about its surroundings.
 #[derive(Clone)]
 pub struct Settings {
@@ -189,6 +192,12 @@ impl Settings {
         }
         if args.mail_from.trim().is_empty() {
             return Err("CONVENE_MAIL_FROM must not be empty".into());
+        }
+        if args.mail_from.trim().parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "CONVENE_MAIL_FROM {:?} is not an email address (e.g. Convene <rj@example.org>)",
+                args.mail_from
+            ));
         }
         let metrics = metrics_access::MetricsAccess {
             allow: metrics_access::parse_allow_list(&args.metrics_allow)?,

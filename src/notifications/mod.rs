@@ -5,6 +5,7 @@ mod connections;
 pub mod messages;
 pub mod outbox;
 pub mod pages;
+pub mod sender;
 pub mod smtp;
 pub mod worker;
 

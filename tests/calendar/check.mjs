@@ -28,6 +28,11 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
     description: event.description,
     status: component.getFirstPropertyValue("status"),
     sequence: event.sequence,
+    organizer: component.getFirstPropertyValue("organizer"),
+    attendees: component.getAllProperties("attendee").map((a) => ({
+      address: a.getFirstValue(),
+      partstat: a.getParameter("partstat") ?? null,
+    })),
   };
   if (start.isDate) {
     out.start_date = start.toString();
@@ -37,4 +42,5 @@ const events = calendar.getAllSubcomponents("vevent").map((component) => {
   }
   return out;
 });
-console.log(JSON.stringify({ name: calendar.getFirstPropertyValue("x-wr-calname"), events }));
+const method = calendar.getFirstPropertyValue("method");
+console.log(JSON.stringify({ name: calendar.getFirstPropertyValue("x-wr-calname"), method, events }));

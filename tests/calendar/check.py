@@ -21,6 +21,14 @@ def text(component, name):
     return None if value is None else str(value)
 
 
+def attendees(event):
+    """The ATTENDEE properties: the package gives one as a value and several as a list."""
+    found = event.get("ATTENDEE")
+    if found is None:
+        return []
+    return found if isinstance(found, list) else [found]
+
+
 def main(path):
     with open(path, "rb") as feed:
         raw = feed.read()
@@ -49,6 +57,8 @@ def main(path):
             "description": text(event, "DESCRIPTION"),
             "status": text(event, "STATUS"),
             "sequence": int(event.get("SEQUENCE")),
+            "organizer": text(event, "ORGANIZER"),
+            "attendees": [{"address": str(a), "partstat": a.params.get("PARTSTAT")} for a in attendees(event)],
         }
         if isinstance(start, datetime.datetime):
             if start.tzinfo is None:
@@ -59,7 +69,9 @@ def main(path):
         else:
             out["start_date"] = start.isoformat()
         events.append(out)
-    print(json.dumps({"name": str(calendar.get("X-WR-CALNAME")), "events": events}))
+    method = calendar.get("METHOD")
+    name = str(calendar.get("X-WR-CALNAME"))
+    print(json.dumps({"name": name, "method": None if method is None else str(method), "events": events}))
 
 
 if __name__ == "__main__":

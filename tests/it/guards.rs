@@ -103,6 +103,12 @@ async fn assert_stopped(b: &Booked, reason: &str, case_now: entity::case::CaseSt
         for secret in ["Harry", "Hannah", "burglary"] {
             assert!(!text.contains(secret), "{secret} in a facilitator's email: {text}");
         }
+        // The invitation the calendar app acts on: a CANCEL of the same event.
+        assert!(mail.attachment_content_type.as_deref().is_some_and(|c| c.contains("method=CANCEL")), "{mail:?}");
+        let (python, _) = crate::calendar::parsed(mail.attachment_body.as_deref().expect("an .ics")).await;
+        assert_eq!(python["method"], "CANCEL");
+        let event = crate::calendar::event(&python, &row.uid);
+        assert_eq!((&event["status"], &event["sequence"]), (&json!("CANCELLED"), &json!(row.sequence)), "{event}");
     }
 
     assert_eq!(answer(b, b.lead, "accept").await, 409, "answering a stopped conference");

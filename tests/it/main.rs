@@ -20,6 +20,7 @@ mod digest;
 mod expenses;
 mod feed_cache;
 mod guards;
+mod invitations;
 mod layering;
 mod mail;
 mod ops;
