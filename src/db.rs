@@ -6,8 +6,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    Condition, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Why the database could not be used; always a one-line message.
@@ -66,6 +66,17 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// Writes `changes` to the rows `only_if` selects, as one compare-and-set: true when exactly
+/// one row matched, so a caller that read a row (say at SEQUENCE 3) and filters on what it
+/// read learns whether someone else changed it in between.
+pub async fn compare_and_set<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    changes: E::ActiveModel,
+    only_if: Condition,
+) -> Result<bool, DbErr> {
+    Ok(E::update_many().set(changes).filter(only_if).exec(db).await?.rows_affected == 1)
 }
 
 /// True when the error is a unique-constraint violation (a duplicate row).

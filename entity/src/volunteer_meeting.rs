@@ -19,6 +19,8 @@ pub struct Model {
     pub uid: String,
     /// iCalendar SEQUENCE: bumped whenever time, place or status changes.
     pub sequence: i32,
+    /// Cancelled (kept, and shown as CANCELLED in feeds for 30 days); it no longer counts.
+    pub cancelled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -17,6 +17,7 @@ mod m20261206_000012_retention_dates;
 mod m20261207_000013_allocation;
 mod m20261207_000014_structured_assessments;
 mod m20261207_000015_reason_codes;
+mod m20261207_000016_calendar_updates;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_allocation::Migration),
             Box::new(m20261207_000014_structured_assessments::Migration),
             Box::new(m20261207_000015_reason_codes::Migration),
+            Box::new(m20261207_000016_calendar_updates::Migration),
         ]
     }
 }

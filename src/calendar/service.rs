@@ -1,8 +1,9 @@
 //! Which events each feed carries, the cheap fingerprint its ETag comes from, and the
 //! secret feed tokens (32 random bytes, stored as their SHA-256, rotated by replacing).
 //!
-//! A feed is a function of the rows it shows and of `now` (cancelled conferences stay 30
-//! days; meetings still to come). The fingerprint aggregates exactly those rows — count,
+//! A feed is a function of the rows it shows and of `now` (anything cancelled — conferences,
+//! training sessions, meetings, supervision — stays 30 days as CANCELLED; meetings still to
+//! come). The fingerprint aggregates exactly those rows — count,
 //! last change, ids and sequences — with the same filters, so two requests over unchanged
 //! data get the same ETag, and a client holding it gets a 304 without the feed being built.
 
@@ -26,11 +27,11 @@ use crate::ics::{Event, Status, When};
 use crate::secrets::{constant_time_eq, random_token, sha256_hex};
 use crate::web::links::Links;
 
-/// A cancelled conference stays in feeds this long, as STATUS:CANCELLED, so subscribed
-/// calendars remove it; then it goes.
+/// A cancelled event (a conference, training session, meeting or supervision session) stays
+/// in feeds this long, as STATUS:CANCELLED, so subscribed calendars remove it; then it goes.
 pub const CANCELLED_KEPT_DAYS: i64 = 30;
 /// Bumped whenever what a feed shows for the same rows changes, so old ETags stop matching.
-const FORMAT: &str = "feed-v1";
+const FORMAT: &str = "feed-v2";
 /// Bytes of randomness in a feed token.
 const TOKEN_BYTES: usize = 32;
 
@@ -146,15 +147,23 @@ async fn fingerprint(
                 aggregate(
                     db,
                     "FROM course_sessions x WHERE x.date >= ? AND x.course_id IN \
-                     (SELECT i.course_id FROM intakes i WHERE i.opens_on <= ? AND i.closes_on >= ?)",
-                    vec![today.into(), today.into(), today.into()],
+                     (SELECT i.course_id FROM intakes i WHERE i.opens_on <= ? AND i.closes_on >= ?) \
+                     AND (x.cancelled_at IS NULL OR x.cancelled_at >= ?)",
+                    vec![today.into(), today.into(), today.into(), cutoff.into()],
                 )
                 .await?,
             );
         }
         Feed::Coordinator { .. } => {
             parts.push(aggregate(db, "FROM establishments x", vec![]).await?);
-            parts.push(aggregate(db, "FROM course_sessions x", vec![]).await?);
+            parts.push(
+                aggregate(
+                    db,
+                    "FROM course_sessions x WHERE (x.cancelled_at IS NULL OR x.cancelled_at >= ?)",
+                    vec![cutoff.into()],
+                )
+                .await?,
+            );
             parts.push(
                 aggregate(
                     db,
@@ -171,8 +180,9 @@ async fn fingerprint(
                 aggregate(
                     db,
                     "FROM course_sessions x WHERE x.course_id IN \
-                     (SELECT e.course_id FROM enrolments e WHERE e.volunteer_id = ?)",
-                    vec![id.into()],
+                     (SELECT e.course_id FROM enrolments e WHERE e.volunteer_id = ?) \
+                     AND (x.cancelled_at IS NULL OR x.cancelled_at >= ?)",
+                    vec![id.into(), cutoff.into()],
                 )
                 .await?,
             );
@@ -186,13 +196,22 @@ async fn fingerprint(
                 )
                 .await?,
             );
-            parts.push(aggregate(db, "FROM supervision_sessions x WHERE x.volunteer_id = ?", vec![id.into()]).await?);
             parts.push(
                 aggregate(
                     db,
-                    "FROM volunteer_meetings x WHERE x.held_on >= ? OR x.id IN \
-                     (SELECT a.meeting_id FROM meeting_attendance a WHERE a.volunteer_id = ?)",
-                    vec![today.into(), id.into()],
+                    "FROM supervision_sessions x WHERE x.volunteer_id = ? \
+                     AND (x.cancelled_at IS NULL OR x.cancelled_at >= ?)",
+                    vec![id.into(), cutoff.into()],
+                )
+                .await?,
+            );
+            parts.push(
+                aggregate(
+                    db,
+                    "FROM volunteer_meetings x WHERE (x.held_on >= ? OR x.id IN \
+                     (SELECT a.meeting_id FROM meeting_attendance a WHERE a.volunteer_id = ?)) \
+                     AND (x.cancelled_at IS NULL OR x.cancelled_at >= ?)",
+                    vec![today.into(), id.into(), cutoff.into()],
                 )
                 .await?,
             );
@@ -277,6 +296,7 @@ pub async fn events(
             let sessions = course_session::Entity::find()
                 .filter(course_session::Column::CourseId.is_in(open))
                 .filter(course_session::Column::Date.gte(today))
+                .filter(still_shown(course_session::Column::CancelledAt, cutoff))
                 .all(db)
                 .await?;
             let names = course_names(db).await?;
@@ -285,7 +305,11 @@ pub async fn events(
         }
         Feed::Coordinator { .. } => {
             let names = course_names(db).await?;
-            for s in course_session::Entity::find().all(db).await? {
+            for s in course_session::Entity::find()
+                .filter(still_shown(course_session::Column::CancelledAt, cutoff))
+                .all(db)
+                .await?
+            {
                 let url = Some(Links::new(base_url).training_session(s.id));
                 out.push(training_event(&s, &names, "Training", url));
             }
@@ -303,8 +327,11 @@ pub async fn events(
                 .map(|e| e.course_id)
                 .collect();
             let home = Some(Links::new(base_url).to("/"));
-            for s in
-                course_session::Entity::find().filter(course_session::Column::CourseId.is_in(courses)).all(db).await?
+            for s in course_session::Entity::find()
+                .filter(course_session::Column::CourseId.is_in(courses))
+                .filter(still_shown(course_session::Column::CancelledAt, cutoff))
+                .all(db)
+                .await?
             {
                 out.push(training_event(&s, &names, "Training", home.clone()));
             }
@@ -325,6 +352,7 @@ pub async fn events(
 
             for s in supervision_session::Entity::find()
                 .filter(supervision_session::Column::VolunteerId.eq(id))
+                .filter(still_shown(supervision_session::Column::CancelledAt, cutoff))
                 .all(db)
                 .await?
             {
@@ -337,7 +365,7 @@ pub async fn events(
                     description: None,
                     location: None,
                     url: home.clone(),
-                    status: Status::Confirmed,
+                    status: status_of(s.cancelled_at),
                 });
             }
 
@@ -354,6 +382,7 @@ pub async fn events(
                         .add(volunteer_meeting::Column::HeldOn.gte(today))
                         .add(volunteer_meeting::Column::Id.is_in(attended)),
                 )
+                .filter(still_shown(volunteer_meeting::Column::CancelledAt, cutoff))
                 .all(db)
                 .await?
             {
@@ -367,7 +396,7 @@ pub async fn events(
                     description: None,
                     location: None,
                     url: home.clone(),
-                    status: Status::Confirmed,
+                    status: status_of(m.cancelled_at),
                 });
             }
         }
@@ -405,8 +434,18 @@ fn training_event(s: &course_session::Model, names: &HashMap<i64, String>, what:
         description: None,
         location: Some(s.venue.clone()),
         url,
-        status: Status::Confirmed,
+        status: status_of(s.cancelled_at),
     }
+}
+
+/// Rows a feed shows: those not cancelled, and those cancelled since the cutoff (shown as
+/// CANCELLED so subscribed calendars remove them).
+fn still_shown(cancelled_at: impl ColumnTrait, cutoff: DateTime<Utc>) -> Condition {
+    Condition::any().add(cancelled_at.is_null()).add(cancelled_at.gte(cutoff))
+}
+
+fn status_of(cancelled_at: Option<DateTime<Utc>>) -> Status {
+    if cancelled_at.is_some() { Status::Cancelled } else { Status::Confirmed }
 }
 
 /// "Restorative conference (RJ-2027-0042) — HMP Example" and a link behind sign-in:

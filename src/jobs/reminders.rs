@@ -232,8 +232,11 @@ pub async fn training_tomorrow(
 ) -> Result<usize, DbErr> {
     let today = london_today(now);
     let Some(tomorrow) = today.succ_opt() else { return Ok(0) };
-    let sessions =
-        course_session::Entity::find().filter(course_session::Column::Date.between(today, tomorrow)).all(db).await?;
+    let sessions = course_session::Entity::find()
+        .filter(course_session::Column::Date.between(today, tomorrow))
+        .filter(course_session::Column::CancelledAt.is_null())
+        .all(db)
+        .await?;
     let mut queued = 0;
     for session in sessions {
         let started = london_to_utc(session.date.and_time(session.starts_at)).is_some_and(|at| at <= now);

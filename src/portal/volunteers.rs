@@ -151,7 +151,24 @@ pub async fn show(
                 p { @if due.overdue { strong { "Overdue: " } } "next one-to-one due " (long_date(due.due_on)) "." }
             }
             @for (s, supervisor) in &sessions {
-                div class="note" { p class="hint" { (long_date(s.held_on)) " with " (supervisor) } @if !s.notes.is_empty() { p { (s.notes) } } }
+                div class="note" {
+                    p class="hint" { (long_date(s.held_on)) " with " (supervisor) }
+                    @if !s.notes.is_empty() { p { (s.notes) } }
+                    details {
+                        summary { "Correct or withdraw" span class="visually-hidden" { " the one-to-one of " (long_date(s.held_on)) } }
+                        form method="post" action={ "/supervision/" (s.id) } class="inline-form" {
+                            (csrf_field(&ctx))
+                            input type="hidden" name="action" value="date";
+                            div class="field" { label for={ "held_on-" (s.id) } { "Date it was held" } input type="date" id={ "held_on-" (s.id) } name="held_on" value=(s.held_on) required; }
+                            button type="submit" class="secondary" { "Correct the date" }
+                        }
+                        form method="post" action={ "/supervision/" (s.id) } {
+                            (csrf_field(&ctx))
+                            input type="hidden" name="action" value="withdraw";
+                            button type="submit" class="warning" { "Withdraw: recorded in error" }
+                        }
+                    }
+                }
             }
             form method="post" action={ "/volunteers/" (id) "/supervision" } {
                 (csrf_field(&ctx))

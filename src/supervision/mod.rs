@@ -16,7 +16,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/volunteers/{id}/supervision", post(pages::add_supervision))
         .route("/meetings", get(pages::meetings).post(pages::create_meeting))
-        .route("/meetings/{id}", get(pages::meeting))
+        .route("/meetings/{id}", get(pages::meeting).post(pages::change_meeting))
+        .route("/meetings/{id}/cancel", post(pages::cancel_meeting))
+        .route("/supervision/{id}", post(pages::change_supervision))
         .route("/meetings/{id}/attendance", post(pages::meeting_attendance))
 }
 

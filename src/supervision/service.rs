@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, NaiveTime};
 use entity::volunteer::{self, VolunteerStatus};
 use entity::{meeting_attendance, supervision_session, user, volunteer_meeting};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
@@ -21,6 +24,15 @@ pub struct SupervisionInput {
     pub notes: String,
 }
 
+/// A supervision date: YYYY-MM-DD, within a year of today either way.
+fn held_on_within_a_year(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    match NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d") {
+        Err(_) => Err("Enter the date as YYYY-MM-DD.".into()),
+        Ok(d) if (d - today).num_days().abs() > 366 => Err("Enter a date within a year of today.".into()),
+        Ok(d) => Ok(d),
+    }
+}
+
 pub async fn add(
     db: &impl ConnectionTrait,
     supervisor: &AuthUser,
@@ -30,16 +42,13 @@ pub async fn add(
 ) -> AppResult<supervision_session::Model> {
     volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
     let mut errors = BTreeMap::new();
-    let held_on = NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d").ok();
-    match held_on {
-        None => {
-            errors.insert("held_on".into(), "Enter the date as YYYY-MM-DD.".into());
+    let held_on = match held_on_within_a_year(&input.held_on, today) {
+        Ok(date) => Some(date),
+        Err(why) => {
+            errors.insert("held_on".to_owned(), why);
+            None
         }
-        Some(d) if (d - today).num_days().abs() > 366 => {
-            errors.insert("held_on".into(), "Enter a date within a year of today.".into());
-        }
-        Some(_) => {}
-    }
+    };
     if input.notes.chars().count() > 20_000 {
         errors.insert("notes".into(), "Notes can be at most 20,000 characters.".into());
     }
@@ -58,13 +67,15 @@ pub async fn add(
     .await?)
 }
 
-/// A volunteer's supervision sessions, newest first, with the supervisor's name.
+/// A volunteer's supervision sessions (not those withdrawn), newest first, with the
+/// supervisor's name.
 pub async fn list(
     db: &impl ConnectionTrait,
     volunteer_id: i64,
 ) -> Result<Vec<(supervision_session::Model, String)>, DbErr> {
     let rows = supervision_session::Entity::find()
         .filter(supervision_session::Column::VolunteerId.eq(volunteer_id))
+        .filter(supervision_session::Column::CancelledAt.is_null())
         .order_by_desc(supervision_session::Column::HeldOn)
         .all(db)
         .await?;
@@ -115,7 +126,16 @@ pub struct MeetingInput {
     pub case_discussion: String,
 }
 
-pub async fn create_meeting(db: &impl ConnectionTrait, input: &MeetingInput) -> AppResult<volunteer_meeting::Model> {
+/// A meeting's fields, parsed from the form's strings.
+struct MeetingFields {
+    held_on: NaiveDate,
+    starts: NaiveTime,
+    ends: NaiveTime,
+    topic: String,
+    case_discussion: String,
+}
+
+fn meeting_fields(input: &MeetingInput) -> AppResult<MeetingFields> {
     let mut errors = BTreeMap::new();
     let held_on = NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d").ok();
     if held_on.is_none() {
@@ -142,17 +162,144 @@ pub async fn create_meeting(db: &impl ConnectionTrait, input: &MeetingInput) -> 
     let (Some(held_on), Some(starts), Some(ends), true) = (held_on, starts, ends, errors.is_empty()) else {
         return Err(AppError::fields(errors));
     };
+    Ok(MeetingFields {
+        held_on,
+        starts,
+        ends,
+        topic: topic.to_owned(),
+        case_discussion: input.case_discussion.trim().to_owned(),
+    })
+}
+
+pub async fn create_meeting(db: &impl ConnectionTrait, input: &MeetingInput) -> AppResult<volunteer_meeting::Model> {
+    let fields = meeting_fields(input)?;
     Ok(volunteer_meeting::ActiveModel {
-        held_on: Set(held_on),
-        starts_at: Set(starts),
-        ends_at: Set(ends),
-        topic: Set(topic.to_owned()),
-        case_discussion: Set(input.case_discussion.trim().to_owned()),
+        held_on: Set(fields.held_on),
+        starts_at: Set(fields.starts),
+        ends_at: Set(fields.ends),
+        topic: Set(fields.topic),
+        case_discussion: Set(fields.case_discussion),
         created_at: Set(crate::clock::now()),
         ..Default::default()
     }
     .insert(db)
     .await?)
+}
+
+/// Changes a meeting. A new date or time bumps its calendar SEQUENCE, so feeds move the
+/// event; a cancelled meeting cannot change (409).
+pub async fn change_meeting(
+    db: &DatabaseConnection,
+    id: i64,
+    input: &MeetingInput,
+) -> AppResult<volunteer_meeting::Model> {
+    let fields = meeting_fields(input)?;
+    let txn = crate::db::begin_write(db).await?;
+    let found =
+        volunteer_meeting::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    if found.cancelled_at.is_some() {
+        return Err(AppError::Conflict("This meeting is cancelled; arrange a new one instead.".into()));
+    }
+    let moved = (found.held_on, found.starts_at, found.ends_at) != (fields.held_on, fields.starts, fields.ends);
+    let changes = volunteer_meeting::ActiveModel {
+        held_on: Set(fields.held_on),
+        starts_at: Set(fields.starts),
+        ends_at: Set(fields.ends),
+        topic: Set(fields.topic),
+        case_discussion: Set(fields.case_discussion),
+        ..Default::default()
+    };
+    let updated = bump_meeting(&txn, &found, changes, i32::from(moved)).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Cancels a meeting: it stays, shown as CANCELLED in feeds for 30 days. A meeting with
+/// attendance recorded took place (409).
+pub async fn cancel_meeting(db: &DatabaseConnection, id: i64) -> AppResult<volunteer_meeting::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    let found =
+        volunteer_meeting::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    if found.cancelled_at.is_some() {
+        return Err(AppError::Conflict("This meeting is already cancelled.".into()));
+    }
+    let attended = meeting_attendance::Entity::find().filter(meeting_attendance::Column::MeetingId.eq(id));
+    if attended.one(&txn).await?.is_some() {
+        return Err(AppError::Conflict("Attendance is recorded for this meeting, so it took place.".into()));
+    }
+    let changes = volunteer_meeting::ActiveModel { cancelled_at: Set(Some(crate::clock::now())), ..Default::default() };
+    let updated = bump_meeting(&txn, &found, changes, 1).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Writes `changes` with SEQUENCE raised by `bump`, if the meeting is as it was read.
+async fn bump_meeting(
+    txn: &impl ConnectionTrait,
+    found: &volunteer_meeting::Model,
+    changes: volunteer_meeting::ActiveModel,
+    bump: i32,
+) -> AppResult<volunteer_meeting::Model> {
+    let changes = volunteer_meeting::ActiveModel {
+        sequence: Set(found.sequence + bump),
+        updated_at: Set(crate::clock::now()),
+        ..changes
+    };
+    let unchanged = Condition::all()
+        .add(volunteer_meeting::Column::Id.eq(found.id))
+        .add(volunteer_meeting::Column::Sequence.eq(found.sequence));
+    if !crate::db::compare_and_set::<volunteer_meeting::Entity>(txn, changes, unchanged).await? {
+        return Err(AppError::Conflict("The meeting was changed by someone else. Reload it and try again.".into()));
+    }
+    volunteer_meeting::Entity::find_by_id(found.id).one(txn).await?.ok_or(AppError::NotFound)
+}
+
+/// The volunteer a supervision session was with.
+pub async fn supervised(db: &impl ConnectionTrait, id: i64) -> AppResult<i64> {
+    let found = supervision_session::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok(found.volunteer_id)
+}
+
+/// Corrects the date of a recorded supervision session (SEQUENCE bumped), or withdraws it
+/// when `withdraw` (recorded in error: it stays, shown as CANCELLED in the volunteer's feed
+/// for 30 days, and no longer counts towards when the next one is due).
+pub async fn change_supervision(
+    db: &DatabaseConnection,
+    id: i64,
+    held_on: Option<&str>,
+    withdraw: bool,
+    today: NaiveDate,
+) -> AppResult<supervision_session::Model> {
+    let held_on = match held_on {
+        Some(raw) => Some(held_on_within_a_year(raw, today).map_err(|why| AppError::field("held_on", why))?),
+        None => None,
+    };
+    let txn = crate::db::begin_write(db).await?;
+    let found =
+        supervision_session::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    if found.cancelled_at.is_some() {
+        return Err(AppError::Conflict("This supervision session was withdrawn.".into()));
+    }
+    let held_on = held_on.unwrap_or(found.held_on);
+    if held_on == found.held_on && !withdraw {
+        return Ok(found);
+    }
+    let changes = supervision_session::ActiveModel {
+        held_on: Set(held_on),
+        cancelled_at: Set(withdraw.then(crate::clock::now)),
+        sequence: Set(found.sequence + 1),
+        updated_at: Set(crate::clock::now()),
+        ..Default::default()
+    };
+    let unchanged = Condition::all()
+        .add(supervision_session::Column::Id.eq(found.id))
+        .add(supervision_session::Column::Sequence.eq(found.sequence));
+    if !crate::db::compare_and_set::<supervision_session::Entity>(&txn, changes, unchanged).await? {
+        return Err(AppError::Conflict("The session was changed by someone else. Reload it and try again.".into()));
+    }
+    let updated = supervision_session::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 pub async fn meetings(db: &impl ConnectionTrait) -> Result<Vec<volunteer_meeting::Model>, DbErr> {

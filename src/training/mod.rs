@@ -17,7 +17,8 @@ pub fn routes() -> Router<AppState> {
         .route("/courses", get(pages::list).post(pages::create))
         .route("/courses/{id}", get(pages::show))
         .route("/courses/{id}/sessions", post(pages::add_session))
-        .route("/sessions/{id}", get(pages::register))
+        .route("/sessions/{id}", get(pages::register).post(pages::change_session))
+        .route("/sessions/{id}/cancel", post(pages::cancel_session))
         .route("/sessions/{id}/attendance", post(pages::save_register))
 }
 

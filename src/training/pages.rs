@@ -8,7 +8,7 @@ use maud::{Markup, html};
 
 use super::service::{self, CourseInput, MarkInput, RegisterInput, SessionInput};
 use crate::auth::RequireCoordinator;
-use crate::domain::time::long_date;
+use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, field_errors};
@@ -99,7 +99,7 @@ async fn course_page(
                     thead { tr { th { "Session" } th { "Date" } th { "Time" } th { "Venue" } } }
                     tbody {
                         @for s in &sessions {
-                            tr { td { a href={ "/sessions/" (s.id) } { "Session " (s.number) } } td { (long_date(s.date)) } td { (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) } td { (s.venue) } }
+                            tr { td { a href={ "/sessions/" (s.id) } { "Session " (s.number) } @if s.cancelled_at.is_some() { " " span class="tag" { "cancelled" } } } td { (long_date(s.date)) } td { (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) } td { (s.venue) } }
                         }
                     }
                 }
@@ -149,58 +149,131 @@ pub async fn add_session(
     }
 }
 
+/// A session's page: its register, and the form that moves or cancels it (opened from a
+/// button, kept open with the values and a message per field when they need correcting).
+async fn session_page(
+    state: &AppState,
+    ctx: &PageContext,
+    id: i64,
+    change: Option<(&SessionInput, &FieldErrors)>,
+) -> AppResult<Markup> {
+    let (session, rows) = service::register(&state.db, id).await?;
+    // Anyone who still needs this session number can be added to make it up here.
+    let mut make_up = Vec::new();
+    if session.cancelled_at.is_none() {
+        for v in crate::volunteers::service::list(&state.db).await? {
+            if rows.iter().any(|(id, _, _)| *id == v.id) {
+                continue;
+            }
+            if service::progress(&state.db, v.id).await?.missing().contains(&session.number) {
+                make_up.push(v);
+            }
+        }
+    }
+    let current = SessionInput {
+        number: session.number.to_string(),
+        date: session.date.to_string(),
+        starts_at: session.starts_at.format("%H:%M").to_string(),
+        ends_at: session.ends_at.format("%H:%M").to_string(),
+        venue: session.venue.clone(),
+    };
+    let no_errors = FieldErrors::new();
+    let (input, errors) = change.unwrap_or((&current, &no_errors));
+    Ok(page(
+        ctx,
+        "Register",
+        html! {
+            p { a href={ "/courses/" (session.course_id) } { "Back to the course" } }
+            h1 { "Register: session " (session.number) }
+            p { (long_date(session.date)) ", " (session.starts_at.format("%H:%M")) "–" (session.ends_at.format("%H:%M")) ", " (session.venue) }
+            @if let Some(at) = session.cancelled_at {
+                p class="stopped" { strong { "Cancelled" } " on " (london_display(at)) ". Calendars that subscribe show it as cancelled; there is no register." }
+            } @else {
+                form method="post" action={ "/sessions/" (session.id) "/attendance" } {
+                    (csrf_field(ctx))
+                    @if rows.is_empty() && make_up.is_empty() { p { "Nobody is enrolled on this course yet." } }
+                    @for (volunteer_id, name, mark) in &rows {
+                        fieldset class="field" {
+                            legend { (name) }
+                            @for option in ["present", "absent", "excused"] {
+                                div class="choice" {
+                                    input type="radio" id={ "m" (volunteer_id) "-" (option) } name={ "mark_" (volunteer_id) } value=(option)
+                                        checked[mark.map(|m| m.as_str()) == Some(option)];
+                                    label for={ "m" (volunteer_id) "-" (option) } { (option) }
+                                }
+                            }
+                        }
+                    }
+                    @if !make_up.is_empty() {
+                        div class="field" {
+                            label for="make_up" { "Add someone making up session " (session.number) " (marked present)" }
+                            select id="make_up" name="make_up" {
+                                option value="" { "Nobody" }
+                                @for v in &make_up { option value=(v.id) { (v.name) } }
+                            }
+                        }
+                    }
+                    button type="submit" { "Save register" }
+                }
+                details class="card" open[!errors.is_empty()] {
+                    summary { "Move or cancel this session" }
+                    p class="hint" { "Enrolled volunteers' calendars follow the change." }
+                    (error_summary(errors))
+                    form method="post" action={ "/sessions/" (session.id) } {
+                        (csrf_field(ctx))
+                        (Input { kind: "date", value: &input.date, required: true, ..Input::new("date", "Date") }.render(errors))
+                        (Input { kind: "time", value: &input.starts_at, required: true, ..Input::new("starts_at", "Starts (UK time)") }.render(errors))
+                        (Input { kind: "time", value: &input.ends_at, required: true, ..Input::new("ends_at", "Ends (UK time)") }.render(errors))
+                        (Input { value: &input.venue, required: true, ..Input::new("venue", "Venue") }.render(errors))
+                        button type="submit" { "Save the new time" }
+                    }
+                    form method="post" action={ "/sessions/" (session.id) "/cancel" } {
+                        (csrf_field(ctx))
+                        button type="submit" class="warning" { "Cancel session " (session.number) }
+                    }
+                }
+            }
+        },
+    ))
+}
+
 pub async fn register(
     State(state): State<AppState>,
     RequireCoordinator(_): RequireCoordinator,
     ctx: PageContext,
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
-    let (session, rows) = service::register(&state.db, id).await?;
-    // Anyone who still needs this session number can be added to make it up here.
-    let mut make_up = Vec::new();
-    for v in crate::volunteers::service::list(&state.db).await? {
-        if rows.iter().any(|(id, _, _)| *id == v.id) {
-            continue;
-        }
-        if service::progress(&state.db, v.id).await?.missing().contains(&session.number) {
-            make_up.push(v);
+    session_page(&state, &ctx, id, None).await
+}
+
+pub async fn change_session(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(input): Form<SessionInput>,
+) -> AppResult<Response> {
+    match service::change_session(&state.db, id, &input).await {
+        Ok(_) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Success, "Session changed.")),
+        Err(AppError::Conflict(message)) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Error, message)),
+        Err(error) => {
+            let errors = field_errors(error)?;
+            let markup = session_page(&state, &ctx, id, Some((&input, &errors))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response())
         }
     }
-    Ok(page(
-        &ctx,
-        "Register",
-        html! {
-            p { a href={ "/courses/" (session.course_id) } { "Back to the course" } }
-            h1 { "Register: session " (session.number) }
-            p { (long_date(session.date)) ", " (session.starts_at.format("%H:%M")) "–" (session.ends_at.format("%H:%M")) ", " (session.venue) }
-            form method="post" action={ "/sessions/" (session.id) "/attendance" } {
-                (csrf_field(&ctx))
-                @if rows.is_empty() && make_up.is_empty() { p { "Nobody is enrolled on this course yet." } }
-                @for (volunteer_id, name, mark) in &rows {
-                    fieldset class="field" {
-                        legend { (name) }
-                        @for option in ["present", "absent", "excused"] {
-                            div class="choice" {
-                                input type="radio" id={ "m" (volunteer_id) "-" (option) } name={ "mark_" (volunteer_id) } value=(option)
-                                    checked[mark.map(|m| m.as_str()) == Some(option)];
-                                label for={ "m" (volunteer_id) "-" (option) } { (option) }
-                            }
-                        }
-                    }
-                }
-                @if !make_up.is_empty() {
-                    div class="field" {
-                        label for="make_up" { "Add someone making up session " (session.number) " (marked present)" }
-                        select id="make_up" name="make_up" {
-                            option value="" { "Nobody" }
-                            @for v in &make_up { option value=(v.id) { (v.name) } }
-                        }
-                    }
-                }
-                button type="submit" { "Save register" }
-            }
-        },
-    ))
+}
+
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    match service::cancel_session(&state.db, id).await {
+        Ok(_) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Success, "Session cancelled.")),
+        Err(AppError::Conflict(message)) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Error, message)),
+        Err(other) => Err(other),
+    }
 }
 
 pub async fn save_register(

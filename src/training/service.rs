@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveTime};
 use entity::course::{self, CourseKind};
 use entity::{course_session, enrolment};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
 
 use crate::db::is_unique_violation;
 use crate::error::{AppError, AppResult};
@@ -102,20 +105,16 @@ pub async fn sessions(db: &impl ConnectionTrait, course_id: i64) -> Result<Vec<c
         .await
 }
 
-pub async fn add_session(
-    db: &impl ConnectionTrait,
-    course_id: i64,
-    input: &SessionInput,
-) -> AppResult<course_session::Model> {
-    course::Entity::find_by_id(course_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let mut errors = BTreeMap::new();
-    let number = match input.number.trim().parse::<i32>() {
-        Ok(n) if (1..=50).contains(&n) => Some(n),
-        _ => {
-            errors.insert("number".into(), "Enter the session number, from 1.".into());
-            None
-        }
-    };
+/// A session's date, London times and venue, parsed from the form's strings.
+struct SessionTimes {
+    date: NaiveDate,
+    starts_at: NaiveTime,
+    ends_at: NaiveTime,
+    venue: String,
+}
+
+/// The date, times and venue of `input`, each field's problem added to `errors`.
+fn session_times(input: &SessionInput, errors: &mut BTreeMap<String, String>) -> Option<SessionTimes> {
     let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").ok();
     if date.is_none() {
         errors.insert("date".into(), "Enter the date as YYYY-MM-DD.".into());
@@ -138,19 +137,35 @@ pub async fn add_session(
     if venue.is_empty() || venue.chars().count() > 200 {
         errors.insert("venue".into(), "Enter the venue (at most 200 characters).".into());
     }
-    let (Some(number), Some(date), Some(starts_at), Some(ends_at), true) =
-        (number, date, starts_at, ends_at, errors.is_empty())
-    else {
+    Some(SessionTimes { date: date?, starts_at: starts_at?, ends_at: ends_at?, venue: venue.to_owned() })
+}
+
+pub async fn add_session(
+    db: &impl ConnectionTrait,
+    course_id: i64,
+    input: &SessionInput,
+) -> AppResult<course_session::Model> {
+    course::Entity::find_by_id(course_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let mut errors = BTreeMap::new();
+    let number = match input.number.trim().parse::<i32>() {
+        Ok(n) if (1..=50).contains(&n) => Some(n),
+        _ => {
+            errors.insert("number".into(), "Enter the session number, from 1.".into());
+            None
+        }
+    };
+    let times = session_times(input, &mut errors);
+    let (Some(number), Some(times), true) = (number, times, errors.is_empty()) else {
         return Err(AppError::fields(errors));
     };
     let now = crate::clock::now();
     course_session::ActiveModel {
         course_id: Set(course_id),
         number: Set(number),
-        date: Set(date),
-        starts_at: Set(starts_at),
-        ends_at: Set(ends_at),
-        venue: Set(venue.to_owned()),
+        date: Set(times.date),
+        starts_at: Set(times.starts_at),
+        ends_at: Set(times.ends_at),
+        venue: Set(times.venue),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -164,6 +179,83 @@ pub async fn add_session(
             error.into()
         }
     })
+}
+
+/// Moves a session to a new date, time or venue (its number stays). A change bumps its
+/// calendar SEQUENCE, so subscribed calendars move the event; an unchanged form changes
+/// nothing. A cancelled session cannot change (409).
+pub async fn change_session(
+    db: &DatabaseConnection,
+    id: i64,
+    input: &SessionInput,
+) -> AppResult<course_session::Model> {
+    let mut errors = BTreeMap::new();
+    let times = session_times(input, &mut errors);
+    let (Some(times), true) = (times, errors.is_empty()) else {
+        return Err(AppError::fields(errors));
+    };
+    let txn = crate::db::begin_write(db).await?;
+    let found = course_session::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    if found.cancelled_at.is_some() {
+        return Err(AppError::Conflict(format!("Session {} is cancelled; add a new one instead.", found.number)));
+    }
+    if (found.date, found.starts_at, found.ends_at, found.venue.as_str())
+        == (times.date, times.starts_at, times.ends_at, times.venue.as_str())
+    {
+        return Ok(found);
+    }
+    let changed = course_session::ActiveModel {
+        date: Set(times.date),
+        starts_at: Set(times.starts_at),
+        ends_at: Set(times.ends_at),
+        venue: Set(times.venue),
+        ..Default::default()
+    };
+    let updated = bump_session(&txn, &found, changed).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Cancels a session: it stays, shown as CANCELLED in feeds for 30 days, and is no longer
+/// reminded or registered. A session with a register recorded has happened (409).
+pub async fn cancel_session(db: &DatabaseConnection, id: i64) -> AppResult<course_session::Model> {
+    use entity::attendance;
+    let txn = crate::db::begin_write(db).await?;
+    let found = course_session::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    if found.cancelled_at.is_some() {
+        return Err(AppError::Conflict(format!("Session {} is already cancelled.", found.number)));
+    }
+    if attendance::Entity::find().filter(attendance::Column::SessionId.eq(id)).one(&txn).await?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "Session {} has a register recorded, so it took place and cannot be cancelled.",
+            found.number
+        )));
+    }
+    let cancelled = course_session::ActiveModel { cancelled_at: Set(Some(crate::clock::now())), ..Default::default() };
+    let updated = bump_session(&txn, &found, cancelled).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Writes `changes` to `found` with its SEQUENCE one higher, if nobody changed it since it
+/// was read (409 otherwise).
+async fn bump_session(
+    txn: &impl ConnectionTrait,
+    found: &course_session::Model,
+    changes: course_session::ActiveModel,
+) -> AppResult<course_session::Model> {
+    let changes = course_session::ActiveModel {
+        sequence: Set(found.sequence + 1),
+        updated_at: Set(crate::clock::now()),
+        ..changes
+    };
+    let unchanged = Condition::all()
+        .add(course_session::Column::Id.eq(found.id))
+        .add(course_session::Column::Sequence.eq(found.sequence));
+    if !crate::db::compare_and_set::<course_session::Entity>(txn, changes, unchanged).await? {
+        return Err(AppError::Conflict("The session was changed by someone else. Reload it and try again.".into()));
+    }
+    course_session::Entity::find_by_id(found.id).one(txn).await?.ok_or(AppError::NotFound)
 }
 
 /// Enrols a volunteer on a course; enrolling twice is a no-op.
@@ -290,6 +382,7 @@ pub async fn sessions_for_volunteer(
         .collect();
     course_session::Entity::find()
         .filter(course_session::Column::CourseId.is_in(courses))
+        .filter(course_session::Column::CancelledAt.is_null())
         .order_by_asc(course_session::Column::Date)
         .order_by_asc(course_session::Column::StartsAt)
         .all(db)
@@ -333,7 +426,12 @@ pub async fn record_attendance(
         return Err(AppError::fields(errors));
     }
     let txn = crate::db::begin_write(db).await?;
-    let session = course_session::Entity::find_by_id(session_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // Locked: a cancellation checks for a register under the same lock.
+    let session =
+        course_session::Entity::find_by_id(session_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    if session.cancelled_at.is_some() {
+        return Err(AppError::Conflict(format!("Session {} was cancelled: there is no register.", session.number)));
+    }
     let now = crate::clock::now();
     if session.date > crate::domain::time::london_today(now) {
         return Err(AppError::Conflict(format!(
@@ -429,6 +527,7 @@ mod tests {
             venue: "Gloucester".into(),
             uid: format!("{id}@test"),
             sequence: 0,
+            cancelled_at: None,
             created_at: crate::clock::now(),
             updated_at: crate::clock::now(),
         }

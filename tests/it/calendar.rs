@@ -59,7 +59,7 @@ pub(crate) async fn parsed(feed: &str) -> (Value, Value) {
     (python, js)
 }
 
-fn events(parsed: &Value) -> &Vec<Value> {
+pub(crate) fn events(parsed: &Value) -> &Vec<Value> {
     parsed["events"].as_array().expect("events")
 }
 
@@ -104,7 +104,7 @@ fn london(date: NaiveDate, hour: u32) -> DateTime<Utc> {
 }
 
 /// A volunteer account and its volunteer record id.
-async fn volunteer(app: &TestApp) -> (TestUser, i64) {
+pub(crate) async fn volunteer(app: &TestApp) -> (TestUser, i64) {
     let user = app.create_user(Role::Volunteer).await;
     let record = convene::volunteers::service::for_user(&app.db, user.id).await.unwrap().unwrap();
     (user, record.id)
@@ -174,7 +174,7 @@ async fn conference(app: &TestApp, case: (i64, i64), start: DateTime<Utc>, lead:
 }
 
 /// A course with one session, the volunteer enrolled on it; returns the session's UID.
-async fn training(app: &TestApp, token: &str, volunteer: i64, venue: &str, date: NaiveDate) -> String {
+pub(crate) async fn training(app: &TestApp, token: &str, volunteer: i64, venue: &str, date: NaiveDate) -> String {
     let client = reqwest::Client::new();
     let course: Value = client
         .post(app.url("/api/v1/courses"))
