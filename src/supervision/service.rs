@@ -354,7 +354,8 @@ pub async fn set_meeting_attendance(
     Ok(())
 }
 
-/// Meetings a volunteer attended or that are still to come, for their dashboard and feed.
+/// Meetings a volunteer attended or that are still to come (not those cancelled), for their
+/// dashboard.
 pub async fn meetings_for(
     db: &impl ConnectionTrait,
     volunteer_id: i64,
@@ -372,6 +373,7 @@ pub async fn meetings_for(
                 .add(volunteer_meeting::Column::Id.is_in(attended))
                 .add(volunteer_meeting::Column::HeldOn.gte(crate::clock::today())),
         )
+        .filter(volunteer_meeting::Column::CancelledAt.is_null())
         .order_by_asc(volunteer_meeting::Column::HeldOn)
         .all(db)
         .await

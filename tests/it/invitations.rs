@@ -277,7 +277,10 @@ async fn training_sessions_meetings_and_supervision_move_and_cancel_in_the_feed(
     assert_eq!(browser.post_form(&format!("/meetings/{}", meeting.id), &fields).await.status(), 303);
     let event = in_feed(&app, &feed, &meeting.uid).await.expect("the meeting");
     assert_eq!((event["sequence"].as_i64(), event["start_utc"].as_str()), (Some(1), Some(utc(day, 19).as_str())));
+    let home = app.signed_in(&volunteer_user).await;
+    assert!(dashboard(&home).await.contains("Peer support"), "the meeting is on the volunteer's dashboard");
     assert_eq!(browser.post_form(&format!("/meetings/{}/cancel", meeting.id), &[]).await.status(), 303);
+    assert!(!dashboard(&home).await.contains("Peer support"), "a cancelled meeting leaves the dashboard");
     let event = in_feed(&app, &feed, &meeting.uid).await.expect("a cancelled meeting stays");
     assert_eq!((event["sequence"].as_i64(), event["status"].as_str()), (Some(2), Some("CANCELLED")));
 
@@ -316,4 +319,9 @@ async fn training_sessions_meetings_and_supervision_move_and_cancel_in_the_feed(
     for uid in [&session_uid, &meeting.uid, &supervision_uid] {
         assert!(in_feed(&app, &feed, uid).await.is_none(), "{uid} still shown after 30 days");
     }
+}
+
+/// The signed-in user's dashboard.
+async fn dashboard(home: &crate::helpers::Browser) -> String {
+    home.get("/").await.text().await.expect("dashboard")
 }
