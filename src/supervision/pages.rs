@@ -22,16 +22,8 @@ pub async fn add_supervision(
     Path(id): Path<i64>,
     Form(input): Form<SupervisionInput>,
 ) -> AppResult<Response> {
-    match service::add(&state.db, &supervisor, id, &input, crate::clock::today()).await {
-        Ok(_) => {
-            Ok(flash::redirect(&format!("/volunteers/{id}#supervision"), FlashKind::Success, "Supervision recorded."))
-        }
-        Err(AppError::Validation { fields, .. }) => {
-            let message = fields.into_values().collect::<Vec<_>>().join(" ");
-            Ok(flash::redirect(&format!("/volunteers/{id}#supervision"), FlashKind::Error, message))
-        }
-        Err(other) => Err(other),
-    }
+    let recorded = service::add(&state.db, &supervisor, id, &input, crate::clock::today()).await;
+    flash::back_after(recorded, &format!("/volunteers/{id}#supervision"), "Supervision recorded.")
 }
 
 async fn meetings_page(
@@ -192,11 +184,7 @@ pub async fn cancel_meeting(
     RequireCoordinator(_): RequireCoordinator,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    match service::cancel_meeting(&state.db, id).await {
-        Ok(_) => Ok(flash::redirect(&format!("/meetings/{id}"), FlashKind::Success, "Meeting cancelled.")),
-        Err(AppError::Conflict(message)) => Ok(flash::redirect(&format!("/meetings/{id}"), FlashKind::Error, message)),
-        Err(other) => Err(other),
-    }
+    flash::back_after(service::cancel_meeting(&state.db, id).await, &format!("/meetings/{id}"), "Meeting cancelled.")
 }
 
 /// A supervision session corrected (`action=date`, with `held_on`) or withdrawn
@@ -219,14 +207,11 @@ pub async fn change_supervision(
         "withdraw" => (None, true, "Supervision withdrawn."),
         _ => (Some(input.held_on.as_str()), false, "Supervision date corrected."),
     };
-    match service::change_supervision(&state.db, id, held_on, withdraw, crate::clock::today()).await {
-        Ok(_) => Ok(flash::redirect(&back, FlashKind::Success, done)),
-        Err(AppError::Conflict(message)) => Ok(flash::redirect(&back, FlashKind::Error, message)),
-        Err(AppError::Validation { fields, .. }) => {
-            Ok(flash::redirect(&back, FlashKind::Error, fields.into_values().collect::<Vec<_>>().join(" ")))
-        }
-        Err(other) => Err(other),
-    }
+    flash::back_after(
+        service::change_supervision(&state.db, id, held_on, withdraw, crate::clock::today()).await,
+        &back,
+        done,
+    )
 }
 
 pub async fn meeting_attendance(
@@ -240,13 +225,9 @@ pub async fn meeting_attendance(
         serde_urlencoded::from_str(&body).map_err(|_| AppError::BadRequest("Unreadable form.".into()))?;
     let ids: Vec<i64> =
         pairs.into_iter().filter(|(k, _)| k == "volunteer_id").filter_map(|(_, v)| v.parse().ok()).collect();
-    match service::set_meeting_attendance(&state.db, id, &ids).await {
-        Ok(()) => Ok(flash::redirect(&format!("/meetings/{id}"), FlashKind::Success, "Attendance saved.")),
-        Err(AppError::Validation { fields, .. }) => Ok(flash::redirect(
-            &format!("/meetings/{id}"),
-            FlashKind::Error,
-            fields.into_values().collect::<Vec<_>>().join(" "),
-        )),
-        Err(other) => Err(other),
-    }
+    flash::back_after(
+        service::set_meeting_attendance(&state.db, id, &ids).await,
+        &format!("/meetings/{id}"),
+        "Attendance saved.",
+    )
 }

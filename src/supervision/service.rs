@@ -322,14 +322,22 @@ pub async fn meeting(
 }
 
 /// Replaces a meeting's attendance list, in one transaction: an unknown volunteer changes
-/// nothing.
+/// nothing, and a cancelled meeting takes none (409).
 pub async fn set_meeting_attendance(
     db: &sea_orm::DatabaseConnection,
     meeting_id: i64,
     volunteer_ids: &[i64],
 ) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    volunteer_meeting::Entity::find_by_id(meeting_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // Locked: a cancellation checks for attendance under the same lock.
+    let found = volunteer_meeting::Entity::find_by_id(meeting_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if found.cancelled_at.is_some() {
+        return Err(AppError::Conflict("This meeting was cancelled: there is no attendance to record.".into()));
+    }
     let mut ids = volunteer_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();

@@ -269,11 +269,7 @@ pub async fn cancel_session(
     RequireCoordinator(_): RequireCoordinator,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    match service::cancel_session(&state.db, id).await {
-        Ok(_) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Success, "Session cancelled.")),
-        Err(AppError::Conflict(message)) => Ok(flash::redirect(&format!("/sessions/{id}"), FlashKind::Error, message)),
-        Err(other) => Err(other),
-    }
+    flash::back_after(service::cancel_session(&state.db, id).await, &format!("/sessions/{id}"), "Session cancelled.")
 }
 
 pub async fn save_register(

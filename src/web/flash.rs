@@ -6,6 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::append_cookie;
+use crate::error::{AppError, AppResult};
 
 pub const COOKIE: &str = "convene_flash";
 
@@ -55,4 +56,18 @@ pub fn redirect(to: &str, kind: FlashKind, message: impl Into<String>) -> Respon
     let cookie = Cookie::build((COOKIE, flash.encode())).path("/").http_only(true).same_site(SameSite::Lax).build();
     append_cookie(&mut response, &cookie);
     response
+}
+
+/// Back to `back` after a form that has no page of its own to re-render: `done` on success;
+/// a conflict, or invalid fields (their messages joined), as an error shown there. Any other
+/// error is the caller's.
+pub fn back_after<T>(result: AppResult<T>, back: &str, done: &str) -> AppResult<Response> {
+    match result {
+        Ok(_) => Ok(redirect(back, FlashKind::Success, done)),
+        Err(AppError::Conflict(message)) => Ok(redirect(back, FlashKind::Error, message)),
+        Err(AppError::Validation { fields, .. }) => {
+            Ok(redirect(back, FlashKind::Error, fields.into_values().collect::<Vec<_>>().join(" ")))
+        }
+        Err(other) => Err(other),
+    }
 }

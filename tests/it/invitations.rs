@@ -281,6 +281,11 @@ async fn training_sessions_meetings_and_supervision_move_and_cancel_in_the_feed(
     assert!(dashboard(&home).await.contains("Peer support"), "the meeting is on the volunteer's dashboard");
     assert_eq!(browser.post_form(&format!("/meetings/{}/cancel", meeting.id), &[]).await.status(), 303);
     assert!(!dashboard(&home).await.contains("Peer support"), "a cancelled meeting leaves the dashboard");
+    let volunteer_id = volunteer.to_string();
+    let attendance = [("volunteer_id", volunteer_id.as_str())];
+    assert_eq!(browser.post_form(&format!("/meetings/{}/attendance", meeting.id), &attendance).await.status(), 303);
+    let (_, attended) = convene::supervision::service::meeting(&app.db, meeting.id).await.expect("q").expect("meeting");
+    assert!(attended.is_empty(), "a cancelled meeting takes no attendance");
     let event = in_feed(&app, &feed, &meeting.uid).await.expect("a cancelled meeting stays");
     assert_eq!((event["sequence"].as_i64(), event["status"].as_str()), (Some(2), Some("CANCELLED")));
 
