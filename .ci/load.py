@@ -1,5 +1,6 @@
 """Drives the load test of .ci/load: starts `convene serve --demo`, signs in as the demo
-volunteer and coordinator, runs wrk against each endpoint, and reports requests per second,
+volunteer and coordinator, runs wrk against each endpoint (the dashboard, a feed fresh and
+revalidated, a case page, the candidate search, the application form), and reports requests per second,
 p50/p99 latency, 5xx count and the server's peak memory; then cold start and idle memory."""
 
 import http.cookiejar
@@ -150,8 +151,9 @@ def run(database, database_url):
     process, base, _, _ = serve(database_url, demo=True)
     logins = demo_logins(process)
     volunteer_email, volunteer_password = logins["volunteer"]
-    coordinator_email, _ = logins["coordinator"]
+    coordinator_email, coordinator_password = logins["coordinator"]
     cookie = session_cookie(base, volunteer_email, volunteer_password)
+    coordinator_cookie = session_cookie(base, coordinator_email, coordinator_password)
     coordinator = api_token(database_url, coordinator_email)
     volunteer = api_token(database_url, volunteer_email)
     cases, _ = api(base, "/api/v1/cases", coordinator)
@@ -165,6 +167,7 @@ def run(database, database_url):
         ("volunteer dashboard", "/", {"Cookie": cookie}),
         ("calendar feed (200)", feed, {}),
         ("calendar feed (304)", feed, {"If-None-Match": etag}),
+        ("case page", f"/cases/{ready}", {"Cookie": coordinator_cookie}),
         ("candidate search", f"/api/v1/cases/{ready}/candidates", {"Authorization": f"Bearer {coordinator}"}),
         ("public application form", "/apply", {}),
     ]

@@ -14,6 +14,8 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub note: String,
+    #[sea_orm(belongs_to, from = "party_id", to = "id")]
+    pub party: BelongsTo<super::party::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

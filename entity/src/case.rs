@@ -122,6 +122,10 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     /// Why it is not proceeding, coded (a `reason_codes` code of kind not_proceeding).
     pub not_proceeding_code: Option<String>,
+    #[sea_orm(has_many)]
+    pub facilitators: HasMany<super::case_facilitator::Entity>,
+    #[sea_orm(has_many)]
+    pub conflicts: HasMany<super::conflict_of_interest::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -15,6 +15,8 @@ pub struct Model {
     pub volunteer_id: i64,
     pub role: FacilitatorRole,
     pub allocated_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "case_id", to = "id")]
+    pub case: BelongsTo<super::case::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -12,6 +12,8 @@ pub struct Model {
     pub from_date: Date,
     pub to_date: Date,
     pub reason: String,
+    #[sea_orm(belongs_to, from = "establishment_id", to = "id")]
+    pub establishment: BelongsTo<super::establishment::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -64,6 +64,10 @@ pub struct Model {
     pub not_held_code: Option<String>,
     #[sea_orm(has_many)]
     pub facilitators: HasMany<super::conference_facilitator::Entity>,
+    #[sea_orm(belongs_to, from = "case_id", to = "id")]
+    pub case: BelongsTo<super::case::Entity>,
+    #[sea_orm(belongs_to, from = "establishment_id", to = "id")]
+    pub establishment: BelongsTo<super::establishment::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

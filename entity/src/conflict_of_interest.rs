@@ -11,6 +11,8 @@ pub struct Model {
     pub volunteer_id: i64,
     pub case_id: i64,
     pub note: String,
+    #[sea_orm(belongs_to, from = "case_id", to = "id")]
+    pub case: BelongsTo<super::case::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -42,6 +42,10 @@ pub struct Model {
     pub requires_vetting: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub regime_windows: HasMany<super::regime_window::Entity>,
+    #[sea_orm(has_many)]
+    pub closures: HasMany<super::closure::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

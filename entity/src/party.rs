@@ -78,6 +78,10 @@ pub struct Model {
     pub consent_withdrawn_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub appointments: HasMany<super::appointment::Entity>,
+    #[sea_orm(has_many)]
+    pub availability: HasMany<super::party_availability::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,6 +14,8 @@ pub struct Model {
     /// Europe/London wall-clock.
     pub starts_at: Time,
     pub ends_at: Time,
+    #[sea_orm(belongs_to, from = "party_id", to = "id")]
+    pub party: BelongsTo<super::party::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,6 +14,8 @@ pub struct Model {
     /// Europe/London wall-clock.
     pub starts_at: Time,
     pub ends_at: Time,
+    #[sea_orm(belongs_to, from = "establishment_id", to = "id")]
+    pub establishment: BelongsTo<super::establishment::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

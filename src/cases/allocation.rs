@@ -88,7 +88,8 @@ async fn open_cases(db: &impl ConnectionTrait, except: i64) -> AppResult<HashMap
 /// their monthly cap and available in the case's window), re-ranked by workload and
 /// development; and everyone ruled out, with the first reason in a coordinator's words.
 pub async fn candidates(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppResult<FacilitatorCandidates> {
-    let found = candidates::search(db, id, POOL, 1).await?;
+    let found = case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let found = candidates::search(db, &found, POOL, 1).await?;
     let load = open_cases(db, id).await?;
     let needed =
         u64::try_from(crate::settings::service::number(db, &crate::settings::service::LEAD_AFTER_CONFERENCES).await?)

@@ -63,10 +63,9 @@ pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUse
         .await?;
     let mut result = PlanResult { bookings: Vec::new(), unbooked: Vec::new() };
     let today = crate::clock::today();
-    let mut parts = Vec::with_capacity(ready.len());
-    for case in &ready {
-        parts.push(instance::for_case(db, case, today, None, None).await?);
-    }
+    // One read of everything the plan needs, however many cases are ready.
+    let snapshot = instance::Snapshot::load(db, &ready, today, None, None).await?;
+    let parts = ready.iter().map(|case| snapshot.instance(case)).collect::<Result<Vec<_>, _>>()?;
     let mut left = ready.clone();
     if let Some(joint) = instance::merge(parts) {
         let problem =
@@ -112,16 +111,13 @@ async fn book_one_by_one(
     cases: Vec<entity::case::Model>,
     result: &mut PlanResult,
 ) -> AppResult<()> {
-    let mut order = Vec::with_capacity(cases.len());
-    for case in cases {
-        let found = candidates::for_case(db, case.id, TRIES_PER_CASE).await?;
-        order.push((found.candidates.len(), case));
-    }
+    let counts = candidates::counts(db, &cases, TRIES_PER_CASE).await?;
+    let mut order: Vec<(usize, entity::case::Model)> = counts.into_iter().zip(cases).collect();
     // Most constrained first; the sort is stable, so ties keep the earliest deadline first.
     order.sort_by_key(|(count, _)| *count);
 
     for (_, case) in order {
-        let found = candidates::for_case(db, case.id, TRIES_PER_CASE).await?;
+        let found = candidates::for_case(db, &case, TRIES_PER_CASE).await?;
         let mut last_refusal = None;
         let mut booked = None;
         for candidate in &found.candidates {

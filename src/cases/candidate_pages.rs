@@ -105,7 +105,7 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
     let found = coordinator_case(&state, &user, &ip, id).await?;
-    let list = candidates::for_case(&state.db, id, LIMIT).await?;
+    let list = candidates::for_case(&state.db, &found, LIMIT).await?;
     Ok(candidates_page(&ctx, &found.reference, id, &list, None))
 }
 
@@ -148,6 +148,6 @@ pub async fn book(
         }
         Err(other) => return Err(other),
     };
-    let list = candidates::for_case(&state.db, id, LIMIT).await?;
+    let list = candidates::for_case(&state.db, &found, LIMIT).await?;
     Ok((status, candidates_page(&ctx, &found.reference, id, &list, Some(&problem))).into_response())
 }

@@ -106,9 +106,9 @@ pub async fn candidates(
     Path(id): Path<i64>,
     axum::extract::Query(query): axum::extract::Query<CandidatesQuery>,
 ) -> AppResult<Json<crate::scheduling::candidates::Candidates>> {
-    crate::cases::service::read(&state.db, &actor, id, ip.0.as_deref()).await?;
+    let found = crate::cases::service::read(&state.db, &actor, id, ip.0.as_deref()).await?;
     let limit = query.limit.unwrap_or(20).clamp(1, 200);
-    Ok(Json(crate::scheduling::candidates::for_case(&state.db, id, limit).await?))
+    Ok(Json(crate::scheduling::candidates::for_case(&state.db, &found, limit).await?))
 }
 
 /// Books every case ready to book, the most constrained first, each through the same checks

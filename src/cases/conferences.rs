@@ -1,6 +1,8 @@
 //! A booked conference after booking: the facilitators' answers, cancelling and
 //! rescheduling (each bumps the calendar SEQUENCE), and recording the outcome.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
@@ -477,34 +479,56 @@ pub struct Assignment {
     pub role: FacilitatorRole,
 }
 
-/// The conferences `volunteer_id` has answered `response` to and that `keep` admits, soonest first.
+/// The conferences `volunteer_id` has answered one of `responses` to that `keep` admits,
+/// soonest first, each with its case reference and place: one query however many there are.
 async fn assignments(
     db: &impl ConnectionTrait,
     volunteer_id: i64,
-    response: Response,
-    keep: impl Fn(&conference::Model) -> bool,
-) -> Result<Vec<Assignment>, DbErr> {
-    let on = conference_facilitator::Entity::find()
+    responses: &[Response],
+    keep: impl Fn(&conference_facilitator::Model, &conference::Model) -> bool,
+) -> Result<Vec<(Response, Assignment)>, DbErr> {
+    let rows = conference_facilitator::Entity::find()
+        .find_also_related(conference::Entity)
+        .find_also(conference::Entity, case::Entity)
+        .find_also(conference::Entity, entity::establishment::Entity)
         .filter(conference_facilitator::Column::VolunteerId.eq(volunteer_id))
-        .filter(conference_facilitator::Column::Response.eq(response))
+        .filter(conference_facilitator::Column::Response.is_in(responses.to_vec()))
         .all(db)
         .await?;
-    let mut found = Vec::new();
-    for f in on {
-        let Some(c) = conference::Entity::find_by_id(f.conference_id).one(db).await? else { continue };
-        if !keep(&c) {
-            continue;
-        }
-        let (reference, place) = reference_and_place(db, &c).await?;
-        found.push(Assignment { conference: c, reference, place, role: f.role });
-    }
-    found.sort_by_key(|a| a.conference.starts_at);
+    let mut found: Vec<(Response, Assignment)> = rows
+        .into_iter()
+        .filter_map(|(f, c, found, place)| {
+            let c = c.filter(|c| keep(&f, c))?;
+            let assignment = Assignment {
+                conference: c,
+                reference: found.map(|found| found.reference).unwrap_or_default(),
+                place: place.map(|p| p.name).unwrap_or_default(),
+                role: f.role,
+            };
+            Some((f.response, assignment))
+        })
+        .collect();
+    found.sort_by_key(|(_, a)| (a.conference.starts_at, a.conference.id));
     Ok(found)
+}
+
+fn asked(f: &conference_facilitator::Model, c: &conference::Model) -> bool {
+    f.response == Response::Asked && c.status == ConferenceStatus::Proposed
+}
+
+fn accepted_and_ahead(f: &conference_facilitator::Model, c: &conference::Model, now: DateTime<Utc>) -> bool {
+    f.response == Response::Accepted
+        && matches!(c.status, ConferenceStatus::Proposed | ConferenceStatus::Confirmed)
+        && c.starts_at > now
+}
+
+fn without_responses(found: Vec<(Response, Assignment)>) -> Vec<Assignment> {
+    found.into_iter().map(|(_, a)| a).collect()
 }
 
 /// The proposed conferences `volunteer_id` is asked to and has not answered, soonest first.
 pub async fn awaiting_answer(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<Vec<Assignment>, DbErr> {
-    assignments(db, volunteer_id, Response::Asked, |c| c.status == ConferenceStatus::Proposed).await
+    Ok(without_responses(assignments(db, volunteer_id, &[Response::Asked], asked).await?))
 }
 
 /// The conferences `volunteer_id` has accepted that have not started yet (confirmed, or
@@ -514,22 +538,63 @@ pub async fn accepted_upcoming(
     volunteer_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<Assignment>, DbErr> {
-    assignments(db, volunteer_id, Response::Accepted, |c| {
-        matches!(c.status, ConferenceStatus::Proposed | ConferenceStatus::Confirmed) && c.starts_at > now
-    })
-    .await
+    let keep = |f: &conference_facilitator::Model, c: &conference::Model| accepted_and_ahead(f, c, now);
+    Ok(without_responses(assignments(db, volunteer_id, &[Response::Accepted], keep).await?))
+}
+
+/// [`awaiting_answer`] and [`accepted_upcoming`] together, in one query (the dashboard).
+pub async fn awaiting_and_upcoming(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Assignment>, Vec<Assignment>), DbErr> {
+    let keep = |f: &conference_facilitator::Model, c: &conference::Model| asked(f, c) || accepted_and_ahead(f, c, now);
+    let (awaiting, upcoming): (Vec<_>, Vec<_>) =
+        assignments(db, volunteer_id, &[Response::Asked, Response::Accepted], keep)
+            .await?
+            .into_iter()
+            .partition(|(response, _)| *response == Response::Asked);
+    Ok((without_responses(awaiting), without_responses(upcoming)))
 }
 
 /// The case reference and the establishment's name of a conference: all a feed, an email or
 /// a list of conferences may say about it.
 pub async fn reference_and_place(db: &impl ConnectionTrait, c: &conference::Model) -> Result<(String, String), DbErr> {
-    let reference = case::Entity::find_by_id(c.case_id).one(db).await?.map(|c| c.reference).unwrap_or_default();
-    let place = entity::establishment::Entity::find_by_id(c.establishment_id)
-        .one(db)
+    Ok(references_and_places(db, [c]).await?.remove(&c.id).unwrap_or_default())
+}
+
+/// [`reference_and_place`] for many conferences, by conference id, in two queries.
+pub async fn references_and_places<'a>(
+    db: &impl ConnectionTrait,
+    conferences: impl IntoIterator<Item = &'a conference::Model>,
+) -> Result<HashMap<i64, (String, String)>, DbErr> {
+    let conferences: Vec<&conference::Model> = conferences.into_iter().collect();
+    if conferences.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let references: HashMap<i64, String> = case::Entity::find()
+        .filter(case::Column::Id.is_in(conferences.iter().map(|c| c.case_id).collect::<Vec<_>>()))
+        .all(db)
         .await?
-        .map(|e| e.name)
-        .unwrap_or_default();
-    Ok((reference, place))
+        .into_iter()
+        .map(|c| (c.id, c.reference))
+        .collect();
+    let places: HashMap<i64, String> = entity::establishment::Entity::find()
+        .filter(
+            entity::establishment::Column::Id.is_in(conferences.iter().map(|c| c.establishment_id).collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    Ok(conferences
+        .iter()
+        .map(|c| {
+            let reference = references.get(&c.case_id).cloned().unwrap_or_default();
+            (c.id, (reference, places.get(&c.establishment_id).cloned().unwrap_or_default()))
+        })
+        .collect())
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]

@@ -10,8 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
+use entity::appointment;
 use entity::case::{self, CaseStatus, ReferralSource};
-use entity::party::{Consent, PartyRole};
+use entity::party::{self, Consent, PartyRole};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -315,26 +316,32 @@ async fn case_page(
     let parties = service::parties(&state.db, id).await?;
     let assessments = service::assessments(&state.db, id).await?;
     let allocated = super::allocation::facilitators(&state.db, id).await?;
-    let mut appointments = Vec::new();
-    for p in parties.iter().filter(|p| full && p.role == PartyRole::Harmer) {
-        appointments.extend(service::appointments(&state.db, p.id).await?.into_iter().map(|a| (p.name.clone(), a)));
-    }
-    appointments.sort_by_key(|(_, a)| a.starts_at);
+    let harmers: Vec<&party::Model> = parties.iter().filter(|p| full && p.role == PartyRole::Harmer).collect();
+    let appointments: Vec<(String, appointment::Model)> = if harmers.is_empty() {
+        Vec::new()
+    } else {
+        let ids: Vec<i64> = harmers.iter().map(|p| p.id).collect();
+        let name = |id: i64| harmers.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
+        // Soonest first, from the query.
+        service::appointments_of(&state.db, &ids).await?.into_iter().map(|a| (name(a.party_id), a)).collect()
+    };
     let conferences = service::conferences(&state.db, id).await?;
     let volunteer_ids: Vec<i64> = conferences
         .iter()
         .flat_map(|r| r.facilitators.iter().map(|f| f.volunteer_id))
         .chain(allocated.iter().map(|a| a.volunteer_id))
         .collect();
-    let names = crate::volunteers::service::names(&state.db, &volunteer_ids).await?;
     let contacts = super::contacts::for_case(&state.db, id).await?;
-    let contact_names = crate::volunteers::service::names(
-        &state.db,
-        &contacts.iter().map(|c| c.contact.volunteer_id).collect::<Vec<_>>(),
-    )
-    .await?;
-    let own = crate::volunteers::service::for_user(&state.db, viewer.id).await?;
-    let ready = service::ready_to_book(&state.db, id).await?;
+    // One read of every name the page shows: facilitators, the allocated pair, contacts.
+    let volunteer_ids: Vec<i64> =
+        volunteer_ids.into_iter().chain(contacts.iter().map(|c| c.contact.volunteer_id)).collect();
+    let names = crate::volunteers::service::names(&state.db, &volunteer_ids).await?;
+    let contact_names = &names;
+    let own = match viewer.role {
+        entity::user::Role::Volunteer => crate::volunteers::service::for_user(&state.db, viewer.id).await?,
+        _ => None,
+    };
+    let ready = service::readiness(&assessments, &parties);
     let stop_codes =
         if full { super::reasons::offered(&state.db, super::reasons::Kind::NotProceeding).await? } else { Vec::new() };
     let stopped_because = match &found.not_proceeding_code {
@@ -463,7 +470,7 @@ async fn case_page(
                 p { a href={ "/cases/" (id) "/report" } { "Completion report for the referrer" } }
             }
 
-            (super::contact_pages::section(ctx, id, &contacts, &contact_names, own.as_ref(), &forms.contact, &forms.contact_errors))
+            (super::contact_pages::section(ctx, id, &contacts, contact_names, own.as_ref(), &forms.contact, &forms.contact_errors))
 
             @if full {
                 h2 id="case-status" { "Status" }

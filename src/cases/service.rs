@@ -1,7 +1,7 @@
 //! Case rules: references RJ-YYYY-NNNN from a per-year counter, a deadline from the agreed
 //! timeframe (setting), parties and consent, appointments, and who may see a case.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::case::{self, CaseStatus, ReferralSource};
@@ -360,37 +360,43 @@ pub async fn update(
 /// A case can be booked only with a suitable risk and appropriateness assessment and the
 /// consent of every party; `Err` says what is missing.
 pub async fn ready_to_book(db: &impl ConnectionTrait, case_id: i64) -> Result<Result<(), String>, DbErr> {
-    use entity::assessment::{self, AssessmentKind, AssessmentOutcome};
+    use entity::assessment;
     let assessments = assessment::Entity::find().filter(assessment::Column::CaseId.eq(case_id)).all(db).await?;
+    let parties = party::Entity::find().filter(party::Column::CaseId.eq(case_id)).all(db).await?;
+    Ok(readiness(&assessments, &parties))
+}
+
+/// [`ready_to_book`] over a case's assessments and parties already read.
+pub fn readiness(assessments: &[entity::assessment::Model], parties: &[party::Model]) -> Result<(), String> {
+    use entity::assessment::{AssessmentKind, AssessmentOutcome};
     for kind in [AssessmentKind::Risk, AssessmentKind::Appropriateness] {
         let latest = assessments.iter().filter(|a| a.kind == kind).max_by_key(|a| (a.assessed_on, a.id));
         match latest {
-            None => return Ok(Err(format!("No {} assessment has been recorded.", kind.as_str()))),
+            None => return Err(format!("No {} assessment has been recorded.", kind.as_str())),
             Some(a) if a.outcome == AssessmentOutcome::NotSuitable => {
-                return Ok(Err(format!("The {} assessment found the case not suitable.", kind.as_str())));
+                return Err(format!("The {} assessment found the case not suitable.", kind.as_str()));
             }
             Some(a) if a.outcome == AssessmentOutcome::ReviewNeeded => {
-                return Ok(Err(format!("The {} assessment needs a review: assess again.", kind.as_str())));
+                return Err(format!("The {} assessment needs a review: assess again.", kind.as_str()));
             }
             Some(a) => {
                 if let Some(due) = a.review_on.filter(|d| *d < crate::clock::today()) {
-                    return Ok(Err(format!(
+                    return Err(format!(
                         "The {} assessment was due for review by {}: assess again.",
                         kind.as_str(),
                         crate::domain::time::long_date(due)
-                    )));
+                    ));
                 }
             }
         }
     }
-    let parties = party::Entity::find().filter(party::Column::CaseId.eq(case_id)).all(db).await?;
     if !parties.iter().any(|p| p.role == PartyRole::Harmer) || !parties.iter().any(|p| p.role == PartyRole::Harmed) {
-        return Ok(Err("The case needs a harmed party and a harmer.".into()));
+        return Err("The case needs a harmed party and a harmer.".into());
     }
     if let Some(p) = parties.iter().find(|p| p.consent != Consent::Given) {
-        return Ok(Err(format!("A {} has not given consent.", p.role.as_str())));
+        return Err(format!("A {} has not given consent.", p.role.as_str()));
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
@@ -632,8 +638,13 @@ pub async fn party(db: &impl ConnectionTrait, party_id: i64) -> Result<Option<pa
 }
 
 pub async fn appointments(db: &impl ConnectionTrait, party_id: i64) -> Result<Vec<appointment::Model>, DbErr> {
+    appointments_of(db, &[party_id]).await
+}
+
+/// The appointments of any of `party_ids`, soonest first, in one query.
+pub async fn appointments_of(db: &impl ConnectionTrait, party_ids: &[i64]) -> Result<Vec<appointment::Model>, DbErr> {
     appointment::Entity::find()
-        .filter(appointment::Column::PartyId.eq(party_id))
+        .filter(appointment::Column::PartyId.is_in(party_ids.to_vec()))
         .order_by_asc(appointment::Column::StartsAt)
         .all(db)
         .await
@@ -980,22 +991,29 @@ pub async fn conferences(db: &impl ConnectionTrait, case_id: i64) -> Result<Vec<
     use entity::outcome_action;
     let found = conference::Entity::find()
         .filter(conference::Column::CaseId.eq(case_id))
+        .find_with_related(conference_facilitator::Entity)
         .order_by_asc(conference::Column::StartsAt)
+        .order_by_asc(conference::Column::Id)
         .all(db)
         .await?;
-    let mut records = Vec::with_capacity(found.len());
-    for c in found {
-        let facilitators = conference_facilitator::Entity::find()
-            .filter(conference_facilitator::Column::ConferenceId.eq(c.id))
-            .order_by_asc(conference_facilitator::Column::Id)
-            .all(db)
-            .await?;
-        let actions = outcome_action::Entity::find()
-            .filter(outcome_action::Column::ConferenceId.eq(c.id))
+    let ids: Vec<i64> = found.iter().map(|(c, _)| c.id).collect();
+    let mut actions: HashMap<i64, Vec<outcome_action::Model>> = HashMap::new();
+    if !ids.is_empty() {
+        for a in outcome_action::Entity::find()
+            .filter(outcome_action::Column::ConferenceId.is_in(ids))
             .order_by_asc(outcome_action::Column::DueOn)
+            .order_by_asc(outcome_action::Column::Id)
             .all(db)
-            .await?;
-        records.push(ConferenceRecord { conference: c, facilitators, actions });
+            .await?
+        {
+            actions.entry(a.conference_id).or_default().push(a);
+        }
     }
-    Ok(records)
+    Ok(found
+        .into_iter()
+        .map(|(c, mut facilitators)| {
+            facilitators.sort_by_key(|f| f.id);
+            ConferenceRecord { facilitators, actions: actions.remove(&c.id).unwrap_or_default(), conference: c }
+        })
+        .collect())
 }

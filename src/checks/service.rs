@@ -171,6 +171,11 @@ pub async fn for_viewer(
     }))
 }
 
+/// The volunteer's DBS checks as the clearance rules read them, oldest first.
+pub async fn dbs_checks(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<Vec<DbsCheck>, DbErr> {
+    Ok(dbs_of(db, volunteer_id).await?.iter().map(DbsCheck::from).collect())
+}
+
 /// Does the volunteer have a clear enhanced DBS check valid on `on` (what `active` needs)?
 pub async fn dbs_clearance(db: &impl ConnectionTrait, volunteer_id: i64, on: NaiveDate) -> Result<Clearance, DbErr> {
     let checks: Vec<DbsCheck> = dbs_of(db, volunteer_id).await?.iter().map(DbsCheck::from).collect();

@@ -30,6 +30,15 @@ pub struct Standing {
 /// (a clear enhanced DBS valid today), back to `trained` when that lapses.
 pub async fn refresh(db: &impl ConnectionTrait, volunteer_id: i64, standing: Standing) -> AppResult<volunteer::Model> {
     let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
+    refresh_record(db, record, standing).await
+}
+
+/// [`refresh`] of a record already read: writes only when something changes.
+pub async fn refresh_record(
+    db: &impl ConnectionTrait,
+    record: volunteer::Model,
+    standing: Standing,
+) -> AppResult<volunteer::Model> {
     if matches!(record.status, VolunteerStatus::Paused | VolunteerStatus::Left) {
         return Ok(record);
     }

@@ -3,7 +3,7 @@
 //! or mark it paid. Every change, and the email it causes, is one transaction; a volunteer's
 //! queries are scoped to their own claims, so another's claim is a missing row.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use entity::expense_claim::{self, ExpenseStatus};
@@ -12,7 +12,7 @@ use entity::{expense_receipt, idempotency_key, user, volunteer};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use url::Url;
@@ -97,30 +97,30 @@ async fn find_own(db: &impl ConnectionTrait, user: &AuthUser, id: i64) -> AppRes
         .ok_or(AppError::NotFound)
 }
 
-/// Car/van tenths of a mile already approved for `volunteer_id`, by tax year.
-async fn approved_tenths(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<BTreeMap<i32, i64>, DbErr> {
-    let claim_ids: Vec<i64> = expense_claim::Entity::find()
-        .filter(expense_claim::Column::VolunteerId.eq(volunteer_id))
-        .filter(expense_claim::Column::Status.is_in([ExpenseStatus::Approved, ExpenseStatus::Paid]))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let mut by_year = BTreeMap::new();
-    if claim_ids.is_empty() {
-        return Ok(by_year);
+/// Car/van tenths of a mile already approved for each of `volunteer_ids`, by tax year, in
+/// one query.
+async fn approved_tenths(
+    db: &impl ConnectionTrait,
+    volunteer_ids: Vec<i64>,
+) -> Result<HashMap<i64, BTreeMap<i32, i64>>, DbErr> {
+    let mut by_volunteer: HashMap<i64, BTreeMap<i32, i64>> = HashMap::new();
+    if volunteer_ids.is_empty() {
+        return Ok(by_volunteer);
     }
     let items = expense_item::Entity::find()
-        .filter(expense_item::Column::ClaimId.is_in(claim_ids))
+        .find_also_related(expense_claim::Entity)
+        .filter(expense_claim::Column::VolunteerId.is_in(volunteer_ids))
+        .filter(expense_claim::Column::Status.is_in([ExpenseStatus::Approved, ExpenseStatus::Paid]))
         .filter(expense_item::Column::Kind.eq(ExpenseKind::Mileage))
         .filter(expense_item::Column::Vehicle.eq(Vehicle::CarVan))
         .all(db)
         .await?;
-    for item in items {
-        *by_year.entry(tax_year_of(item.incurred_on)).or_insert(0) += item.miles_tenths.unwrap_or(0);
+    for (item, claim) in items {
+        let Some(claim) = claim else { continue };
+        *by_volunteer.entry(claim.volunteer_id).or_default().entry(tax_year_of(item.incurred_on)).or_insert(0) +=
+            item.miles_tenths.unwrap_or(0);
     }
-    Ok(by_year)
+    Ok(by_volunteer)
 }
 
 fn journey_of(item: &expense_item::Model) -> Option<Journey> {
@@ -144,45 +144,114 @@ fn price_mileage(items: &[expense_item::Model], mut approved: BTreeMap<i32, i64>
 
 /// The claim with its items priced: stored amounts once approved, estimates before.
 pub async fn view(db: &impl ConnectionTrait, claim: expense_claim::Model) -> Result<ClaimView, DbErr> {
-    let items = expense_item::Entity::find()
-        .filter(expense_item::Column::ClaimId.eq(claim.id))
+    let id = claim.id;
+    views(db, vec![claim]).await?.pop().ok_or_else(|| DbErr::RecordNotFound(format!("claim {id}")))
+}
+
+/// A claim with its items priced: stored amounts once approved, estimates before.
+#[derive(Clone, Debug)]
+pub struct Priced {
+    pub claim: expense_claim::Model,
+    pub items: Vec<ItemView>,
+    pub total: Pence,
+    pub total_is_estimate: bool,
+}
+
+/// Each claim priced, in the same order, in two queries however many there are.
+pub async fn priced(db: &impl ConnectionTrait, claims: Vec<expense_claim::Model>) -> Result<Vec<Priced>, DbErr> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut items: HashMap<i64, Vec<expense_item::Model>> = HashMap::new();
+    for item in expense_item::Entity::find()
+        .filter(expense_item::Column::ClaimId.is_in(claims.iter().map(|c| c.id).collect::<Vec<_>>()))
         .order_by_asc(expense_item::Column::IncurredOn)
         .order_by_asc(expense_item::Column::Id)
         .all(db)
-        .await?;
-    let receipts = expense_receipt::Entity::find()
-        .filter(expense_receipt::Column::ClaimId.eq(claim.id))
+        .await?
+    {
+        items.entry(item.claim_id).or_default().push(item);
+    }
+    // Estimates need the approved miles only of volunteers with an unpriced item.
+    let estimating: Vec<i64> = claims
+        .iter()
+        .filter(|c| items.get(&c.id).is_some_and(|items| items.iter().any(|i| i.amount_pence.is_none())))
+        .map(|c| c.volunteer_id)
+        .collect();
+    let approved = approved_tenths(db, estimating).await?;
+    Ok(claims
+        .into_iter()
+        .map(|claim| {
+            let items = items.remove(&claim.id).unwrap_or_default();
+            let estimates = if items.iter().any(|i| i.amount_pence.is_none()) {
+                price_mileage(&items, approved.get(&claim.volunteer_id).cloned().unwrap_or_default())
+            } else {
+                BTreeMap::new()
+            };
+            let mut total = Pence::ZERO;
+            let mut total_is_estimate = false;
+            let items: Vec<ItemView> = items
+                .into_iter()
+                .map(|item| {
+                    let (amount, is_estimate) = match item.amount_pence.and_then(Pence::new) {
+                        Some(stored) => (stored, false),
+                        None => (estimates.get(&item.id).copied().unwrap_or(Pence::ZERO), true),
+                    };
+                    total = total.checked_add(amount).unwrap_or(total);
+                    total_is_estimate |= is_estimate;
+                    ItemView { item, amount, is_estimate }
+                })
+                .collect();
+            if let Some(stored) = claim.total_pence.and_then(Pence::new) {
+                total = stored;
+                total_is_estimate = false;
+            }
+            Priced { claim, items, total, total_is_estimate }
+        })
+        .collect())
+}
+
+/// [`view`] of each claim, in the same order, in four queries however many there are.
+pub async fn views(db: &impl ConnectionTrait, claims: Vec<expense_claim::Model>) -> Result<Vec<ClaimView>, DbErr> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut receipts: HashMap<i64, Vec<expense_receipt::Model>> = HashMap::new();
+    for receipt in expense_receipt::Entity::find()
+        .filter(expense_receipt::Column::ClaimId.is_in(claims.iter().map(|c| c.id).collect::<Vec<_>>()))
         .order_by_asc(expense_receipt::Column::Id)
         .all(db)
-        .await?;
-    let volunteer_name = match volunteer::Entity::find_by_id(claim.volunteer_id).one(db).await? {
-        Some(record) => user::Entity::find_by_id(record.user_id).one(db).await?.map(|u| u.name).unwrap_or_default(),
-        None => String::new(),
-    };
-    let estimates = if items.iter().any(|i| i.amount_pence.is_none()) {
-        price_mileage(&items, approved_tenths(db, claim.volunteer_id).await?)
-    } else {
-        BTreeMap::new()
-    };
-    let mut total = Pence::ZERO;
-    let mut total_is_estimate = false;
-    let items: Vec<ItemView> = items
-        .into_iter()
-        .map(|item| {
-            let (amount, is_estimate) = match item.amount_pence.and_then(Pence::new) {
-                Some(stored) => (stored, false),
-                None => (estimates.get(&item.id).copied().unwrap_or(Pence::ZERO), true),
-            };
-            total = total.checked_add(amount).unwrap_or(total);
-            total_is_estimate |= is_estimate;
-            ItemView { item, amount, is_estimate }
-        })
-        .collect();
-    if let Some(stored) = claim.total_pence.and_then(Pence::new) {
-        total = stored;
-        total_is_estimate = false;
+        .await?
+    {
+        receipts.entry(receipt.claim_id).or_default().push(receipt);
     }
-    Ok(ClaimView { claim, volunteer_name, items, receipts, total, total_is_estimate })
+    let mut volunteer_ids: Vec<i64> = claims.iter().map(|c| c.volunteer_id).collect();
+    volunteer_ids.sort_unstable();
+    volunteer_ids.dedup();
+    let names = crate::volunteers::service::names(db, &volunteer_ids).await?;
+    Ok(priced(db, claims)
+        .await?
+        .into_iter()
+        .map(|Priced { claim, items, total, total_is_estimate }| ClaimView {
+            volunteer_name: names.get(&claim.volunteer_id).cloned().unwrap_or_default(),
+            receipts: receipts.remove(&claim.id).unwrap_or_default(),
+            claim,
+            items,
+            total,
+            total_is_estimate,
+        })
+        .collect())
+}
+
+/// The volunteer's latest `limit` claims, priced (their dashboard): three queries at most.
+pub async fn latest_priced(db: &impl ConnectionTrait, volunteer_id: i64, limit: u64) -> Result<Vec<Priced>, DbErr> {
+    let claims = expense_claim::Entity::find()
+        .filter(expense_claim::Column::VolunteerId.eq(volunteer_id))
+        .order_by_desc(expense_claim::Column::Id)
+        .limit(Some(limit))
+        .all(db)
+        .await?;
+    priced(db, claims).await
 }
 
 /// Which claims to list.
@@ -215,11 +284,7 @@ pub async fn list_visible(
         query = query.filter(expense_claim::Column::VolunteerId.eq(own.id));
     }
     let claims = query.order_by_desc(expense_claim::Column::Id).all(db).await?;
-    let mut views = Vec::with_capacity(claims.len());
-    for claim in claims {
-        views.push(view(db, claim).await?);
-    }
-    Ok(views)
+    Ok(views(db, claims).await?)
 }
 
 async fn insert_item(
@@ -556,7 +621,8 @@ async fn fix_amounts(db: &impl ConnectionTrait, claim: &expense_claim::Model) ->
         .exec(db)
         .await?;
     let items = expense_item::Entity::find().filter(expense_item::Column::ClaimId.eq(claim.id)).all(db).await?;
-    let prices = price_mileage(&items, approved_tenths(db, claim.volunteer_id).await?);
+    let approved = approved_tenths(db, vec![claim.volunteer_id]).await?.remove(&claim.volunteer_id).unwrap_or_default();
+    let prices = price_mileage(&items, approved);
     let mut total = Pence::ZERO;
     for item in &items {
         let amount = match prices.get(&item.id) {

@@ -1,6 +1,8 @@
 //! One fn per reminder kind: find what is due at `now`, queue one email per recipient with a
 //! key of kind + subject record + occurrence + recipient, skip users who opted out.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use entity::case::CaseStatus;
 use entity::conference::{self, ConferenceStatus};
@@ -190,20 +192,31 @@ pub async fn conference_in_two_days(
         .filter(conference::Column::StartsAt.lt(horizon))
         .all(db)
         .await?;
+    let conferences: Vec<conference::Model> =
+        conferences.into_iter().filter(|c| is_due(london_today(c.starts_at), 2, now)).collect();
+    // The labels and the facilitators of every due conference, in three queries.
+    let mut labels = crate::cases::conferences::references_and_places(db, &conferences).await?;
+    let mut on: HashMap<i64, Vec<conference_facilitator::Model>> = HashMap::new();
+    if !conferences.is_empty() {
+        for f in conference_facilitator::Entity::find()
+            .filter(
+                conference_facilitator::Column::ConferenceId
+                    .is_in(conferences.iter().map(|c| c.id).collect::<Vec<_>>()),
+            )
+            .filter(conference_facilitator::Column::Response.ne(Response::Declined))
+            .order_by_asc(conference_facilitator::Column::Id)
+            .all(db)
+            .await?
+        {
+            on.entry(f.conference_id).or_default().push(f);
+        }
+    }
     let mut queued = 0;
     for booked in conferences {
-        if !is_due(london_today(booked.starts_at), 2, now) {
+        let Some((reference, place)) = labels.remove(&booked.id).filter(|(r, p)| !r.is_empty() && !p.is_empty()) else {
             continue;
-        }
-        let reference = case::Entity::find_by_id(booked.case_id).one(db).await?.map(|c| c.reference);
-        let place = establishment::Entity::find_by_id(booked.establishment_id).one(db).await?.map(|e| e.name);
-        let (Some(reference), Some(place)) = (reference, place) else { continue };
-        let facilitators = conference_facilitator::Entity::find()
-            .filter(conference_facilitator::Column::ConferenceId.eq(booked.id))
-            .filter(conference_facilitator::Column::Response.ne(Response::Declined))
-            .all(db)
-            .await?;
-        for facilitator in facilitators {
+        };
+        for facilitator in on.remove(&booked.id).unwrap_or_default() {
             let Some(to) = recipient(db, facilitator.volunteer_id, CONFERENCE_IN_TWO_DAYS).await? else { continue };
             let paragraphs = [format!(
                 "A reminder that you are facilitating a restorative conference ({reference}) at {place}, {}.",

@@ -8,38 +8,41 @@ use crate::commitment::service::commitment;
 use crate::domain::time::{london_display, long_date};
 use crate::error::AppResult;
 use crate::portal::not_active_because;
-use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+use crate::settings::service::{DBS_RENEWAL_YEARS, SUPERVISION_INTERVAL_WEEKS, numbers};
 use crate::state::AppState;
 use crate::supervision;
-use crate::training::service::{progress, sessions_for_volunteer};
 use crate::volunteers::service;
 use crate::web::identity::AuthUser;
 
+/// Everything the dashboard shows comes from a fixed number of queries (about a dozen),
+/// however long the volunteer's record: it is the page volunteers open most.
 pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, user: &AuthUser) -> AppResult<Markup> {
-    let Some(record) = service::for_user(&state.db, user.id).await? else {
+    let db = &state.db;
+    let Some(record) = service::for_user(db, user.id).await? else {
         return Ok(html! { p { "There is no volunteer record for your account yet. A coordinator can help." } });
     };
-    // Checks lapse with time: bring the status up to date before showing it.
-    let record = crate::training::service::refresh_standing(&state.db, record.id).await?;
     let today = crate::clock::today();
-    let training = progress(&state.db, record.id).await?;
-    let upcoming_training: Vec<_> =
-        sessions_for_volunteer(&state.db, record.id).await?.into_iter().filter(|s| s.date >= today).collect();
-    let meetings: Vec<_> = supervision::service::meetings_for(&state.db, record.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.held_on >= today)
-        .collect();
-    let held: Vec<chrono::NaiveDate> =
-        supervision::service::list(&state.db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
-    let interval = number(&state.db, &SUPERVISION_INTERVAL_WEEKS).await?;
+    let [renewal_years, interval] = numbers(db, [&DBS_RENEWAL_YEARS, &SUPERVISION_INTERVAL_WEEKS]).await?;
+    let (training, sessions) = crate::training::service::record(db, record.id).await?;
+    let checks = crate::checks::service::dbs_checks(db, record.id).await?;
+    let dbs = crate::checks::clearance::dbs_clearance(&checks, today, renewal_years);
+    // Checks lapse with time: bring the status up to date before showing it.
+    let standing = crate::commitment::service::Standing {
+        attended_any: !training.attended.is_empty(),
+        completed_on: training.completed_on,
+        cleared: dbs.is_cleared(),
+    };
+    let record = crate::commitment::service::refresh_record(db, record, standing).await?;
+    let upcoming_training: Vec<_> = sessions.into_iter().filter(|s| s.date >= today).collect();
+    let meetings: Vec<_> =
+        supervision::service::meetings_for(db, record.id).await?.into_iter().filter(|m| m.held_on >= today).collect();
+    let held = supervision::service::held_on(db, record.id).await?;
     let due = supervision::service::due(&record, &held, today, interval);
     let commitment = commitment(&record, today);
-    let dbs = crate::checks::service::dbs_clearance(&state.db, record.id, today).await?;
-    let claims = crate::expenses::service::list_visible(&state.db, user, &Default::default()).await?;
+    let claims = crate::expenses::service::latest_priced(db, record.id, 5).await?;
     let reasons = not_active_because(&record, &training, &dbs);
-    let awaiting = crate::cases::conferences::awaiting_answer(&state.db, record.id).await?;
-    let conferences = crate::cases::conferences::accepted_upcoming(&state.db, record.id, crate::clock::now()).await?;
+    let (awaiting, conferences) =
+        crate::cases::conferences::awaiting_and_upcoming(db, record.id, crate::clock::now()).await?;
     Ok(html! {
         (crate::cases::response_pages::awaiting_section(ctx, &awaiting))
         section class="card" aria-labelledby="next-dates" {

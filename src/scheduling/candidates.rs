@@ -2,13 +2,16 @@
 //! the score broken down, and for every volunteer who cannot take part, the first rule that
 //! ruled them out, in a coordinator's words.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use entity::case;
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::instance::{self, case_id, volunteer_of};
+use super::instance::{Snapshot, case_id, volunteer_of};
 use super::matcher::{self, Problem, RuledOutBy, ScoreBreakdown};
 use crate::checks::clearance::Clearance;
 use crate::error::{AppError, AppResult};
@@ -68,7 +71,7 @@ fn score(b: &ScoreBreakdown) -> Score {
 }
 
 /// Every facilitator id of the matcher ("v12") in `text` named as the volunteer.
-fn with_names(text: &str, names: &std::collections::HashMap<i64, String>) -> String {
+fn with_names(text: &str, names: &HashMap<i64, String>) -> String {
     let mut out = text.to_owned();
     for (id, name) in names {
         out = out.replace(&format!("v{id} "), &format!("{name} ")).replace(&format!("v{id},"), &format!("{name},"));
@@ -77,26 +80,26 @@ fn with_names(text: &str, names: &std::collections::HashMap<i64, String>) -> Str
 }
 
 /// The matcher's rule in a coordinator's words. The matcher sees checks and vetting only as
-/// one "cleared until" date, so for those the checks module says what exactly is missing or
-/// lapses ("prison vetting at HMP Example expires 3 Mar 2027, before 10 Mar 2027"); other
-/// rules get names in place of ids.
-async fn in_words(
-    db: &impl ConnectionTrait,
+/// one "cleared until" date, so for those the checks module's rule says what exactly is
+/// missing or lapses ("prison vetting at HMP Example expires 3 Mar 2027, before 10 Mar
+/// 2027"); other rules get names in place of ids.
+fn in_words(
+    snapshot: &Snapshot,
     ruled_out: &matcher::RuledOut,
     volunteer_id: i64,
     establishment_id: i64,
     today: NaiveDate,
-    names: &std::collections::HashMap<i64, String>,
-) -> AppResult<String> {
+    names: &HashMap<i64, String>,
+) -> String {
     let on = match &ruled_out.rule {
         Some(RuledOutBy::NoChecks | RuledOutBy::NotVetted { .. }) => today,
         Some(RuledOutBy::ChecksExpired { date, .. }) => *date,
-        Some(RuledOutBy::Conflict) => return Ok("declared a conflict of interest with this case".into()),
-        _ => return Ok(with_names(&ruled_out.reason, names)),
+        Some(RuledOutBy::Conflict) => return "declared a conflict of interest with this case".into(),
+        _ => return with_names(&ruled_out.reason, names),
     };
-    match crate::checks::service::clearance(db, volunteer_id, establishment_id, on).await? {
-        Clearance::NotCleared(reasons) => Ok(reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")),
-        Clearance::Cleared => Ok(with_names(&ruled_out.reason, names)),
+    match snapshot.clearance(volunteer_id, establishment_id, on) {
+        Some(Clearance::NotCleared(reasons)) => reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        _ => with_names(&ruled_out.reason, names),
     }
 }
 
@@ -111,19 +114,25 @@ fn run(spec: &matcher::Instance, id: i64, limit: usize, per_pair: usize) -> AppR
 /// pairs rather than one pair at fifteen-minute steps.
 const SLOTS_PER_PAIR: usize = 3;
 
-pub async fn for_case(db: &impl ConnectionTrait, id: i64, limit: usize) -> AppResult<Candidates> {
-    search(db, id, limit, SLOTS_PER_PAIR).await
+pub async fn for_case(db: &impl ConnectionTrait, found: &case::Model, limit: usize) -> AppResult<Candidates> {
+    search(db, found, limit, SLOTS_PER_PAIR).await
+}
+
+/// How many candidates (up to `limit`) each of `cases` has, from one read of the data.
+pub async fn counts(db: &impl ConnectionTrait, cases: &[case::Model], limit: usize) -> AppResult<Vec<usize>> {
+    let snapshot = Snapshot::load(db, cases, crate::clock::today(), None, None).await?;
+    cases.iter().map(|c| Ok(run(&snapshot.instance(c)?, c.id, limit, SLOTS_PER_PAIR)?.candidates.len())).collect()
 }
 
 /// Why a volunteer the matcher never sees (not active, or not yet core-trained) cannot
 /// facilitate, in a coordinator's words: the stage they are at, or for a trained volunteer
 /// waiting to become active, what their DBS check lacks.
-async fn not_active_words(db: &impl ConnectionTrait, v: &volunteer::Model, today: NaiveDate) -> AppResult<String> {
+fn not_active_words(snapshot: &Snapshot, v: &volunteer::Model, today: NaiveDate) -> String {
     use crate::domain::time::short_date;
-    Ok(match v.status {
+    match v.status {
         VolunteerStatus::Onboarding => "has not started core training".into(),
         VolunteerStatus::InTraining => "core training not complete yet".into(),
-        VolunteerStatus::Trained => match crate::checks::service::dbs_clearance(db, v.id, today).await? {
+        VolunteerStatus::Trained => match snapshot.dbs_clearance(v.id, today) {
             Clearance::NotCleared(reasons) => format!(
                 "trained{}, not yet active: {}",
                 v.trained_on.map(|d| format!(" on {}", short_date(d))).unwrap_or_default(),
@@ -138,17 +147,20 @@ async fn not_active_words(db: &impl ConnectionTrait, v: &volunteer::Model, today
             format!("left the service{}", v.left_on.map(|d| format!(" on {}", short_date(d))).unwrap_or_default())
         }
         VolunteerStatus::Active => "still a trainee: core training not complete".into(),
-    })
+    }
 }
 
 /// As [`for_case`], with up to `per_pair` slots for each pair (1 for allocating a pair).
-pub async fn search(db: &impl ConnectionTrait, id: i64, limit: usize, per_pair: usize) -> AppResult<Candidates> {
-    let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+pub async fn search(
+    db: &impl ConnectionTrait,
+    found: &case::Model,
+    limit: usize,
+    per_pair: usize,
+) -> AppResult<Candidates> {
     let today = crate::clock::today();
-    let spec = instance::for_case(db, &found, today, None, None).await?;
-    let result = run(&spec, found.id, limit, per_pair)?;
-    let everyone = crate::volunteers::service::list(db).await?;
-    let names: std::collections::HashMap<i64, String> = everyone.iter().map(|v| (v.id, v.name.clone())).collect();
+    let snapshot = Snapshot::load(db, std::slice::from_ref(found), today, None, None).await?;
+    let result = run(&snapshot.instance(found)?, found.id, limit, per_pair)?;
+    let names: HashMap<i64, String> = snapshot.volunteers().iter().map(|(v, name)| (v.id, name.clone())).collect();
     let person = |fid: &str| {
         let volunteer_id = volunteer_of(fid).unwrap_or_default();
         Person { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default() }
@@ -164,22 +176,21 @@ pub async fn search(db: &impl ConnectionTrait, id: i64, limit: usize, per_pair: 
             score: score(&c.breakdown),
         })
         .collect();
-    // Volunteers the matcher never saw: not active, or not yet core-trained.
-    let unseen: Vec<i64> = everyone
+    // Volunteers the matcher never saw (not active, or not yet core-trained), by name.
+    let mut ruled_out: Vec<RuledOut> = snapshot
+        .volunteers()
         .iter()
-        .filter(|v| v.status != VolunteerStatus::Active || v.level == FacilitationLevel::Trainee)
-        .map(|v| v.id)
+        .filter(|(v, _)| v.status != VolunteerStatus::Active || v.level == FacilitationLevel::Trainee)
+        .map(|(v, name)| RuledOut {
+            volunteer_id: v.id,
+            name: name.clone(),
+            reason: not_active_words(&snapshot, v, today),
+        })
         .collect();
-    let mut ruled_out = Vec::new();
-    for v in volunteer::Entity::find().filter(volunteer::Column::Id.is_in(unseen)).all(db).await? {
-        let reason = not_active_words(db, &v, today).await?;
-        let name = names.get(&v.id).cloned().unwrap_or_default();
-        ruled_out.push(RuledOut { volunteer_id: v.id, name, reason });
-    }
     ruled_out.sort_by(|a, b| a.name.cmp(&b.name));
     for r in &result.ruled_out {
         let who = person(&r.facilitator);
-        let reason = in_words(db, r, who.volunteer_id, found.establishment_id, today, &names).await?;
+        let reason = in_words(&snapshot, r, who.volunteer_id, found.establishment_id, today, &names);
         ruled_out.push(RuledOut { volunteer_id: who.volunteer_id, name: who.name, reason });
     }
     Ok(Candidates { candidates, ruled_out })
@@ -193,16 +204,16 @@ pub async fn ruled_out_of(
     ids: &[i64],
     today: NaiveDate,
 ) -> AppResult<Vec<RuledOut>> {
-    let spec = instance::for_case(db, found, today, Some(ids), None).await?;
-    let result = run(&spec, found.id, 1, 1)?;
-    let names = crate::volunteers::service::names(db, ids).await?;
+    let snapshot = Snapshot::load(db, std::slice::from_ref(found), today, Some(ids), None).await?;
+    let result = run(&snapshot.instance(found)?, found.id, 1, 1)?;
+    let names: HashMap<i64, String> = snapshot.volunteers().iter().map(|(v, name)| (v.id, name.clone())).collect();
     let mut out = Vec::new();
     // Their own rules only: the two not being free together is for booking to find out.
     let personal =
         |r: &&matcher::RuledOut| !matches!(r.rule, Some(RuledOutBy::NoPartner { .. } | RuledOutBy::NoSlot) | None);
     for r in result.ruled_out.iter().filter(personal) {
         let volunteer_id = volunteer_of(&r.facilitator).unwrap_or_default();
-        let reason = in_words(db, r, volunteer_id, found.establishment_id, today, &names).await?;
+        let reason = in_words(&snapshot, r, volunteer_id, found.establishment_id, today, &names);
         out.push(RuledOut { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default(), reason });
     }
     Ok(out)
@@ -219,9 +230,9 @@ pub async fn slots_for_pair(
 ) -> AppResult<Vec<CandidateSlot>> {
     let found = entity::case::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let today = crate::clock::today();
-    let spec = instance::for_case(db, &found, today, Some(&[lead, second]), Some(moving)).await?;
-    let result = run(&spec, found.id, limit * 2, limit * 2)?;
-    let names = crate::volunteers::service::names(db, &[lead, second]).await?;
+    let snapshot = Snapshot::load(db, std::slice::from_ref(&found), today, Some(&[lead, second]), Some(moving)).await?;
+    let result = run(&snapshot.instance(&found)?, found.id, limit * 2, limit * 2)?;
+    let names: HashMap<i64, String> = snapshot.volunteers().iter().map(|(v, name)| (v.id, name.clone())).collect();
     let person =
         |volunteer_id: i64| Person { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default() };
     Ok(result

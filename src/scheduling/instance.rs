@@ -14,9 +14,9 @@ use entity::party::{self, PartyRole};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use entity::{
     appointment, availability_window, case, case_facilitator, closure, conflict_of_interest, dbs_check, establishment,
-    party_availability, prison_vetting, unavailability,
+    party_availability, prison_vetting, regime_window, unavailability, user,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::matcher::Instance;
 use super::matcher::instance::{
@@ -134,6 +134,369 @@ fn outside_party_availability(
     blocked
 }
 
+/// Is the volunteer someone the matcher plans with: active, and a co-facilitator or a lead?
+pub fn facilitates(v: &volunteer::Model) -> bool {
+    v.status == VolunteerStatus::Active && matches!(v.level, FacilitationLevel::CoFacilitator | FacilitationLevel::Lead)
+}
+
+/// Conferences that started longer ago than this are history to the planner: they hold no
+/// booking it must avoid, count towards no month's cap and are not "recent".
+const HISTORY_DAYS: i64 = 100;
+
+/// Rows of the volunteers `only`, or with no list every row (no long IN list).
+fn among(column: impl ColumnTrait, only: Option<&[i64]>) -> Condition {
+    match only {
+        Some(ids) => Condition::all().add(column.is_in(ids.to_vec())),
+        None => Condition::all(),
+    }
+}
+
+/// An establishment as the planner sees it: its regime and its closures.
+struct Place {
+    place: establishment::Model,
+    windows: Vec<WeeklyWindow>,
+    closed: Vec<DateRange>,
+}
+
+/// Everything the planning instances of some cases are made of, read in a fixed number of
+/// queries whatever the number of cases, volunteers or bookings (the pages that plan must
+/// not grow with the data); each instance is then built from it in memory.
+pub struct Snapshot {
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    renewal_years: i64,
+    places: HashMap<i64, Place>,
+    /// Every volunteer (or only those asked for), with their name, by id.
+    volunteers: Vec<(volunteer::Model, String)>,
+    dbs: HashMap<i64, Vec<DbsCheck>>,
+    /// By (volunteer, establishment), oldest first.
+    vetting: HashMap<(i64, i64), Vec<Vetting>>,
+    availability: HashMap<i64, Vec<WeeklyWindow>>,
+    away: HashMap<i64, Vec<LocalPeriod>>,
+    booked: HashMap<i64, Vec<LocalInterval>>,
+    recent: HashMap<i64, u32>,
+    /// By case: the volunteers with a conflict of interest.
+    conflicts: HashMap<i64, Vec<i64>>,
+    /// By case: everyone who answered (or was asked about) any of its conferences.
+    answers: HashMap<i64, Vec<conference_facilitator::Model>>,
+    /// By case: the allocated pair.
+    allocated: HashMap<i64, Vec<i64>>,
+    /// By case: the harmer's appointments.
+    appointments: HashMap<i64, Vec<LocalInterval>>,
+    /// By case: the weekly windows its parties gave.
+    given: HashMap<i64, Vec<party_availability::Model>>,
+}
+
+impl Snapshot {
+    /// Reads what `cases` need on `today`, with every volunteer or only `only`. Existing
+    /// conferences other than `except_conference` count as the facilitators' bookings.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        cases: &[case::Model],
+        today: NaiveDate,
+        only: Option<&[i64]>,
+        except_conference: Option<i64>,
+    ) -> Result<Self, DbErr> {
+        let now = crate::clock::now();
+        let case_ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+        let mut place_ids: Vec<i64> = cases.iter().map(|c| c.establishment_id).collect();
+        place_ids.sort_unstable();
+        place_ids.dedup();
+
+        // The establishments with their regimes, then their closures still to come.
+        let mut places: HashMap<i64, Place> = HashMap::new();
+        for (place, mut windows) in establishment::Entity::find()
+            .filter(establishment::Column::Id.is_in(place_ids.clone()))
+            .find_with_related(regime_window::Entity)
+            .all(db)
+            .await?
+        {
+            windows.sort_by_key(|w| (w.weekday, w.starts_at, w.id));
+            let windows = windows.iter().filter_map(|w| weekly(w.weekday, w.starts_at, w.ends_at)).collect();
+            places.insert(place.id, Place { place, windows, closed: Vec::new() });
+        }
+        for c in closure::Entity::find()
+            .filter(closure::Column::EstablishmentId.is_in(place_ids.clone()))
+            .filter(closure::Column::ToDate.gte(today))
+            .order_by_asc(closure::Column::Id)
+            .all(db)
+            .await?
+        {
+            if let Some(p) = places.get_mut(&c.establishment_id) {
+                p.closed.push(DateRange { from: c.from_date.to_string(), to: c.to_date.to_string() });
+            }
+        }
+
+        let mut people = volunteer::Entity::find().find_also_related(user::Entity);
+        if let Some(ids) = only {
+            people = people.filter(volunteer::Column::Id.is_in(ids.to_vec()));
+        }
+        let mut volunteers: Vec<(volunteer::Model, String)> =
+            people.all(db).await?.into_iter().filter_map(|(v, account)| account.map(|a| (v, a.name))).collect();
+        volunteers.sort_by_key(|(v, _)| v.id);
+        let mut dbs: HashMap<i64, Vec<DbsCheck>> = HashMap::new();
+        for row in dbs_check::Entity::find()
+            .filter(among(dbs_check::Column::VolunteerId, only))
+            .order_by_asc(dbs_check::Column::Id)
+            .all(db)
+            .await?
+        {
+            dbs.entry(row.volunteer_id).or_default().push(DbsCheck::from(&row));
+        }
+        let mut vetting: HashMap<(i64, i64), Vec<Vetting>> = HashMap::new();
+        for row in prison_vetting::Entity::find()
+            .filter(among(prison_vetting::Column::VolunteerId, only))
+            .filter(prison_vetting::Column::EstablishmentId.is_in(place_ids.clone()))
+            .order_by_asc(prison_vetting::Column::Id)
+            .all(db)
+            .await?
+        {
+            vetting.entry((row.volunteer_id, row.establishment_id)).or_default().push(Vetting::from(&row));
+        }
+        let mut availability: HashMap<i64, Vec<WeeklyWindow>> = HashMap::new();
+        for w in availability_window::Entity::find()
+            .filter(among(availability_window::Column::VolunteerId, only))
+            .order_by_asc(availability_window::Column::Id)
+            .all(db)
+            .await?
+        {
+            if let Some(window) = weekly(w.weekday, w.starts_at, w.ends_at) {
+                availability.entry(w.volunteer_id).or_default().push(window);
+            }
+        }
+        let mut away: HashMap<i64, Vec<LocalPeriod>> = HashMap::new();
+        for u in unavailability::Entity::find()
+            .filter(among(unavailability::Column::VolunteerId, only))
+            .filter(unavailability::Column::EndsAt.gte(now - Duration::days(HISTORY_DAYS)))
+            .order_by_asc(unavailability::Column::Id)
+            .all(db)
+            .await?
+        {
+            away.entry(u.volunteer_id)
+                .or_default()
+                .push(LocalPeriod { from: local(u.starts_at), to: local(u.ends_at) });
+        }
+
+        // One read of the conferences that matter: this case's (for continuity, whatever
+        // their state) and everyone's live or held ones of the last few months (bookings,
+        // monthly caps, recent conferences).
+        let history = now - Duration::days(HISTORY_DAYS);
+        let rows = conference_facilitator::Entity::find()
+            .find_also_related(conference::Entity)
+            .filter(
+                Condition::any().add(conference::Column::CaseId.is_in(case_ids.clone())).add(
+                    Condition::all()
+                        .add(conference::Column::Status.ne(ConferenceStatus::Cancelled))
+                        .add(conference::Column::StartsAt.gte(history)),
+                ),
+            )
+            .order_by_asc(conference_facilitator::Column::Id)
+            .all(db)
+            .await?;
+        let mut booked: HashMap<i64, Vec<LocalInterval>> = HashMap::new();
+        let mut recent: HashMap<i64, u32> = HashMap::new();
+        let mut answers: HashMap<i64, Vec<conference_facilitator::Model>> = HashMap::new();
+        for (f, c) in rows {
+            let Some(c) = c else { continue };
+            let live = c.status != ConferenceStatus::Cancelled && c.starts_at >= history;
+            if live && f.response != Response::Declined && Some(c.id) != except_conference {
+                booked
+                    .entry(f.volunteer_id)
+                    .or_default()
+                    .push(LocalInterval { start: local(c.starts_at), end: local(c.ends_at) });
+                if c.status == ConferenceStatus::Held && now - c.starts_at < Duration::days(90) {
+                    *recent.entry(f.volunteer_id).or_default() += 1;
+                }
+            }
+            if case_ids.contains(&c.case_id) {
+                answers.entry(c.case_id).or_default().push(f);
+            }
+        }
+
+        // The cases' own people in one read: the pair allocated to each and the volunteers
+        // who declared a conflict with it (a row per pair of the two, both few).
+        let mut conflicts: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut allocated: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for (found, pair, conflict) in case::Entity::find()
+            .filter(case::Column::Id.is_in(case_ids.clone()))
+            .find_also_related(case_facilitator::Entity)
+            .find_also(case::Entity, conflict_of_interest::Entity)
+            .order_by_asc(case::Column::Id)
+            .order_by_asc(case_facilitator::Column::Id)
+            .all(db)
+            .await?
+        {
+            if let Some(a) = pair.filter(|a| seen.insert(("allocated", a.id))) {
+                allocated.entry(found.id).or_default().push(a.volunteer_id);
+            }
+            if let Some(c) = conflict.filter(|c| seen.insert(("conflict", c.id))) {
+                conflicts.entry(found.id).or_default().push(c.volunteer_id);
+            }
+        }
+
+        // The harmers' appointments still to come, and the weekly windows the parties gave.
+        let mut appointments: HashMap<i64, Vec<LocalInterval>> = HashMap::new();
+        for (a, who) in appointment::Entity::find()
+            .find_also_related(party::Entity)
+            .filter(party::Column::CaseId.is_in(case_ids.clone()))
+            .filter(party::Column::Role.eq(PartyRole::Harmer))
+            .filter(appointment::Column::EndsAt.gte(now - Duration::days(1)))
+            .order_by_asc(appointment::Column::Id)
+            .all(db)
+            .await?
+        {
+            if let Some(who) = who {
+                appointments
+                    .entry(who.case_id)
+                    .or_default()
+                    .push(LocalInterval { start: local(a.starts_at), end: local(a.ends_at) });
+            }
+        }
+        let mut given: HashMap<i64, Vec<party_availability::Model>> = HashMap::new();
+        for (w, who) in party_availability::Entity::find()
+            .find_also_related(party::Entity)
+            .filter(party::Column::CaseId.is_in(case_ids.clone()))
+            .order_by_asc(party_availability::Column::Id)
+            .all(db)
+            .await?
+        {
+            if let Some(who) = who {
+                given.entry(who.case_id).or_default().push(w);
+            }
+        }
+
+        Ok(Self {
+            today,
+            now,
+            renewal_years: crate::checks::service::renewal_years(db).await?,
+            places,
+            volunteers,
+            dbs,
+            vetting,
+            availability,
+            away,
+            booked,
+            recent,
+            conflicts,
+            answers,
+            allocated,
+            appointments,
+            given,
+        })
+    }
+
+    /// Every volunteer read (all of them, or only those asked for), with their name.
+    pub fn volunteers(&self) -> &[(volunteer::Model, String)] {
+        &self.volunteers
+    }
+
+    /// Is the volunteer cleared to facilitate at the establishment on `on`, and if not, why:
+    /// the checks module's own rule over what was read.
+    pub fn clearance(&self, volunteer_id: i64, establishment_id: i64, on: NaiveDate) -> Option<clearance::Clearance> {
+        let place = &self.places.get(&establishment_id)?.place;
+        let checks = self.dbs.get(&volunteer_id).map(Vec::as_slice).unwrap_or_default();
+        let vetted = self.vetting.get(&(volunteer_id, establishment_id)).map(Vec::as_slice).unwrap_or_default();
+        Some(clearance::evaluate(checks, vetted, &place.into(), on, self.renewal_years))
+    }
+
+    /// Does the volunteer have a clear enhanced DBS check valid on `on`?
+    pub fn dbs_clearance(&self, volunteer_id: i64, on: NaiveDate) -> clearance::Clearance {
+        let checks = self.dbs.get(&volunteer_id).map(Vec::as_slice).unwrap_or_default();
+        clearance::dbs_clearance(checks, on, self.renewal_years)
+    }
+
+    /// The planning instance for one of the cases read, over today to its deadline, with
+    /// every active facilitator read.
+    pub fn instance(&self, found: &case::Model) -> Result<Instance, DbErr> {
+        let today = self.today;
+        let Place { place, windows, closed } = self
+            .places
+            .get(&found.establishment_id)
+            .ok_or_else(|| DbErr::RecordNotFound(format!("establishment {}", found.establishment_id)))?;
+        let horizon_end = found.deadline.max(today);
+        let renewal_years = self.renewal_years;
+        let place_rule = clearance::Establishment::from(place);
+        let conflicted = self.conflicts.get(&found.id).map(Vec::as_slice).unwrap_or_default();
+        let facilitators = self
+            .volunteers
+            .iter()
+            .map(|(v, _)| v)
+            .filter(|v| facilitates(v))
+            .map(|v| {
+                let checks = self.dbs.get(&v.id).map(Vec::as_slice).unwrap_or_default();
+                let vetted = self.vetting.get(&(v.id, place.id)).map(Vec::as_slice).unwrap_or_default();
+                let valid_until = cleared_until(checks, vetted, &place_rule, today, horizon_end, renewal_years);
+                FacilitatorSpec {
+                    id: facilitator_id(v.id),
+                    level: if v.level == FacilitationLevel::Lead { Level::Lead } else { Level::Co },
+                    max_per_month: u32::try_from(v.max_conferences_per_month.max(0)).unwrap_or(0),
+                    checks_valid_until: valid_until.map(|d| d.to_string()),
+                    // Vetting validity is folded into checks_valid_until (it is per establishment).
+                    vetted_at: if valid_until.is_some() { vec![venue_id(place.id)] } else { Vec::new() },
+                    availability: self.availability.get(&v.id).cloned().unwrap_or_default(),
+                    unavailable: self.away.get(&v.id).cloned().unwrap_or_default(),
+                    booked: self.booked.get(&v.id).cloned().unwrap_or_default(),
+                    conflicts: if conflicted.contains(&v.id) { vec![case_id(found.id)] } else { Vec::new() },
+                    recent_conferences: self.recent.get(&v.id).copied().unwrap_or(0),
+                    location: None,
+                }
+            })
+            .collect();
+
+        // Continuity: whoever is (or was, until a colleague declined) on this case and did
+        // not decline, including on its cancelled conferences, then the pair allocated to it,
+        // unless they declined a conference of it.
+        let answers = self.answers.get(&found.id).map(Vec::as_slice).unwrap_or_default();
+        let mut continuity: Vec<String> = Vec::new();
+        let declined = |volunteer_id: i64| {
+            answers.iter().any(|f| f.volunteer_id == volunteer_id && f.response == Response::Declined)
+        };
+        let staying = answers.iter().filter(|f| f.response != Response::Declined).map(|f| f.volunteer_id);
+        let allocated = self.allocated.get(&found.id).into_iter().flatten().copied().filter(|v| !declined(*v));
+        for volunteer_id in staying.chain(allocated) {
+            let id = facilitator_id(volunteer_id);
+            if !continuity.contains(&id) {
+                continuity.push(id);
+            }
+        }
+
+        let mut blocked: Vec<LocalInterval> = self.appointments.get(&found.id).cloned().unwrap_or_default();
+        let given = self.given.get(&found.id).map(Vec::as_slice).unwrap_or_default();
+        blocked.extend(outside_party_availability(given, today, horizon_end));
+        // The part of today already gone (and, with the travel buffer, the next hour): no
+        // conference can start in the past.
+        if crate::domain::time::london_today(self.now) == today {
+            blocked.push(LocalInterval { start: format!("{today}T00:00"), end: local(self.now) });
+        }
+
+        Ok(Instance {
+            timezone: "Europe/London".into(),
+            horizon: Horizon { start: today.to_string(), end: horizon_end.to_string() },
+            granularity_minutes: GRANULARITY_MINUTES,
+            travel_buffer_minutes: TRAVEL_BUFFER_MINUTES,
+            venues: vec![VenueSpec {
+                id: venue_id(place.id),
+                rooms: u32::try_from(place.rooms.max(1)).unwrap_or(1),
+                requires_vetting: place.requires_vetting,
+                windows: windows.clone(),
+                closed: closed.clone(),
+                location: place.latitude.zip(place.longitude).map(|(lat, lon)| [lat, lon]),
+            }],
+            facilitators,
+            cases: vec![CaseSpec {
+                id: case_id(found.id),
+                venue: venue_id(place.id),
+                duration_minutes: u32::try_from(found.duration_minutes.max(1)).unwrap_or(120),
+                earliest: today.to_string(),
+                deadline: found.deadline.to_string(),
+                blocked,
+                continuity,
+            }],
+        })
+    }
+}
+
 /// A planning instance for one case, over `today` to its deadline, with every active
 /// facilitator (or only `only`). Existing conferences other than `except_conference` count
 /// as the facilitators' bookings.
@@ -144,193 +507,7 @@ pub async fn for_case(
     only: Option<&[i64]>,
     except_conference: Option<i64>,
 ) -> Result<Instance, DbErr> {
-    let place = establishment::Entity::find_by_id(found.establishment_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("establishment {}", found.establishment_id)))?;
-    let windows = crate::establishments::service::windows(db, place.id).await?;
-    let closures = closure::Entity::find().filter(closure::Column::EstablishmentId.eq(place.id)).all(db).await?;
-    let horizon_end = found.deadline.max(today);
-
-    let mut query = volunteer::Entity::find()
-        .filter(volunteer::Column::Status.eq(VolunteerStatus::Active))
-        .filter(volunteer::Column::Level.is_in([FacilitationLevel::CoFacilitator, FacilitationLevel::Lead]));
-    if let Some(ids) = only {
-        query = query.filter(volunteer::Column::Id.is_in(ids.to_vec()));
-    }
-    let volunteers = query.all(db).await?;
-    let ids: Vec<i64> = volunteers.iter().map(|v| v.id).collect();
-
-    // Everything about these volunteers in a handful of queries, grouped in memory.
-    let mut dbs: HashMap<i64, Vec<DbsCheck>> = HashMap::new();
-    let mut dbs_rows =
-        dbs_check::Entity::find().filter(dbs_check::Column::VolunteerId.is_in(ids.clone())).all(db).await?;
-    dbs_rows.sort_by_key(|r| r.id);
-    for row in &dbs_rows {
-        dbs.entry(row.volunteer_id).or_default().push(DbsCheck::from(row));
-    }
-    let mut vetting: HashMap<i64, Vec<Vetting>> = HashMap::new();
-    let mut vetting_rows = prison_vetting::Entity::find()
-        .filter(prison_vetting::Column::VolunteerId.is_in(ids.clone()))
-        .filter(prison_vetting::Column::EstablishmentId.eq(place.id))
-        .all(db)
-        .await?;
-    vetting_rows.sort_by_key(|r| r.id);
-    for row in &vetting_rows {
-        vetting.entry(row.volunteer_id).or_default().push(Vetting::from(row));
-    }
-    let mut availability: HashMap<i64, Vec<WeeklyWindow>> = HashMap::new();
-    for w in availability_window::Entity::find()
-        .filter(availability_window::Column::VolunteerId.is_in(ids.clone()))
-        .all(db)
-        .await?
-    {
-        if let Some(window) = weekly(w.weekday, w.starts_at, w.ends_at) {
-            availability.entry(w.volunteer_id).or_default().push(window);
-        }
-    }
-    let mut away: HashMap<i64, Vec<LocalPeriod>> = HashMap::new();
-    for u in
-        unavailability::Entity::find().filter(unavailability::Column::VolunteerId.is_in(ids.clone())).all(db).await?
-    {
-        away.entry(u.volunteer_id).or_default().push(LocalPeriod { from: local(u.starts_at), to: local(u.ends_at) });
-    }
-    let mut conflicts: HashMap<i64, Vec<String>> = HashMap::new();
-    for c in conflict_of_interest::Entity::find()
-        .filter(conflict_of_interest::Column::VolunteerId.is_in(ids.clone()))
-        .all(db)
-        .await?
-    {
-        conflicts.entry(c.volunteer_id).or_default().push(case_id(c.case_id));
-    }
-    let assignments = conference_facilitator::Entity::find()
-        .filter(conference_facilitator::Column::VolunteerId.is_in(ids.clone()))
-        .filter(conference_facilitator::Column::Response.ne(Response::Declined))
-        .all(db)
-        .await?;
-    let conferences: HashMap<i64, conference::Model> = conference::Entity::find()
-        .filter(conference::Column::Id.is_in(assignments.iter().map(|a| a.conference_id).collect::<Vec<_>>()))
-        .filter(conference::Column::Status.ne(ConferenceStatus::Cancelled))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|c| Some(c.id) != except_conference)
-        .map(|c| (c.id, c))
-        .collect();
-    let mut booked: HashMap<i64, Vec<LocalInterval>> = HashMap::new();
-    let mut recent: HashMap<i64, u32> = HashMap::new();
-    let mut continuity: Vec<String> = Vec::new();
-    let now = crate::clock::now();
-    for a in &assignments {
-        let Some(c) = conferences.get(&a.conference_id) else { continue };
-        booked
-            .entry(a.volunteer_id)
-            .or_default()
-            .push(LocalInterval { start: local(c.starts_at), end: local(c.ends_at) });
-        if c.status == ConferenceStatus::Held && now - c.starts_at < Duration::days(90) {
-            *recent.entry(a.volunteer_id).or_default() += 1;
-        }
-    }
-    // Continuity: whoever is (or was, until a colleague declined) on this case and did not
-    // decline, including on its cancelled conferences.
-    let on_case: Vec<i64> = conference::Entity::find()
-        .filter(conference::Column::CaseId.eq(found.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let answers = conference_facilitator::Entity::find()
-        .filter(conference_facilitator::Column::ConferenceId.is_in(on_case))
-        .all(db)
-        .await?;
-    for f in answers.iter().filter(|f| f.response != Response::Declined) {
-        let id = facilitator_id(f.volunteer_id);
-        if !continuity.contains(&id) {
-            continuity.push(id);
-        }
-    }
-    // ... and the pair allocated to it, unless they declined a conference of it.
-    for a in case_facilitator::Entity::find().filter(case_facilitator::Column::CaseId.eq(found.id)).all(db).await? {
-        let declined = answers.iter().any(|f| f.volunteer_id == a.volunteer_id && f.response == Response::Declined);
-        let id = facilitator_id(a.volunteer_id);
-        if !declined && !continuity.contains(&id) {
-            continuity.push(id);
-        }
-    }
-
-    let renewal_years = crate::checks::service::renewal_years(db).await?;
-    let place_rule = clearance::Establishment::from(&place);
-    let facilitators = volunteers
-        .iter()
-        .map(|v| {
-            let checks = dbs.get(&v.id).map(Vec::as_slice).unwrap_or_default();
-            let vetted = vetting.get(&v.id).map(Vec::as_slice).unwrap_or_default();
-            let valid_until = cleared_until(checks, vetted, &place_rule, today, horizon_end, renewal_years);
-            FacilitatorSpec {
-                id: facilitator_id(v.id),
-                level: if v.level == FacilitationLevel::Lead { Level::Lead } else { Level::Co },
-                max_per_month: u32::try_from(v.max_conferences_per_month.max(0)).unwrap_or(0),
-                checks_valid_until: valid_until.map(|d| d.to_string()),
-                // Vetting validity is folded into checks_valid_until (it is per establishment).
-                vetted_at: if valid_until.is_some() { vec![venue_id(place.id)] } else { Vec::new() },
-                availability: availability.remove(&v.id).unwrap_or_default(),
-                unavailable: away.remove(&v.id).unwrap_or_default(),
-                booked: booked.remove(&v.id).unwrap_or_default(),
-                conflicts: conflicts.remove(&v.id).unwrap_or_default(),
-                recent_conferences: recent.get(&v.id).copied().unwrap_or(0),
-                location: None,
-            }
-        })
-        .collect();
-
-    let parties = party::Entity::find().filter(party::Column::CaseId.eq(found.id)).all(db).await?;
-    let harmers: Vec<i64> = parties.iter().filter(|p| p.role == PartyRole::Harmer).map(|p| p.id).collect();
-    let mut blocked: Vec<LocalInterval> = appointment::Entity::find()
-        .filter(appointment::Column::PartyId.is_in(harmers))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| LocalInterval { start: local(a.starts_at), end: local(a.ends_at) })
-        .collect();
-    let given = party_availability::Entity::find()
-        .filter(party_availability::Column::PartyId.is_in(parties.iter().map(|p| p.id).collect::<Vec<_>>()))
-        .all(db)
-        .await?;
-    blocked.extend(outside_party_availability(&given, today, horizon_end));
-    // The part of today already gone (and, with the travel buffer, the next hour): no
-    // conference can start in the past.
-    if crate::domain::time::london_today(now) == today {
-        blocked.push(LocalInterval { start: format!("{today}T00:00"), end: local(now) });
-    }
-
-    Ok(Instance {
-        timezone: "Europe/London".into(),
-        horizon: Horizon { start: today.to_string(), end: horizon_end.to_string() },
-        granularity_minutes: GRANULARITY_MINUTES,
-        travel_buffer_minutes: TRAVEL_BUFFER_MINUTES,
-        venues: vec![VenueSpec {
-            id: venue_id(place.id),
-            rooms: u32::try_from(place.rooms.max(1)).unwrap_or(1),
-            requires_vetting: place.requires_vetting,
-            windows: windows.iter().filter_map(|w| weekly(w.weekday, w.starts_at, w.ends_at)).collect(),
-            closed: closures
-                .iter()
-                .map(|c| DateRange { from: c.from_date.to_string(), to: c.to_date.to_string() })
-                .collect(),
-            location: place.latitude.zip(place.longitude).map(|(lat, lon)| [lat, lon]),
-        }],
-        facilitators,
-        cases: vec![CaseSpec {
-            id: case_id(found.id),
-            venue: venue_id(place.id),
-            duration_minutes: u32::try_from(found.duration_minutes.max(1)).unwrap_or(120),
-            earliest: today.to_string(),
-            deadline: found.deadline.to_string(),
-            blocked,
-            continuity,
-        }],
-    })
+    Snapshot::load(db, std::slice::from_ref(found), today, only, except_conference).await?.instance(found)
 }
 
 /// One case's view of a facilitator's clearance: (cleared until, venue, horizon end).

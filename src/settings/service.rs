@@ -2,7 +2,7 @@
 
 use entity::setting;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 /// The texts of the role description, in page order: (key, heading, default).
 pub const ROLE_TEXTS: [(&str, &str, &str); 4] = [
@@ -106,10 +106,24 @@ pub const NUMBER_SETTINGS: [&NumberSetting; 7] = [
 /// The value of a numeric setting: the stored one when it is valid, else the default.
 pub async fn number(db: &impl ConnectionTrait, setting: &NumberSetting) -> Result<i64, DbErr> {
     let stored = setting::Entity::find_by_id(setting.key.to_owned()).one(db).await?;
-    Ok(stored
+    Ok(value_of(setting, stored.as_ref()))
+}
+
+/// [`number`] of several settings, in one query.
+pub async fn numbers<const N: usize>(
+    db: &impl ConnectionTrait,
+    settings: [&NumberSetting; N],
+) -> Result<[i64; N], DbErr> {
+    let stored =
+        setting::Entity::find().filter(setting::Column::Key.is_in(settings.iter().map(|s| s.key))).all(db).await?;
+    Ok(settings.map(|s| value_of(s, stored.iter().find(|row| row.key == s.key))))
+}
+
+fn value_of(setting: &NumberSetting, stored: Option<&setting::Model>) -> i64 {
+    stored
         .and_then(|s| s.value.trim().parse::<i64>().ok())
         .filter(|v| (setting.min..=setting.max).contains(v))
-        .unwrap_or(setting.default))
+        .unwrap_or(setting.default)
 }
 
 /// The role description: (key, heading, text) with any admin changes applied.

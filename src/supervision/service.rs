@@ -69,6 +69,19 @@ pub async fn add(
 
 /// A volunteer's supervision sessions (not those withdrawn), newest first, with the
 /// supervisor's name.
+/// The days the volunteer's one-to-ones were held (not cancelled ones), latest first.
+pub async fn held_on(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<Vec<NaiveDate>, DbErr> {
+    Ok(supervision_session::Entity::find()
+        .filter(supervision_session::Column::VolunteerId.eq(volunteer_id))
+        .filter(supervision_session::Column::CancelledAt.is_null())
+        .order_by_desc(supervision_session::Column::HeldOn)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.held_on)
+        .collect())
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
     volunteer_id: i64,
@@ -368,17 +381,15 @@ pub async fn meetings_for(
     db: &impl ConnectionTrait,
     volunteer_id: i64,
 ) -> Result<Vec<volunteer_meeting::Model>, DbErr> {
-    let attended: Vec<i64> = meeting_attendance::Entity::find()
-        .filter(meeting_attendance::Column::VolunteerId.eq(volunteer_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.meeting_id)
-        .collect();
+    let attended = sea_orm::sea_query::Query::select()
+        .column(meeting_attendance::Column::MeetingId)
+        .from(meeting_attendance::Entity)
+        .and_where(meeting_attendance::Column::VolunteerId.eq(volunteer_id))
+        .to_owned();
     volunteer_meeting::Entity::find()
         .filter(
             sea_orm::Condition::any()
-                .add(volunteer_meeting::Column::Id.is_in(attended))
+                .add(volunteer_meeting::Column::Id.in_subquery(attended))
                 .add(volunteer_meeting::Column::HeldOn.gte(crate::clock::today())),
         )
         .filter(volunteer_meeting::Column::CancelledAt.is_null())

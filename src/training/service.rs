@@ -316,16 +316,6 @@ pub fn progress_from(
     TrainingProgress { needed, attended, completed_on }
 }
 
-async fn core_course_ids(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
-    Ok(course::Entity::find()
-        .filter(course::Column::Kind.eq(CourseKind::Core))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect())
-}
-
 /// Works a volunteer's status out again from their whole record: training here, the DBS
 /// check from checks, the rules in commitment.
 pub async fn refresh_standing(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<entity::volunteer::Model> {
@@ -340,32 +330,49 @@ pub async fn refresh_standing(db: &impl ConnectionTrait, volunteer_id: i64) -> A
 }
 
 pub async fn progress(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<TrainingProgress, DbErr> {
+    Ok(record(db, volunteer_id).await?.0)
+}
+
+/// A volunteer's core-training progress and every live session of the courses they are
+/// enrolled on, by date: two queries.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    volunteer_id: i64,
+) -> Result<(TrainingProgress, Vec<course_session::Model>), DbErr> {
     use entity::attendance::{self, Mark};
-    let core = core_course_ids(db).await?;
-    let enrolled: Vec<i64> = enrolment::Entity::find()
-        .filter(enrolment::Column::VolunteerId.eq(volunteer_id))
-        .filter(enrolment::Column::CourseId.is_in(core.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| e.course_id)
-        .collect();
-    let enrolled_sessions =
-        course_session::Entity::find().filter(course_session::Column::CourseId.is_in(enrolled)).all(db).await?;
-    let present: Vec<i64> = attendance::Entity::find()
-        .filter(attendance::Column::VolunteerId.eq(volunteer_id))
-        .filter(attendance::Column::Mark.eq(Mark::Present))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.session_id)
-        .collect();
-    let present_sessions = course_session::Entity::find()
-        .filter(course_session::Column::Id.is_in(present))
-        .filter(course_session::Column::CourseId.is_in(core))
-        .all(db)
-        .await?;
-    Ok(progress_from(&enrolled_sessions, &present_sessions))
+    use sea_orm::sea_query::Query;
+    let enrolled = Query::select()
+        .column(enrolment::Column::CourseId)
+        .from(enrolment::Entity)
+        .and_where(enrolment::Column::VolunteerId.eq(volunteer_id))
+        .to_owned();
+    let present = Query::select()
+        .column(attendance::Column::SessionId)
+        .from(attendance::Entity)
+        .and_where(attendance::Column::VolunteerId.eq(volunteer_id))
+        .and_where(attendance::Column::Mark.eq(Mark::Present))
+        .to_owned();
+    let sessions = |within: sea_orm::Condition| {
+        course_session::Entity::find()
+            .find_also_related(course::Entity)
+            .filter(within)
+            .order_by_asc(course_session::Column::Date)
+            .order_by_asc(course_session::Column::StartsAt)
+            .order_by_asc(course_session::Column::Id)
+            .all(db)
+    };
+    let enrolled =
+        sessions(sea_orm::Condition::all().add(course_session::Column::CourseId.in_subquery(enrolled))).await?;
+    let attended = sessions(sea_orm::Condition::all().add(course_session::Column::Id.in_subquery(present))).await?;
+    let core = |rows: &[(course_session::Model, Option<course::Model>)]| -> Vec<course_session::Model> {
+        rows.iter()
+            .filter(|(_, c)| c.as_ref().is_some_and(|c| c.kind == CourseKind::Core))
+            .map(|(s, _)| s.clone())
+            .collect()
+    };
+    let progress = progress_from(&core(&enrolled), &core(&attended));
+    let live = enrolled.into_iter().map(|(s, _)| s).filter(|s| s.cancelled_at.is_none()).collect();
+    Ok((progress, live))
 }
 
 /// Every session of the courses a volunteer is enrolled on, by date.
