@@ -32,7 +32,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
     options.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
     match backend {
         DbBackend::Sqlite => {
-            options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            // An embedded file has no connection to lose: no ping before each statement
+            // (it cost as much as the statement itself on the busiest pages).
+            options.max_connections(4).test_before_acquire(false).map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)

@@ -140,3 +140,28 @@ fn other_time_zones_grids_and_buffers_stay_feasible_and_optimal() {
     assert!(checked > 60, "only {checked} instances compiled");
     assert!(booked > 80, "only {booked} bookings: instances too hard to test much");
 }
+
+/// The Lagrangian bound is a bound: never below the exact optimum, never above the sum of
+/// each case's best alone; and where competition binds it is tighter than that sum.
+#[test]
+fn the_lagrangian_bound_lies_between_the_optimum_and_the_best_alone() {
+    let mut tighter = 0;
+    for seed in 0..40u64 {
+        let mut instance = generate(&GenParams {
+            facilitators: 6 + (seed % 4) as usize,
+            cases: 3 + (seed % 3) as usize,
+            weeks: 4,
+            venues: 1,
+            seed: 900 + seed,
+        });
+        instance.horizon.end = "2027-03-12".to_string();
+        let Ok(problem) = Problem::compile(&instance) else { continue };
+        let best = convene_matcher::matcher::exact::solve(&problem);
+        let (_, alone) = planner::upper_bound(&problem);
+        let bound = planner::objective_bound(&problem, best.objective, 300);
+        assert!(best.objective <= bound, "seed {seed}: optimum {} above the bound {bound}", best.objective);
+        assert!(bound <= alone, "seed {seed}: {bound} above the best alone {alone}");
+        tighter += usize::from(bound < alone);
+    }
+    assert!(tighter > 0, "no instance where monthly maxima bind: the test checks nothing");
+}

@@ -63,6 +63,15 @@ const HOT: f64 = 30.0;
 const COLD: f64 = 0.3;
 /// Largest number of cases removed by one ruin (smaller ruins are cheaper and won).
 const MAX_RUIN: usize = 5;
+/// The largest ruin after restarts (each restart doubles it, from `MAX_RUIN`).
+const MAX_RESTART_RUIN: usize = 20;
+/// Options the exhaustive proof may weigh when the search first stalls, counted over every
+/// node (small problems finish and prove their optimum well inside it).
+const PROOF_WORK: u64 = 20_000_000;
+/// Problems with more bookable cases than this are not worth an exhaustive proof.
+const PROOF_CASES: usize = 12;
+/// Subgradient steps of the Lagrangian bound tried when the search first stalls.
+const LAGRANGIAN_STEPS: usize = 60;
 /// Chance that a ruin starts from an unbooked case (when there is one).
 const UNBOOKED_SEED: f64 = 0.33;
 /// Chance that a ruin also frees the seed's favourite facilitators.
@@ -89,6 +98,8 @@ pub struct PlanStats {
     pub greedy_booked: usize,
     /// The search stopped because the plan reached the upper bound (proven optimal).
     pub proven_optimal: bool,
+    /// Times the search restarted from its best plan after a long run without improvement.
+    pub restarts: u64,
 }
 
 /// [`plan`], also returning what the search did.
@@ -103,7 +114,7 @@ pub fn plan_with_stats(problem: &Problem, options: &PlanOptions) -> (Plan, PlanS
     search.stats.greedy_booked = search.assigned.iter().flatten().count();
     search.stats.greedy_objective = greedy - CASE_VALUE * search.stats.greedy_booked as i64;
     search.improve(deadline);
-    search.stats.proven_optimal = search.best_value == tables.upper_bound();
+    search.stats.proven_optimal |= search.best_value == tables.upper_bound();
     search.restore_best();
     let stats = search.stats;
     (search.build_plan(problem), stats)
@@ -115,6 +126,102 @@ pub fn upper_bound(problem: &Problem) -> (usize, i64) {
     let tables = Tables::build(problem);
     let alone: Vec<i64> = tables.cases.iter().filter_map(|c| c.best_alone).collect();
     (alone.len(), alone.iter().sum())
+}
+
+/// The best objective any plan could reach, as tight as the relaxation allows: the lower of
+/// each case's best score alone summed ([`upper_bound`]) and the Lagrangian bound
+/// ([`Tables::lagrangian_bound`], `iterations` subgradient steps from the planner's own
+/// `plan_objective` as the target).
+pub fn objective_bound(problem: &Problem, plan_objective: i64, iterations: usize) -> i64 {
+    let tables = Tables::build(problem);
+    let alone: i64 = tables.cases.iter().filter_map(|c| c.best_alone).sum();
+    alone.min(tables.lagrangian_bound(0, plan_objective, iterations))
+}
+
+impl Tables {
+    /// An upper bound on `value` per booked case plus the objective of any plan: the
+    /// Lagrangian relaxation of the monthly maxima. Each facilitator's room in each month gets
+    /// a price λ ≥ 0; then every case independently takes its best option at the reduced
+    /// score (score − the prices of its two facilitators in that month), or none, and the
+    /// bound is that sum plus Σ λ × room. The clash and room rules are dropped, which only
+    /// loosens it. Any λ gives a valid bound; subgradient steps (Polyak's rule towards
+    /// `target`, a plan's value) search for a low one, and the lowest found is returned.
+    pub(crate) fn lagrangian_bound(&self, value: i64, target: i64, iterations: usize) -> i64 {
+        let months = self.months;
+        let rooms: Vec<f64> = self.month_room.iter().map(|&r| f64::from(r)).collect();
+        let mut price = vec![0.0f64; rooms.len()];
+        let mut usage = vec![0u32; rooms.len()];
+        let mut best = f64::INFINITY;
+        let mut theta = 2.0;
+        let mut since_better = 0;
+        for _ in 0..iterations.max(1) {
+            usage.fill(0);
+            let mut total: f64 = price.iter().zip(&rooms).map(|(p, r)| p * r).sum();
+            for table in &self.cases {
+                // (reduced value, lead, other, month) of the case's best option.
+                let mut choice: Option<(f64, usize, usize, usize)> = None;
+                for slot in &table.slots {
+                    let m = slot.month as usize;
+                    let reduced = |f: usize| table.weight[f] as f64 - price[f * months + m];
+                    // (reduced weight, facilitator): the best lead, the best two of anyone.
+                    let mut lead: Option<(f64, usize)> = None;
+                    let mut first: Option<(f64, usize)> = None;
+                    let mut second: Option<(f64, usize)> = None;
+                    for &f in &self.eligible[slot.eligible_from as usize..slot.eligible_to as usize] {
+                        let f = f as usize;
+                        let r = reduced(f);
+                        if self.lead[f] && lead.is_none_or(|(best, _)| r > best) {
+                            lead = Some((r, f));
+                        }
+                        if first.is_none_or(|(best, _)| r > best) {
+                            second = first;
+                            first = Some((r, f));
+                        } else if second.is_none_or(|(best, _)| r > best) {
+                            second = Some((r, f));
+                        }
+                    }
+                    let Some((lead_value, l)) = lead else { continue };
+                    let other = if first.map(|(_, f)| f) != Some(l) { first } else { second };
+                    let Some((other_value, o)) = other else { continue };
+                    let v = (value + slot.base) as f64 + lead_value + other_value;
+                    if choice.is_none_or(|(best, ..)| v > best) {
+                        choice = Some((v, l, o, m));
+                    }
+                }
+                if let Some((v, l, o, m)) = choice.filter(|(v, ..)| *v > 0.0) {
+                    total += v;
+                    usage[l * months + m] += 1;
+                    usage[o * months + m] += 1;
+                }
+            }
+            if total < best - 1e-9 {
+                best = total;
+                since_better = 0;
+            } else {
+                since_better += 1;
+                if since_better >= 8 {
+                    theta /= 2.0;
+                    since_better = 0;
+                }
+            }
+            // The subgradient of the dual in λ is room − usage; a price already at 0 with
+            // room to spare cannot fall, so it does not count towards the step.
+            let gradient = |i: usize| rooms[i] - f64::from(usage[i]);
+            let norm: f64 = (0..rooms.len())
+                .map(|i| if price[i] <= 0.0 && gradient(i) >= 0.0 { 0.0 } else { gradient(i).powi(2) })
+                .sum();
+            if norm == 0.0 || theta < 1e-4 {
+                break; // every maximum respected where priced: the relaxation is solved
+            }
+            let step = theta * (total - target as f64).max(1.0) / norm;
+            for (i, p) in price.iter_mut().enumerate() {
+                *p = (*p - step * gradient(i)).max(0.0);
+            }
+        }
+        // Scores are integers, so is the optimum: round the bound down (with room for
+        // floating-point error).
+        (best + 1e-6).floor() as i64
+    }
 }
 
 /// One precomputed conference slot of a case with a statically feasible pair.
@@ -346,6 +453,14 @@ pub(crate) struct Assignment {
     pub(crate) lead: u32,
     pub(crate) second: u32,
     pub(crate) score: i64,
+}
+
+/// What the exhaustive proof may still spend.
+struct Budget {
+    work: u64,
+    deadline: Instant,
+    spent: u64,
+    nodes: u64,
 }
 
 /// The mutable plan under search, with per-facilitator and per-venue-day indexes so that
@@ -719,16 +834,18 @@ impl<'t> Search<'t> {
             return;
         }
         let stall_limit: u64 = 20_000 + 400 * n as u64;
-        let started = Instant::now();
-        let total = deadline.saturating_duration_since(started).as_secs_f64().max(1e-6);
+        let mut bound = bound;
+        let mut started = Instant::now();
+        let mut total = deadline.saturating_duration_since(started).as_secs_f64().max(1e-6);
         let (hot, cold) = (HOT, COLD);
         let mut temperature = hot;
         let mut since_best: u64 = 0;
         let mut iteration: u64 = 0;
+        let mut max_ruin = MAX_RUIN;
         let mut removed: Vec<usize> = Vec::with_capacity(16);
         let mut pending: Vec<usize> = Vec::with_capacity(16);
         let mut previous: Vec<(usize, Option<Assignment>)> = Vec::with_capacity(16);
-        while self.best_value < bound && since_best < stall_limit {
+        while self.best_value < bound {
             iteration += 1;
             self.stats.iterations = iteration;
             if iteration.is_multiple_of(64) {
@@ -738,6 +855,28 @@ impl<'t> Search<'t> {
                 }
                 let progress = (now - started).as_secs_f64() / total;
                 temperature = hot * (cold / hot).powf(progress.min(1.0));
+            }
+            if since_best >= stall_limit {
+                // Stuck. First try to prove the best optimal with the tighter bound; failing
+                // that, restart from the best with the heat back on and larger ruins, over the
+                // time left.
+                if self.stats.restarts == 0 {
+                    if self.prove(PROOF_WORK, deadline) {
+                        bound = self.best_value;
+                        break;
+                    }
+                    bound = bound.min(self.tables.lagrangian_bound(CASE_VALUE, self.best_value, LAGRANGIAN_STEPS));
+                    if self.best_value >= bound {
+                        break;
+                    }
+                }
+                self.stats.restarts += 1;
+                self.restore_best();
+                max_ruin = (max_ruin * 2).min(MAX_RESTART_RUIN);
+                started = Instant::now();
+                total = deadline.saturating_duration_since(started).as_secs_f64().max(1e-6);
+                temperature = hot;
+                since_best = 0;
             }
             // Ruin: a seed case (often an unbooked one) and some of its related cases.
             let unbooked_seed = self.rng.f64() < UNBOOKED_SEED;
@@ -750,7 +889,7 @@ impl<'t> Search<'t> {
             } else {
                 bookable[self.rng.usize(0..bookable.len())]
             };
-            let size = 1 + self.rng.usize(0..n.min(MAX_RUIN));
+            let size = 1 + self.rng.usize(0..n.min(max_ruin));
             removed.clear();
             removed.push(seed);
             let mut seed_first = false;
@@ -843,6 +982,99 @@ impl<'t> Search<'t> {
                 since_best += 1;
             }
         }
+        self.stats.proven_optimal = self.best_value >= bound;
+    }
+
+    /// Every feasible assignment of `case` in the current plan, best first: each slot with a
+    /// free room, each pair of free facilitators there with at least one lead.
+    fn options(&self, case: usize) -> Vec<Assignment> {
+        let tables = self.tables;
+        let table = &tables.cases[case];
+        let mut found = Vec::new();
+        for (si, slot) in table.slots.iter().enumerate() {
+            if !self.room_free(table.venue, slot) {
+                continue;
+            }
+            let free: Vec<usize> = tables.eligible[slot.eligible_from as usize..slot.eligible_to as usize]
+                .iter()
+                .map(|&f| f as usize)
+                .filter(|&f| self.facilitator_free(f, slot))
+                .collect();
+            for (i, &a) in free.iter().enumerate() {
+                for &b in &free[i + 1..] {
+                    let (lead, second) = match (tables.lead[a], tables.lead[b]) {
+                        (true, _) => (a, b),
+                        (false, true) => (b, a),
+                        (false, false) => continue,
+                    };
+                    let score = slot.base + table.weight[a] + table.weight[b];
+                    found.push(Assignment { slot: si as u32, lead: lead as u32, second: second as u32, score });
+                }
+            }
+        }
+        found.sort_by(|x, y| y.score.cmp(&x.score).then((x.slot, x.lead, x.second).cmp(&(y.slot, y.lead, y.second))));
+        found
+    }
+
+    /// An exhaustive search over the tables, for a proof: depth first over the bookable cases
+    /// (fewest slots first), each case's options best first and then leaving it unbooked,
+    /// pruned by the best the remaining cases could add alone. Keeps any better plan it finds.
+    /// True when it finished within `work` options weighed and before `deadline`: the best
+    /// plan is then optimal.
+    fn prove(&mut self, work: u64, deadline: Instant) -> bool {
+        let tables = self.tables;
+        let mut order: Vec<usize> = (0..tables.cases.len()).filter(|&c| tables.cases[c].best_alone.is_some()).collect();
+        if order.len() > PROOF_CASES {
+            return false;
+        }
+        order.sort_by_key(|&c| (tables.cases[c].slots.len(), c));
+        let mut rest = vec![0i64; order.len() + 1];
+        for i in (0..order.len()).rev() {
+            rest[i] = rest[i + 1] + CASE_VALUE + tables.cases[order[i]].best_alone.unwrap_or(0);
+        }
+        for c in 0..self.assigned.len() {
+            self.unassign(c);
+        }
+        let mut budget = Budget { work, deadline, spent: 0, nodes: 0 };
+        let finished = self.branch(&order, &rest, 0, &mut budget);
+        self.restore_best();
+        finished
+    }
+
+    fn branch(&mut self, order: &[usize], rest: &[i64], depth: usize, budget: &mut Budget) -> bool {
+        budget.nodes += 1;
+        if budget.spent > budget.work || (budget.nodes.is_multiple_of(256) && Instant::now() >= budget.deadline) {
+            return false;
+        }
+        if self.value + rest[depth] <= self.best_value {
+            return true; // nothing below can do better
+        }
+        // Tighter: each case still to place at its best in the plan so far (later bookings
+        // can only take options away).
+        let mut reachable = self.value;
+        for &c in &order[depth..] {
+            if let Some(a) = self.best_insertion(c, 0.0, false) {
+                reachable += CASE_VALUE + a.score;
+            }
+        }
+        if reachable <= self.best_value {
+            return true;
+        }
+        let Some(&case) = order.get(depth) else {
+            self.save_best();
+            return true;
+        };
+        let options = self.options(case);
+        budget.spent += options.len() as u64 + 1;
+        for a in options {
+            self.apply(case, a);
+            let finished = self.branch(order, rest, depth + 1, budget);
+            self.unassign(case);
+            if !finished {
+                return false;
+            }
+        }
+        self.branch(order, rest, depth + 1, budget)
     }
 
     pub(crate) fn build_plan(&mut self, problem: &Problem) -> Plan {
@@ -923,4 +1155,42 @@ impl<'t> Search<'t> {
             "feasible slots exist but the facilitators are needed by other cases".to_string()
         }
     }
+}
+
+/// The planner's own view of a problem as plain data, for checking it against an external
+/// solver (`.ci/planner-gap`): per case its venue and its slots (start and end in minutes,
+/// month index, base score, and the facilitators free there with their score part); per
+/// facilitator whether they lead and their room per month; rooms per venue; the travel
+/// buffer. The rules between bookings are then: a facilitator's bookings at least `buffer`
+/// apart and within their room each month, and no more conferences at once at a venue
+/// than its rooms.
+pub fn tables_json(problem: &Problem) -> serde_json::Value {
+    let tables = Tables::build(problem);
+    let cases: Vec<serde_json::Value> = tables
+        .cases
+        .iter()
+        .enumerate()
+        .map(|(c, table)| {
+            let slots: Vec<serde_json::Value> = table
+                .slots
+                .iter()
+                .map(|s| {
+                    let eligible: Vec<[i64; 2]> = tables.eligible[s.eligible_from as usize..s.eligible_to as usize]
+                        .iter()
+                        .map(|&f| [i64::from(f), table.weight[f as usize]])
+                        .collect();
+                    serde_json::json!({"start": s.start, "end": s.end, "month": s.month, "base": s.base, "eligible": eligible})
+                })
+                .collect();
+            serde_json::json!({"id": problem.cases[c].id, "venue": table.venue, "slots": slots})
+        })
+        .collect();
+    serde_json::json!({
+        "cases": cases,
+        "lead": tables.lead,
+        "months": tables.months,
+        "month_room": tables.month_room,
+        "rooms": tables.rooms,
+        "buffer": tables.buffer,
+    })
 }
