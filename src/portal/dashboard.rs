@@ -27,11 +27,7 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
     let checks = crate::checks::service::dbs_checks(db, record.id).await?;
     let dbs = crate::checks::clearance::dbs_clearance(&checks, today, renewal_years);
     // Checks lapse with time: bring the status up to date before showing it.
-    let standing = crate::commitment::service::Standing {
-        attended_any: !training.attended.is_empty(),
-        completed_on: training.completed_on,
-        cleared: dbs.is_cleared(),
-    };
+    let standing = crate::training::service::standing(&training, dbs.is_cleared());
     let record = crate::commitment::service::refresh_record(db, record, standing).await?;
     let upcoming_training: Vec<_> = sessions.into_iter().filter(|s| s.date >= today).collect();
     let meetings: Vec<_> =

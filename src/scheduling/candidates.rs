@@ -160,7 +160,7 @@ pub async fn search(
     let today = crate::clock::today();
     let snapshot = Snapshot::load(db, std::slice::from_ref(found), today, None, None).await?;
     let result = run(&snapshot.instance(found)?, found.id, limit, per_pair)?;
-    let names: HashMap<i64, String> = snapshot.volunteers().iter().map(|(v, name)| (v.id, name.clone())).collect();
+    let names = snapshot.names();
     let person = |fid: &str| {
         let volunteer_id = volunteer_of(fid).unwrap_or_default();
         Person { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default() }
@@ -206,7 +206,7 @@ pub async fn ruled_out_of(
 ) -> AppResult<Vec<RuledOut>> {
     let snapshot = Snapshot::load(db, std::slice::from_ref(found), today, Some(ids), None).await?;
     let result = run(&snapshot.instance(found)?, found.id, 1, 1)?;
-    let names: HashMap<i64, String> = snapshot.volunteers().iter().map(|(v, name)| (v.id, name.clone())).collect();
+    let names = snapshot.names();
     let mut out = Vec::new();
     // Their own rules only: the two not being free together is for booking to find out.
     let personal =
@@ -232,7 +232,7 @@ pub async fn slots_for_pair(
     let today = crate::clock::today();
     let snapshot = Snapshot::load(db, std::slice::from_ref(&found), today, Some(&[lead, second]), Some(moving)).await?;
     let result = run(&snapshot.instance(&found)?, found.id, limit * 2, limit * 2)?;
-    let names: HashMap<i64, String> = snapshot.volunteers().iter().map(|(v, name)| (v.id, name.clone())).collect();
+    let names = snapshot.names();
     let person =
         |volunteer_id: i64| Person { volunteer_id, name: names.get(&volunteer_id).cloned().unwrap_or_default() };
     Ok(result

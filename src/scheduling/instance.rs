@@ -391,6 +391,11 @@ impl Snapshot {
         &self.volunteers
     }
 
+    /// The names of the volunteers read, by id.
+    pub fn names(&self) -> HashMap<i64, String> {
+        self.volunteers.iter().map(|(v, name)| (v.id, name.clone())).collect()
+    }
+
     /// Is the volunteer cleared to facilitate at the establishment on `on`, and if not, why:
     /// the checks module's own rule over what was read.
     pub fn clearance(&self, volunteer_id: i64, establishment_id: i64, on: NaiveDate) -> Option<clearance::Clearance> {

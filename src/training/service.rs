@@ -321,12 +321,16 @@ pub fn progress_from(
 pub async fn refresh_standing(db: &impl ConnectionTrait, volunteer_id: i64) -> AppResult<entity::volunteer::Model> {
     let training = progress(db, volunteer_id).await?;
     let cleared = crate::checks::service::dbs_clearance(db, volunteer_id, crate::clock::today()).await?.is_cleared();
-    let standing = crate::commitment::service::Standing {
+    crate::commitment::service::refresh(db, volunteer_id, standing(&training, cleared)).await
+}
+
+/// Where a volunteer stands for the commitment rules, from their training and DBS clearance.
+pub fn standing(training: &TrainingProgress, cleared: bool) -> crate::commitment::service::Standing {
+    crate::commitment::service::Standing {
         attended_any: !training.attended.is_empty(),
         completed_on: training.completed_on,
         cleared,
-    };
-    crate::commitment::service::refresh(db, volunteer_id, standing).await
+    }
 }
 
 pub async fn progress(db: &impl ConnectionTrait, volunteer_id: i64) -> Result<TrainingProgress, DbErr> {
