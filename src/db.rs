@@ -7,7 +7,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     Condition, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait, UpdateMany,
 };
 
 /// Why the database could not be used; always a one-line message.
@@ -60,14 +60,37 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, Connec
     Ok(db)
 }
 
+/// What a service that writes takes: the pool, or a caller's transaction, so a caller can
+/// hold several services' writes in one transaction.
+pub trait Db: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync {}
+
+impl<T: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + Sync> Db for T {}
+
 /// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN, so
 /// two writers queue on the busy timeout instead of failing when one upgrades its read.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// Inside a caller's transaction it is a savepoint, and the caller's BEGIN took the lock.
+pub async fn begin_write(db: &impl TransactionTrait<Transaction = DatabaseTransaction>) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
     })
     .await
+}
+
+/// Makes the rest of this transaction wait for any other transaction holding the same
+/// `key`, until the holder commits or rolls back: a count read afterwards (say, of one
+/// address's submissions this hour) stays true until this transaction ends. SQLite needs
+/// nothing: a write transaction holds the database's one write lock from BEGIN.
+pub async fn serialise_on(txn: &DatabaseTransaction, key: &str) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Writes `changes` to the rows `only_if` selects, as one compare-and-set: true when exactly
@@ -78,7 +101,13 @@ pub async fn compare_and_set<E: EntityTrait>(
     changes: E::ActiveModel,
     only_if: Condition,
 ) -> Result<bool, DbErr> {
-    Ok(E::update_many().set(changes).filter(only_if).exec(db).await?.rows_affected == 1)
+    changed_one(db, E::update_many().set(changes).filter(only_if)).await
+}
+
+/// Runs `update` (its filter names the row as the caller read it) as one compare-and-set:
+/// true when exactly one row still matched and was changed.
+pub async fn changed_one<E: EntityTrait>(db: &impl ConnectionTrait, update: UpdateMany<E>) -> Result<bool, DbErr> {
+    Ok(update.exec(db).await?.rows_affected == 1)
 }
 
 /// True when the error is a unique-constraint violation (a duplicate row).

@@ -72,6 +72,11 @@ impl ErrorBody {
 }
 
 impl AppError {
+    /// A compare-and-set lost: what `subject` names ("The case") changed after it was read.
+    pub fn changed_elsewhere(subject: &str) -> Self {
+        AppError::Conflict(format!("{subject} was changed by someone else. Reload it and try again."))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

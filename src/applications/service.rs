@@ -8,8 +8,8 @@ use entity::user::Role;
 use entity::{application_note, equality_monitoring, intake, user};
 use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use url::Url;
@@ -20,7 +20,7 @@ use super::pipeline::Decision;
 use crate::audit::{self, AuditEntry};
 use crate::auth::invitations;
 use crate::auth::service::insert_account;
-use crate::db::{begin_write, is_unique_violation};
+use crate::db::{Db, begin_write, is_unique_violation};
 use crate::domain::time::{london_display, london_to_utc, london_today};
 use crate::domain::{Email, lenient_string};
 use crate::error::{AppError, AppResult};
@@ -49,19 +49,22 @@ async fn queue_email(
 /// Stores an application and queues its acknowledgement; returns it with the private
 /// status token (shown once, stored hashed).
 pub async fn submit(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &Url,
     new: NewApplication,
     ip: Option<&str>,
 ) -> AppResult<(application::Model, String)> {
     let now = crate::clock::now();
+    let txn = begin_write(db).await?;
+    // Counted in the transaction that records this one, with other submissions from the
+    // address held off until it ends, so concurrent ones count each other.
     if let Some(ip) = ip {
-        let recent = audit::count_by_ip_since(db, "application.submitted", ip, now - Duration::hours(1)).await?;
+        crate::db::serialise_on(&txn, &format!("application.submitted:{ip}")).await?;
+        let recent = audit::count_by_ip_since(&txn, "application.submitted", ip, now - Duration::hours(1)).await?;
         if recent >= MAX_APPLICATIONS_PER_ADDRESS_PER_HOUR {
             return Err(AppError::RateLimited { retry_after_secs: 3600 });
         }
     }
-    let txn = begin_write(db).await?;
     let found = intakes::find(&txn, new.intake_id).await?.ok_or_else(no_such_intake)?;
     if !intakes::is_open(&found, london_today(now)) {
         return Err(AppError::field("intake_id", "Applications to this intake are closed. Choose an open intake."));
@@ -291,7 +294,7 @@ pub struct DecisionInput {
 
 /// Takes a decision on an application, in one transaction with its emails.
 pub async fn decide(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &Url,
     actor: &AuthUser,
     id: i64,
@@ -311,7 +314,7 @@ pub async fn decide(
 }
 
 /// The applicant withdraws through their private link.
-pub async fn withdraw_by_token(db: &DatabaseConnection, base_url: &Url, token: &str) -> AppResult<application::Model> {
+pub async fn withdraw_by_token(db: &impl Db, base_url: &Url, token: &str) -> AppResult<application::Model> {
     let txn = begin_write(db).await?;
     let found = find_by_token(&txn, token).await?.ok_or(AppError::NotFound)?;
     let updated = apply(&txn, base_url, None, found, Decision::Withdraw, &DecisionInput::default()).await?;
@@ -337,15 +340,10 @@ async fn transition(
     for (column, value) in extra {
         update = update.col_expr(column, value);
     }
-    let result = update
-        .filter(application::Column::Id.eq(found.id))
-        .filter(application::Column::Status.eq(found.status))
-        .exec(db)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "This application was changed by someone else. Reload it and try again.".into(),
-        ));
+    let update =
+        update.filter(application::Column::Id.eq(found.id)).filter(application::Column::Status.eq(found.status));
+    if !crate::db::changed_one(db, update).await? {
+        return Err(AppError::changed_elsewhere("This application"));
     }
     find(db, found.id).await?.ok_or(AppError::NotFound)
 }
@@ -353,13 +351,11 @@ async fn transition(
 /// Takes one of the intake's places if any is free. The conditional update and the CHECK
 /// constraint make this safe when coordinators offer at the same moment.
 async fn take_place(db: &impl ConnectionTrait, intake_id: i64) -> Result<bool, DbErr> {
-    let result = intake::Entity::update_many()
+    let take = intake::Entity::update_many()
         .col_expr(intake::Column::PlacesTaken, Expr::col(intake::Column::PlacesTaken).add(1))
         .filter(intake::Column::Id.eq(intake_id))
-        .filter(Expr::col(intake::Column::PlacesTaken).lt(Expr::col(intake::Column::Places)))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+        .filter(Expr::col(intake::Column::PlacesTaken).lt(Expr::col(intake::Column::Places)));
+    crate::db::changed_one(db, take).await
 }
 
 /// Frees a place and flags the first on the waiting list to the coordinators.

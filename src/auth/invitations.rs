@@ -121,13 +121,11 @@ pub async fn accept(
     let hash = password::hash(input.password).await?;
     let txn = begin_write(&state.db).await?;
     // Single use: only the request that marks it used may set the password.
-    let marked = password_invitation::Entity::update_many()
+    let mark = password_invitation::Entity::update_many()
         .col_expr(password_invitation::Column::UsedAt, Expr::value(Some(crate::clock::now())))
         .filter(password_invitation::Column::Id.eq(invitation.id))
-        .filter(password_invitation::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if marked.rows_affected != 1 {
+        .filter(password_invitation::Column::UsedAt.is_null());
+    if !crate::db::changed_one(&txn, mark).await? {
         return Err(AppError::NotFound);
     }
     service::set_password(&txn, account.id, hash).await?;

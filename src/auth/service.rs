@@ -4,14 +4,11 @@ use chrono::Duration;
 use entity::user::{self, Role};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use entity::{api_token, session};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::password;
 use crate::audit::{self, AuditEntry};
-use crate::db::{begin_write, is_unique_violation};
+use crate::db::{Db, begin_write, is_unique_violation};
 use crate::domain::Email;
 use crate::error::{AppError, AppResult};
 use crate::secrets::{random_token, sha256_hex};
@@ -36,7 +33,7 @@ pub struct NewAccount {
 
 /// Creates an account; a volunteer account also gets its volunteer record
 /// (`onboarding`, `trainee`). A taken email is a field error.
-pub async fn create_account(db: &DatabaseConnection, account: NewAccount) -> AppResult<user::Model> {
+pub async fn create_account(db: &impl Db, account: NewAccount) -> AppResult<user::Model> {
     let password_hash = match account.password {
         Some(password) => {
             password::check_new_password(&password).map_err(|reason| AppError::field("password", reason))?;
@@ -127,7 +124,7 @@ pub enum LoginOutcome {
 /// is written as a failure before the password is checked and the recent failures counted
 /// after, so even parallel guesses cannot get past the limits for the account or address.
 pub async fn authenticate(
-    db: &DatabaseConnection,
+    db: &impl Db,
     typed_email: &str,
     password: String,
     ip: Option<&str>,
@@ -248,7 +245,7 @@ pub async fn revoke_all_tokens(db: &impl ConnectionTrait, user_id: i64) -> Resul
 }
 
 /// Disabling an account ends all its sessions at once.
-pub async fn set_disabled(db: &DatabaseConnection, actor: &AuthUser, user_id: i64, disabled: bool) -> AppResult<()> {
+pub async fn set_disabled(db: &impl Db, actor: &AuthUser, user_id: i64, disabled: bool) -> AppResult<()> {
     if disabled && actor.id == user_id {
         return Err(AppError::Conflict("You cannot disable your own account.".into()));
     }

@@ -14,15 +14,15 @@ use entity::conference_facilitator;
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use entity::{establishment, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
 use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
-use crate::db::begin_write;
+use crate::db::{Db, begin_write};
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
@@ -188,7 +188,7 @@ pub async fn is_allocated(db: &impl ConnectionTrait, viewer: &AuthUser, case_id:
 /// establishment through the deadline, without a conflict of interest. Refused while a
 /// live conference of the case is booked with another pair (cancel or rebook it first).
 pub async fn allocate(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &Url,
     actor: &AuthUser,
     case_id: i64,

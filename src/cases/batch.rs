@@ -6,12 +6,13 @@
 use std::time::Duration;
 
 use entity::case::CaseStatus;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use url::Url;
 use utoipa::ToSchema;
 
 use super::booking::{self, BookingInput};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::scheduling::candidates;
 use crate::scheduling::instance::{self, volunteer_of};
@@ -54,7 +55,7 @@ const PLAN_BUDGET: Duration = Duration::from_secs(3);
 /// planner `convene plan` runs: most cases booked, then the best objective), then, for any
 /// case the plan left out or whose slot was taken meanwhile, its own candidates, fewest
 /// first.
-pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUser) -> AppResult<PlanResult> {
+pub async fn plan_ready(db: &impl Db, base_url: &Url, actor: &AuthUser) -> AppResult<PlanResult> {
     let ready = entity::case::Entity::find()
         .filter(entity::case::Column::Status.eq(CaseStatus::Ready))
         .order_by_asc(entity::case::Column::Deadline)
@@ -105,7 +106,7 @@ pub async fn plan_ready(db: &DatabaseConnection, base_url: &Url, actor: &AuthUse
 
 /// Each case on its own candidates, most constrained first, each seeing the bookings before it.
 async fn book_one_by_one(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &Url,
     actor: &AuthUser,
     cases: Vec<entity::case::Model>,

@@ -9,16 +9,13 @@ use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
 use entity::volunteer::{self, FacilitationLevel};
 use entity::{establishment, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 use serde::Deserialize;
 use url::Url;
 use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
-use crate::db::begin_write;
+use crate::db::{Db, begin_write};
 use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
@@ -90,7 +87,7 @@ pub async fn check_slot(
 }
 
 pub async fn book(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &Url,
     actor: &AuthUser,
     case_id_: i64,

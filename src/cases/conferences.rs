@@ -9,15 +9,12 @@ use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
 use entity::outcome_action;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
-use crate::db::begin_write;
+use crate::db::{Db, begin_write};
 use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
 use crate::ics;
@@ -80,13 +77,10 @@ async fn bump(
     for (column, value) in extra {
         update = update.col_expr(column, value);
     }
-    let result = update
-        .filter(conference::Column::Id.eq(found.id))
-        .filter(conference::Column::Sequence.eq(found.sequence))
-        .exec(db)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::Conflict("The conference was changed by someone else. Reload it and try again.".into()));
+    let update =
+        update.filter(conference::Column::Id.eq(found.id)).filter(conference::Column::Sequence.eq(found.sequence));
+    if !crate::db::changed_one(db, update).await? {
+        return Err(AppError::changed_elsewhere("The conference"));
     }
     conference::Entity::find_by_id(found.id).one(db).await?.ok_or(AppError::NotFound)
 }
@@ -205,7 +199,7 @@ pub(super) async fn notify_facilitators(
 /// cancels it and the case is ready again — the other facilitator stays on the case, and the
 /// next search prefers them (continuity).
 pub async fn respond(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &url::Url,
     viewer: &AuthUser,
     id: i64,
@@ -279,7 +273,7 @@ pub struct ConferencePatch {
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &url::Url,
     actor: &AuthUser,
     id: i64,
@@ -391,7 +385,7 @@ pub struct OutcomeInput {
 /// Records whether the conference was held and its outcome agreement (coordinators or the
 /// conference's lead facilitator).
 pub async fn record_outcome(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &AuthUser,
     id: i64,
     input: &OutcomeInput,
@@ -610,7 +604,7 @@ pub struct CompletionInput {
 /// Settles an outcome agreement's action as completed or not (coordinators, or the case's
 /// allocated facilitators), once; a held case moves to follow-up.
 pub async fn settle_action(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &AuthUser,
     action_id: i64,
     input: &CompletionInput,

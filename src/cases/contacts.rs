@@ -5,15 +5,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use entity::{case_contact, expense_item};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
-use crate::db::begin_write;
+use crate::db::{Db, begin_write};
 use crate::error::{AppError, AppResult};
 use crate::web::identity::AuthUser;
 
@@ -132,7 +129,7 @@ fn parse(input: &ContactInput, today: NaiveDate) -> Result<NewContact, BTreeMap<
 
 /// An assigned facilitator logs a preparation meeting or call on the case.
 pub async fn record(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &AuthUser,
     case_id: i64,
     input: &ContactInput,
@@ -175,7 +172,7 @@ pub async fn record(
 /// new draft when there is none). Once per contact: a second time is a conflict, enforced by
 /// the unique `expense_items.case_contact_id`, so two requests at once cannot both add it.
 pub async fn claim_mileage(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &AuthUser,
     case_id: i64,
     contact_id: i64,

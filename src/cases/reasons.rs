@@ -5,13 +5,11 @@
 use std::collections::BTreeMap;
 
 use entity::reason_code;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
 
 use crate::audit::{self, AuditEntry};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::web::identity::AuthUser;
 
@@ -105,7 +103,7 @@ pub struct NewReason {
 }
 
 /// An admin adds a code to a list, before "other"; its code is made from the label.
-pub async fn add(db: &DatabaseConnection, actor: &AuthUser, input: &NewReason) -> AppResult<reason_code::Model> {
+pub async fn add(db: &impl Db, actor: &AuthUser, input: &NewReason) -> AppResult<reason_code::Model> {
     let mut errors = BTreeMap::new();
     let kind = Kind::parse(input.kind.trim());
     if kind.is_none() {
@@ -150,12 +148,7 @@ pub async fn add(db: &DatabaseConnection, actor: &AuthUser, input: &NewReason) -
 }
 
 /// An admin retires a code (no longer offered) or brings it back; "other" stays.
-pub async fn set_retired(
-    db: &DatabaseConnection,
-    actor: &AuthUser,
-    id: i64,
-    retired: bool,
-) -> AppResult<reason_code::Model> {
+pub async fn set_retired(db: &impl Db, actor: &AuthUser, id: i64, retired: bool) -> AppResult<reason_code::Model> {
     let txn = crate::db::begin_write(db).await?;
     let found = reason_code::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     if found.code == OTHER && retired {

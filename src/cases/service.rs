@@ -9,15 +9,15 @@ use entity::party::{self, Consent, PartyRole};
 use entity::{appointment, case_counter, conference, conference_facilitator};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::guards::StopReason;
 use crate::audit::{self, AuditEntry};
-use crate::db::begin_write;
+use crate::db::{Db, begin_write};
 use crate::domain::lenient_string;
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
@@ -74,7 +74,7 @@ async fn next_reference(db: &impl ConnectionTrait, year: i32) -> Result<String, 
     Ok(format!("RJ-{year}-{:04}", counter.last))
 }
 
-pub async fn create(db: &DatabaseConnection, actor: &AuthUser, input: &CaseInput) -> AppResult<case::Model> {
+pub async fn create(db: &impl Db, actor: &AuthUser, input: &CaseInput) -> AppResult<case::Model> {
     let mut errors = BTreeMap::new();
     let source = parse_source(&input.source);
     if source.is_none() {
@@ -263,7 +263,7 @@ pub struct CasePatch {
 /// Coordinators change a case; a status change must follow the case's state machine.
 /// A case that stops proceeding stops its live bookings in the same transaction.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &url::Url,
     actor: &AuthUser,
     id: i64,
@@ -328,14 +328,9 @@ pub async fn update(
         change.notes = Set(notes.trim().to_owned());
     }
     // Optimistic: only the version read may be changed.
-    let result = case::Entity::update_many()
-        .set(change)
-        .filter(case::Column::Id.eq(found.id))
-        .filter(case::Column::Version.eq(found.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::Conflict("The case was changed by someone else. Reload it and try again.".into()));
+    let read = sea_orm::Condition::all().add(case::Column::Id.eq(found.id)).add(case::Column::Version.eq(found.version));
+    if !crate::db::compare_and_set::<case::Entity>(&txn, change, read).await? {
+        return Err(AppError::changed_elsewhere("The case"));
     }
     if patch.status.as_deref().map(str::trim) == Some(CaseStatus::NotProceeding.as_str()) {
         super::guards::stop_live_bookings(&txn, base_url, id, StopReason::NotProceeding, None).await?;
@@ -472,7 +467,7 @@ pub struct PartyPatch {
 /// Changes a party's contact details (a coordinator or an allocated facilitator; the caller
 /// has checked which). Audited without the details themselves.
 pub async fn update_party(
-    db: &DatabaseConnection,
+    db: &impl Db,
     actor: &AuthUser,
     party_id: i64,
     patch: &PartyPatch,
@@ -547,7 +542,7 @@ pub async fn party_availability(
 
 /// Replaces a party's weekly windows (an empty list: any time the regime allows). Audited.
 pub async fn set_party_availability(
-    db: &DatabaseConnection,
+    db: &impl Db,
     actor: &AuthUser,
     party_id: i64,
     windows: &[crate::establishments::service::WindowSpec],
@@ -854,7 +849,7 @@ impl AssessmentInput {
 /// case not suitable stops its live bookings and sends it back to assessing, in the same
 /// transaction. The caller has checked that `actor` may work the case.
 pub async fn add_assessment(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &url::Url,
     actor: &AuthUser,
     case_id: i64,
@@ -909,7 +904,7 @@ pub async fn add_assessment(
 /// is given again; recording the state a party is already in is refused, so the dates stay
 /// the first ones. The caller has checked that `actor` may work the case.
 pub async fn record_consent(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &url::Url,
     actor: &AuthUser,
     case_id: i64,

@@ -11,8 +11,8 @@ use entity::expense_item::{self, ExpenseKind, Vehicle};
 use entity::{expense_receipt, idempotency_key, user, volunteer};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use url::Url;
@@ -21,7 +21,7 @@ use super::input::{NewClaim, NewItem};
 use super::mileage::{self, Journey, tax_year_of};
 use super::receipts::{self, MAX_RECEIPT_BYTES, MAX_RECEIPTS_PER_CLAIM};
 use crate::audit::{self, AuditEntry};
-use crate::db::{begin_write, is_unique_violation};
+use crate::db::{Db, begin_write, is_unique_violation};
 use crate::domain::Pence;
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
@@ -352,7 +352,7 @@ async fn insert_claim(
 }
 
 /// Starts a draft claim for the asking volunteer.
-pub async fn create(db: &DatabaseConnection, user: &AuthUser, new: &NewClaim) -> AppResult<expense_claim::Model> {
+pub async fn create(db: &impl Db, user: &AuthUser, new: &NewClaim) -> AppResult<expense_claim::Model> {
     let txn = begin_write(db).await?;
     let own = own_volunteer(&txn, user).await?;
     let claim = insert_claim(&txn, own.id, new).await?;
@@ -377,7 +377,7 @@ pub struct StoredResponse {
 /// first answer, the same key with another request is refused. The key is stored in the
 /// claim's transaction, so a crash leaves either both or neither.
 pub async fn create_once(
-    db: &DatabaseConnection,
+    db: &impl Db,
     user: &AuthUser,
     new: &NewClaim,
     request: Option<IdempotentRequest>,
@@ -435,23 +435,16 @@ pub async fn create_once(
 /// Marks a draft as changed; matches nothing once it has been submitted, so an edit that
 /// races a submission loses cleanly.
 async fn touch_draft(db: &impl ConnectionTrait, claim_id: i64) -> AppResult<()> {
-    let result = expense_claim::Entity::update_many()
+    let touch = expense_claim::Entity::update_many()
         .col_expr(expense_claim::Column::Version, Expr::col(expense_claim::Column::Version).add(1))
         .col_expr(expense_claim::Column::UpdatedAt, Expr::value(crate::clock::now()))
         .filter(expense_claim::Column::Id.eq(claim_id))
-        .filter(expense_claim::Column::Status.eq(ExpenseStatus::Draft))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 1 { Ok(()) } else { Err(only_drafts()) }
+        .filter(expense_claim::Column::Status.eq(ExpenseStatus::Draft));
+    if crate::db::changed_one(db, touch).await? { Ok(()) } else { Err(only_drafts()) }
 }
 
 /// Adds an item to one of the volunteer's own drafts.
-pub async fn add_item(
-    db: &DatabaseConnection,
-    user: &AuthUser,
-    claim_id: i64,
-    item: &NewItem,
-) -> AppResult<expense_item::Model> {
+pub async fn add_item(db: &impl Db, user: &AuthUser, claim_id: i64, item: &NewItem) -> AppResult<expense_item::Model> {
     let txn = begin_write(db).await?;
     let claim = find_own(&txn, user, claim_id).await?;
     touch_draft(&txn, claim.id).await?;
@@ -505,7 +498,7 @@ pub async fn add_contact_mileage(
 }
 
 /// Removes an item from one of the volunteer's own drafts.
-pub async fn remove_item(db: &DatabaseConnection, user: &AuthUser, claim_id: i64, item_id: i64) -> AppResult<()> {
+pub async fn remove_item(db: &impl Db, user: &AuthUser, claim_id: i64, item_id: i64) -> AppResult<()> {
     let txn = begin_write(db).await?;
     let claim = find_own(&txn, user, claim_id).await?;
     touch_draft(&txn, claim.id).await?;
@@ -536,19 +529,16 @@ async fn transition(
     for (column, value) in extra {
         update = update.col_expr(column, value);
     }
-    let result = update
-        .filter(expense_claim::Column::Id.eq(found.id))
-        .filter(expense_claim::Column::Status.eq(found.status))
-        .exec(db)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::Conflict("This claim was changed by someone else. Reload it and try again.".into()));
+    let update =
+        update.filter(expense_claim::Column::Id.eq(found.id)).filter(expense_claim::Column::Status.eq(found.status));
+    if !crate::db::changed_one(db, update).await? {
+        return Err(AppError::changed_elsewhere("This claim"));
     }
     expense_claim::Entity::find_by_id(found.id).one(db).await?.ok_or(AppError::NotFound)
 }
 
 /// The volunteer sends a draft to the coordinators.
-pub async fn submit(db: &DatabaseConnection, user: &AuthUser, claim_id: i64) -> AppResult<expense_claim::Model> {
+pub async fn submit(db: &impl Db, user: &AuthUser, claim_id: i64) -> AppResult<expense_claim::Model> {
     let txn = begin_write(db).await?;
     let claim = find_own(&txn, user, claim_id).await?;
     if claim.status != ExpenseStatus::Draft {
@@ -645,7 +635,7 @@ async fn fix_amounts(db: &impl ConnectionTrait, claim: &expense_claim::Model) ->
 
 /// Approves, rejects or marks paid, in one transaction with the volunteer's email.
 pub async fn decide(
-    db: &DatabaseConnection,
+    db: &impl Db,
     base_url: &Url,
     actor: &AuthUser,
     id: i64,
@@ -756,7 +746,7 @@ pub struct Upload {
 /// Attaches a receipt to one of the volunteer's own drafts. The file is recognised by its
 /// content and written under a random name; the uploader's name is display text only.
 pub async fn add_receipt(
-    db: &DatabaseConnection,
+    db: &impl Db,
     files_dir: &Path,
     user: &AuthUser,
     claim_id: i64,
@@ -806,7 +796,7 @@ pub async fn add_receipt(
 
 /// A receipt and its bytes, for the claim's owner and coordinators; anyone else gets 404.
 pub async fn receipt_file(
-    db: &DatabaseConnection,
+    db: &impl Db,
     files_dir: &Path,
     viewer: &AuthUser,
     claim_id: i64,

@@ -15,12 +15,11 @@ use entity::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 
-use crate::db::begin_write;
+use crate::db::{Db, begin_write};
 use crate::settings::service::{CLOSED_CASE_MONTHS, LEFT_VOLUNTEER_MONTHS, UNSUCCESSFUL_APPLICATION_MONTHS, number};
 
 /// What an erased text becomes; the audit log's trigger accepts exactly this.
@@ -519,7 +518,7 @@ pub struct Retention {
 /// `files_dir` after each commit) and the parties to cases closed more than the set months
 /// ago. Running it again changes nothing.
 pub async fn apply_retention(
-    db: &DatabaseConnection,
+    db: &impl Db,
     files_dir: &std::path::Path,
     now: DateTime<Utc>,
 ) -> Result<Retention, DbErr> {

@@ -7,11 +7,12 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use entity::volunteer::{self, VolunteerStatus};
 use entity::{meeting_attendance, supervision_session, user, volunteer_meeting};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Deserialize;
 
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::web::identity::AuthUser;
 
@@ -201,11 +202,7 @@ pub async fn create_meeting(db: &impl ConnectionTrait, input: &MeetingInput) -> 
 
 /// Changes a meeting. A new date or time bumps its calendar SEQUENCE, so feeds move the
 /// event; a cancelled meeting cannot change (409).
-pub async fn change_meeting(
-    db: &DatabaseConnection,
-    id: i64,
-    input: &MeetingInput,
-) -> AppResult<volunteer_meeting::Model> {
+pub async fn change_meeting(db: &impl Db, id: i64, input: &MeetingInput) -> AppResult<volunteer_meeting::Model> {
     let fields = meeting_fields(input)?;
     let txn = crate::db::begin_write(db).await?;
     let found =
@@ -229,7 +226,7 @@ pub async fn change_meeting(
 
 /// Cancels a meeting: it stays, shown as CANCELLED in feeds for 30 days. A meeting with
 /// attendance recorded took place (409).
-pub async fn cancel_meeting(db: &DatabaseConnection, id: i64) -> AppResult<volunteer_meeting::Model> {
+pub async fn cancel_meeting(db: &impl Db, id: i64) -> AppResult<volunteer_meeting::Model> {
     let txn = crate::db::begin_write(db).await?;
     let found =
         volunteer_meeting::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -262,7 +259,7 @@ async fn bump_meeting(
         .add(volunteer_meeting::Column::Id.eq(found.id))
         .add(volunteer_meeting::Column::Sequence.eq(found.sequence));
     if !crate::db::compare_and_set::<volunteer_meeting::Entity>(txn, changes, unchanged).await? {
-        return Err(AppError::Conflict("The meeting was changed by someone else. Reload it and try again.".into()));
+        return Err(AppError::changed_elsewhere("The meeting"));
     }
     volunteer_meeting::Entity::find_by_id(found.id).one(txn).await?.ok_or(AppError::NotFound)
 }
@@ -277,7 +274,7 @@ pub async fn supervised(db: &impl ConnectionTrait, id: i64) -> AppResult<i64> {
 /// when `withdraw` (recorded in error: it stays, shown as CANCELLED in the volunteer's feed
 /// for 30 days, and no longer counts towards when the next one is due).
 pub async fn change_supervision(
-    db: &DatabaseConnection,
+    db: &impl Db,
     id: i64,
     held_on: Option<&str>,
     withdraw: bool,
@@ -308,7 +305,7 @@ pub async fn change_supervision(
         .add(supervision_session::Column::Id.eq(found.id))
         .add(supervision_session::Column::Sequence.eq(found.sequence));
     if !crate::db::compare_and_set::<supervision_session::Entity>(&txn, changes, unchanged).await? {
-        return Err(AppError::Conflict("The session was changed by someone else. Reload it and try again.".into()));
+        return Err(AppError::changed_elsewhere("The session"));
     }
     let updated = supervision_session::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
     txn.commit().await?;

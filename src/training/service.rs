@@ -7,11 +7,11 @@ use chrono::{NaiveDate, NaiveTime};
 use entity::course::{self, CourseKind};
 use entity::{course_session, enrolment};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
-use crate::db::is_unique_violation;
+use crate::db::{Db, is_unique_violation};
 use crate::error::{AppError, AppResult};
 
 /// Raw course fields from a form or the API.
@@ -184,11 +184,7 @@ pub async fn add_session(
 /// Moves a session to a new date, time or venue (its number stays). A change bumps its
 /// calendar SEQUENCE, so subscribed calendars move the event; an unchanged form changes
 /// nothing. A cancelled session cannot change (409).
-pub async fn change_session(
-    db: &DatabaseConnection,
-    id: i64,
-    input: &SessionInput,
-) -> AppResult<course_session::Model> {
+pub async fn change_session(db: &impl Db, id: i64, input: &SessionInput) -> AppResult<course_session::Model> {
     let mut errors = BTreeMap::new();
     let times = session_times(input, &mut errors);
     let (Some(times), true) = (times, errors.is_empty()) else {
@@ -218,7 +214,7 @@ pub async fn change_session(
 
 /// Cancels a session: it stays, shown as CANCELLED in feeds for 30 days, and is no longer
 /// reminded or registered. A session with a register recorded has happened (409).
-pub async fn cancel_session(db: &DatabaseConnection, id: i64) -> AppResult<course_session::Model> {
+pub async fn cancel_session(db: &impl Db, id: i64) -> AppResult<course_session::Model> {
     use entity::attendance;
     let txn = crate::db::begin_write(db).await?;
     let found = course_session::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -253,7 +249,7 @@ async fn bump_session(
         .add(course_session::Column::Id.eq(found.id))
         .add(course_session::Column::Sequence.eq(found.sequence));
     if !crate::db::compare_and_set::<course_session::Entity>(txn, changes, unchanged).await? {
-        return Err(AppError::Conflict("The session was changed by someone else. Reload it and try again.".into()));
+        return Err(AppError::changed_elsewhere("The session"));
     }
     course_session::Entity::find_by_id(found.id).one(txn).await?.ok_or(AppError::NotFound)
 }

@@ -202,6 +202,25 @@ async fn applying_through_the_api_answers_201_with_the_status_url() {
 }
 
 #[tokio::test]
+async fn one_address_gets_the_hourly_limit_of_applications_even_all_at_once() {
+    let app = TestApp::spawn().await;
+    let recruiting = open_intake(&app, 20).await;
+    let limit = service::MAX_APPLICATIONS_PER_ADDRESS_PER_HOUR as usize;
+    let bodies: Vec<Value> =
+        (0..limit + 3).map(|n| valid_application(recruiting.intake_id, &format!("burst{n}@example.org"))).collect();
+    let responses = futures_util::future::join_all(bodies.iter().map(|body| submit_api(&app, body))).await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), limit, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 3, "{statuses:?}");
+    let stored = application::Entity::find()
+        .filter(application::Column::IntakeId.eq(recruiting.intake_id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored as usize, limit);
+}
+
+#[tokio::test]
 async fn every_bad_field_gets_its_own_message_and_the_form_keeps_the_values() {
     let app = TestApp::spawn().await;
     let setup = open_intake(&app, 3).await;
