@@ -1,5 +1,6 @@
 //! The `convene` commands of docs/API.md.
 
+use entity::Code;
 use std::io::{BufRead, IsTerminal};
 
 use crate::app::{self, Application};
@@ -65,7 +66,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
                 NewAccount { email, name, role: role.into(), password: Some(password.clone()) },
             )
             .await?;
-            println!("created {} account {} (id {})", account.role.as_str(), account.email, account.id);
+            println!("created {} account {} (id {})", account.role.code(), account.email, account.id);
             if generated {
                 println!("password: {password}");
             }

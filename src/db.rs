@@ -69,7 +69,9 @@ impl<T: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> + 
 /// Starts a transaction that will write. On SQLite it takes the write lock at BEGIN, so
 /// two writers queue on the busy timeout instead of failing when one upgrades its read.
 /// Inside a caller's transaction it is a savepoint, and the caller's BEGIN took the lock.
-pub async fn begin_write(db: &impl TransactionTrait<Transaction = DatabaseTransaction>) -> Result<DatabaseTransaction, DbErr> {
+pub async fn begin_write(
+    db: &impl TransactionTrait<Transaction = DatabaseTransaction>,
+) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()

@@ -37,23 +37,6 @@ impl ApplicationStatus {
         Self::Withdrawn,
     ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::Shortlisted => "shortlisted",
-            Self::Interview => "interview",
-            Self::Offered => "offered",
-            Self::Accepted => "accepted",
-            Self::Waitlisted => "waitlisted",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
     /// Offered and accepted applications hold one of the intake's places.
     pub fn holds_place(self) -> bool {
         matches!(self, Self::Offered | Self::Accepted)

@@ -16,17 +16,6 @@ pub enum AssessmentKind {
 
 impl AssessmentKind {
     pub const ALL: [Self; 2] = [Self::Risk, Self::Appropriateness];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Risk => "risk",
-            Self::Appropriateness => "appropriateness",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
@@ -45,18 +34,6 @@ pub enum AssessmentOutcome {
 
 impl AssessmentOutcome {
     pub const ALL: [Self; 3] = [Self::Suitable, Self::NotSuitable, Self::ReviewNeeded];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Suitable => "suitable",
-            Self::NotSuitable => "not_suitable",
-            Self::ReviewNeeded => "review_needed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 /// How serious a risk the assessor found.
@@ -74,18 +51,6 @@ pub enum RiskLevel {
 
 impl RiskLevel {
     pub const ALL: [Self; 3] = [Self::Low, Self::Medium, Self::High];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[sea_orm::model]

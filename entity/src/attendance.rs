@@ -16,20 +16,6 @@ pub enum Mark {
     Excused,
 }
 
-impl Mark {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Present => "present",
-            Self::Absent => "absent",
-            Self::Excused => "excused",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Present, Self::Absent, Self::Excused].into_iter().find(|m| m.as_str() == text)
-    }
-}
-
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "attendance")]

@@ -37,23 +37,6 @@ impl CaseStatus {
         Self::Closed,
         Self::NotProceeding,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Referred => "referred",
-            Self::Assessing => "assessing",
-            Self::Ready => "ready",
-            Self::Booked => "booked",
-            Self::Held => "held",
-            Self::FollowUp => "follow_up",
-            Self::Closed => "closed",
-            Self::NotProceeding => "not_proceeding",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
@@ -77,6 +60,8 @@ pub enum ReferralSource {
     SelfReferral,
 }
 
+/// The one enum whose API and form text differs from what is stored (`self` against
+/// `self_referral`), so it keeps its own pair; every other enum's text is `entity::Code`.
 impl ReferralSource {
     pub const ALL: [Self; 6] =
         [Self::Police, Self::Probation, Self::Prison, Self::YouthOffending, Self::Community, Self::SelfReferral];

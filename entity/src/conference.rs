@@ -22,20 +22,6 @@ pub enum ConferenceStatus {
 
 impl ConferenceStatus {
     pub const ALL: [Self; 5] = [Self::Proposed, Self::Confirmed, Self::Cancelled, Self::Held, Self::NotHeld];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Proposed => "proposed",
-            Self::Confirmed => "confirmed",
-            Self::Cancelled => "cancelled",
-            Self::Held => "held",
-            Self::NotHeld => "not_held",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[sea_orm::model]

@@ -16,17 +16,6 @@ pub enum FacilitatorRole {
 
 impl FacilitatorRole {
     pub const ALL: [Self; 2] = [Self::Lead, Self::Co];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Lead => "lead",
-            Self::Co => "co",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
@@ -44,18 +33,6 @@ pub enum Response {
 
 impl Response {
     pub const ALL: [Self; 3] = [Self::Asked, Self::Accepted, Self::Declined];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Asked => "asked",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[sea_orm::model]

@@ -13,15 +13,6 @@ pub enum CourseKind {
     Further,
 }
 
-impl CourseKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Core => "core",
-            Self::Further => "further",
-        }
-    }
-}
-
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "courses")]

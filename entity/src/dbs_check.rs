@@ -21,15 +21,6 @@ pub enum DbsLevel {
 impl DbsLevel {
     pub const ALL: [Self; 4] = [Self::Basic, Self::Standard, Self::Enhanced, Self::EnhancedBarred];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Basic => "basic",
-            Self::Standard => "standard",
-            Self::Enhanced => "enhanced",
-            Self::EnhancedBarred => "enhanced_barred",
-        }
-    }
-
     /// Words for people.
     pub fn label(self) -> &'static str {
         match self {
@@ -63,16 +54,6 @@ pub enum DbsStatus {
 
 impl DbsStatus {
     pub const ALL: [Self; 5] = [Self::Requested, Self::InProgress, Self::Clear, Self::Concerns, Self::Withdrawn];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::InProgress => "in_progress",
-            Self::Clear => "clear",
-            Self::Concerns => "concerns",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
 
     /// A certificate has been issued (so it has a number and an issue date).
     pub fn has_certificate(self) -> bool {

@@ -15,16 +15,6 @@ pub enum EstablishmentKind {
     CommunityVenue,
 }
 
-impl EstablishmentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Prison => "prison",
-            Self::ProbationOffice => "probation_office",
-            Self::CommunityVenue => "community_venue",
-        }
-    }
-}
-
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "establishments")]

@@ -23,20 +23,6 @@ pub enum ExpenseStatus {
 impl ExpenseStatus {
     pub const ALL: [Self; 5] = [Self::Draft, Self::Submitted, Self::Approved, Self::Rejected, Self::Paid];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Paid => "paid",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
     /// Approved and paid claims count towards the mileage threshold.
     pub fn was_approved(self) -> bool {
         matches!(self, Self::Approved | Self::Paid)

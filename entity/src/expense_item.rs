@@ -22,16 +22,6 @@ pub enum ExpenseKind {
 impl ExpenseKind {
     pub const ALL: [Self; 5] = [Self::Mileage, Self::PublicTransport, Self::Parking, Self::Subsistence, Self::Other];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Mileage => "mileage",
-            Self::PublicTransport => "public_transport",
-            Self::Parking => "parking",
-            Self::Subsistence => "subsistence",
-            Self::Other => "other",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::Mileage => "Mileage",
@@ -40,10 +30,6 @@ impl ExpenseKind {
             Self::Subsistence => "Subsistence",
             Self::Other => "Other",
         }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -63,24 +49,12 @@ pub enum Vehicle {
 impl Vehicle {
     pub const ALL: [Self; 3] = [Self::CarVan, Self::Motorcycle, Self::Bicycle];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CarVan => "car_van",
-            Self::Motorcycle => "motorcycle",
-            Self::Bicycle => "bicycle",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Self::CarVan => "Car or van",
             Self::Motorcycle => "Motorcycle",
             Self::Bicycle => "Bicycle",
         }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 

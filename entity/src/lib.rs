@@ -46,3 +46,20 @@ pub mod unavailability;
 pub mod user;
 pub mod volunteer;
 pub mod volunteer_meeting;
+
+/// The text a stored enum is kept as: its `#[sea_orm(string_value)]`, through sea-orm's
+/// `ActiveEnum`, so each enum names its strings once (in its derive) for the database, the
+/// pages, the API and the audit trail.
+pub trait Code: sea_orm::ActiveEnum<Value = String> {
+    /// The stored text, e.g. `follow_up`.
+    fn code(&self) -> String {
+        self.to_value()
+    }
+
+    /// The variant whose stored text is `text`, if any.
+    fn from_code(text: &str) -> Option<Self> {
+        Self::try_from_value(&text.to_owned()).ok()
+    }
+}
+
+impl<T: sea_orm::ActiveEnum<Value = String>> Code for T {}

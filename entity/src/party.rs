@@ -18,18 +18,6 @@ pub enum PartyRole {
 
 impl PartyRole {
     pub const ALL: [Self; 3] = [Self::Harmed, Self::Harmer, Self::Supporter];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Harmed => "harmed",
-            Self::Harmer => "harmer",
-            Self::Supporter => "supporter",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
@@ -47,18 +35,6 @@ pub enum Consent {
 
 impl Consent {
     pub const ALL: [Self; 3] = [Self::Pending, Self::Given, Self::Withdrawn];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Given => "given",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == text)
-    }
 }
 
 #[sea_orm::model]

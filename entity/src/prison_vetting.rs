@@ -21,15 +21,6 @@ pub enum VettingStatus {
 
 impl VettingStatus {
     pub const ALL: [Self; 4] = [Self::Requested, Self::Cleared, Self::Refused, Self::Withdrawn];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Cleared => "cleared",
-            Self::Refused => "refused",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
 }
 
 #[sea_orm::model]

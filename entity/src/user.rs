@@ -17,14 +17,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Coordinator => "coordinator",
-            Role::Volunteer => "volunteer",
-        }
-    }
-
     /// Admins can do everything a coordinator does.
     pub fn is_coordinator(self) -> bool {
         matches!(self, Role::Admin | Role::Coordinator)

@@ -35,29 +35,6 @@ pub enum FacilitationLevel {
     Lead,
 }
 
-impl VolunteerStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Onboarding => "onboarding",
-            Self::InTraining => "in_training",
-            Self::Trained => "trained",
-            Self::Active => "active",
-            Self::Paused => "paused",
-            Self::Left => "left",
-        }
-    }
-}
-
-impl FacilitationLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Trainee => "trainee",
-            Self::CoFacilitator => "co_facilitator",
-            Self::Lead => "lead",
-        }
-    }
-}
-
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "volunteers")]

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::Code;
 use entity::{application, intake};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -85,7 +86,7 @@ impl From<application::Model> for Application {
                 agrees_to_checks: a.agrees_to_checks,
                 willing_to_use_it: a.willing_to_use_it,
             },
-            status: a.status.as_str().to_owned(),
+            status: a.status.code(),
             interview_at: a.interview_at,
             interview_place: a.interview_place,
             decision_reason: a.decision_reason,
@@ -165,10 +166,7 @@ pub async fn submit(
         .map_err(|fields| AppError::Validation { message: "Some values are not valid.".into(), fields })?;
     let (stored, token) = service::submit(&state.db, &state.settings.base_url, new, ip.0.as_deref()).await?;
     let status_url = Links::new(&state.settings.base_url).application_status(&token);
-    Ok((
-        StatusCode::CREATED,
-        Json(ApplicationReceipt { id: stored.id, status: stored.status.as_str().into(), status_url }),
-    ))
+    Ok((StatusCode::CREATED, Json(ApplicationReceipt { id: stored.id, status: stored.status.code(), status_url })))
 }
 
 /// The review queue, oldest first; filter by `status`, `intake_id` and search `q`.
@@ -184,7 +182,7 @@ pub async fn list(
     let (rows, counts) = service::queue(&state.db, &filter, Some(service::PAGE_ROWS)).await?;
     Ok(Json(ApplicationList {
         applications: rows.into_iter().map(Application::from).collect(),
-        counts: counts.into_iter().map(|(s, n)| (s.as_str().to_owned(), n)).collect(),
+        counts: counts.into_iter().map(|(s, n)| (s.code(), n)).collect(),
     }))
 }
 

@@ -1,6 +1,7 @@
 //! CSV export of the review queue (never equality data). Cells that a spreadsheet would
 //! run as a formula are prefixed with an apostrophe.
 
+use entity::Code;
 use entity::application;
 use entity::intake;
 
@@ -45,7 +46,7 @@ pub fn applications(rows: &[application::Model], intakes: &[intake::Model]) -> A
             cell(&a.phone),
             a.postcode.clone(),
             a.date_of_birth.to_string(),
-            a.status.as_str().to_owned(),
+            a.status.code(),
             london_display(a.created_at),
             yes_no(a.available_weekdays).into(),
             yes_no(a.available_evenings).into(),

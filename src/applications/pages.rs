@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use entity::Code;
 use entity::application::{self, ApplicationStatus};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
@@ -353,8 +354,8 @@ pub async fn intakes_create(
     }
 }
 
-fn status_words(status: ApplicationStatus) -> &'static str {
-    status.as_str()
+fn status_words(status: ApplicationStatus) -> String {
+    status.code()
 }
 
 pub async fn queue(
@@ -387,7 +388,7 @@ pub async fn queue(
             nav aria-label="Applications by status" {
                 ul class="counts" {
                     @for (status, n) in &counts {
-                        li { a href={ "/applications?status=" (status.as_str()) "&intake_id=" (filter.intake_id) } { (status_words(*status)) " " span class="tag" { (n) } } }
+                        li { a href={ "/applications?status=" (status.code()) "&intake_id=" (filter.intake_id) } { (status_words(*status)) " " span class="tag" { (n) } } }
                     }
                 }
             }
@@ -400,7 +401,7 @@ pub async fn queue(
                     label for="status" { "Status" }
                     select id="status" name="status" {
                         option value="" { "Any" }
-                        @for s in ApplicationStatus::ALL { option value=(s.as_str()) selected[filter.status.as_deref() == Some(s.as_str())] { (s.as_str()) } }
+                        @for s in ApplicationStatus::ALL { option value=(s.code()) selected[filter.status.as_deref() == Some(s.code().as_str())] { (s.code()) } }
                     }
                 }
                 div class="field" {
@@ -425,7 +426,7 @@ pub async fn queue(
                                 td { a href={ "/applications/" (a.id) } { (a.name) } br; span class="hint" { (a.email) } }
                                 td { (intake_name(a.intake_id)) }
                                 td { (london_display(a.created_at)) }
-                                td { span class="tag" { (a.status.as_str()) } }
+                                td { span class="tag" { (a.status.code()) } }
                             }
                         }
                     }
@@ -476,7 +477,7 @@ async fn application_page(
         html! {
             p { a href="/applications" { "Back to applications" } }
             h1 { (a.name) }
-            p { span class="tag" { (a.status.as_str()) } " · " (intake.as_ref().map(|i| i.name.as_str()).unwrap_or_default()) " · received " (london_display(a.created_at)) }
+            p { span class="tag" { (a.status.code()) } " · " (intake.as_ref().map(|i| i.name.as_str()).unwrap_or_default()) " · received " (london_display(a.created_at)) }
             @if let Some(position) = position { p { "Number " (position) " on the waiting list." @if a.place_free_flagged_at.is_some() { " A place is free." } } }
             @if let (Some(at), Some(place)) = (a.interview_at, &a.interview_place) { p { "Interview: " (london_display(at)) ", " (place) } }
             @if let Some(reason) = &a.decision_reason { p { "Reason given: " (reason) } }
@@ -552,7 +553,7 @@ pub async fn decide(
         Ok(updated) => Ok(flash::redirect(
             &format!("/applications/{id}"),
             FlashKind::Success,
-            format!("Decision recorded: the application is now {}.", updated.status.as_str()),
+            format!("Decision recorded: the application is now {}.", updated.status.code()),
         )),
         Err(AppError::Conflict(message)) => {
             Ok(flash::redirect(&format!("/applications/{id}"), FlashKind::Error, message))

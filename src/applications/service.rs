@@ -3,6 +3,7 @@
 //! causes are written in one transaction.
 
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
+use entity::Code;
 use entity::application::{self, ApplicationStatus};
 use entity::user::Role;
 use entity::{application_note, equality_monitoring, intake, user};
@@ -155,7 +156,7 @@ pub struct QueueFilter {
 impl QueueFilter {
     fn condition(&self) -> Condition {
         let mut condition = Condition::all();
-        if let Some(status) = self.status.as_deref().and_then(ApplicationStatus::parse) {
+        if let Some(status) = self.status.as_deref().and_then(ApplicationStatus::from_code) {
             condition = condition.add(application::Column::Status.eq(status));
         }
         if let Ok(intake_id) = self.intake_id.trim().parse::<i64>() {
@@ -480,7 +481,7 @@ async fn apply(
     if !decision.allowed(found.status) {
         return Err(AppError::Conflict(format!(
             "This application is {}; it cannot be given the decision “{}”.",
-            found.status.as_str(),
+            found.status.code(),
             decision.as_str()
         )));
     }
@@ -598,7 +599,7 @@ async fn apply(
             action: "application.decided",
             target_type: Some("application"),
             target_id: Some(found.id.to_string()),
-            detail: Some(format!("{} → {}", found.status.as_str(), updated.status.as_str())),
+            detail: Some(format!("{} → {}", found.status.code(), updated.status.code())),
             ..Default::default()
         },
     )

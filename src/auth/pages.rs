@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
+use entity::Code;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -157,7 +158,7 @@ pub async fn accounts(
                             tr {
                                 td { (account.name) }
                                 td { (account.email) }
-                                td { (account.role.as_str()) }
+                                td { (account.role.code()) }
                                 td { @if account.disabled_at.is_some() { span class="tag" { "disabled" } } @else { "active" } }
                                 td {
                                     @if tokens.is_empty() { "none" }

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use entity::Code;
 use maud::{Markup, html};
 use url::Url;
 
@@ -121,7 +122,7 @@ fn profile_page(
             dl {
                 dt { "Name" } dd { (user.name) }
                 dt { "Email" } dd { (user.email) }
-                dt { "Role" } dd { (user.role.as_str()) }
+                dt { "Role" } dd { (user.role.code()) }
             }
             p { a href=(crate::jobs::reminders::PREFERENCES_PATH) { "Email preferences" } }
             (calendar_section(ctx, created, fresh))

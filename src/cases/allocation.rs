@@ -4,6 +4,7 @@
 //! emailed (reference and place only). Booking another pair re-allocates in the booking's
 //! own transaction. Who is allocated is who may see and work the case.
 
+use entity::Code;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -210,7 +211,7 @@ pub async fn allocate(
     if matches!(found.status, CaseStatus::Closed | CaseStatus::NotProceeding) {
         return Err(AppError::Conflict(format!(
             "The case is {}; it cannot be allocated.",
-            found.status.as_str().replace('_', " ")
+            found.status.code().replace('_', " ")
         )));
     }
     let live = conference::Entity::find()

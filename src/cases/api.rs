@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::Code;
 use entity::{appointment, case, party};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -131,7 +132,7 @@ fn case_json(c: case::Model) -> Case {
         deadline: c.deadline,
         duration_minutes: c.duration_minutes,
         notes: c.notes,
-        status: c.status.as_str().to_owned(),
+        status: c.status.code(),
         not_proceeding_code: c.not_proceeding_code,
         not_proceeding_reason: c.not_proceeding_reason,
         version: c.version,
@@ -142,12 +143,12 @@ fn party_json(p: party::Model) -> Party {
     Party {
         id: p.id,
         case_id: p.case_id,
-        role: p.role.as_str().to_owned(),
+        role: p.role.code(),
         name: p.name,
         email: p.email,
         phone: p.phone,
         address: p.address,
-        consent: p.consent.as_str().to_owned(),
+        consent: p.consent.code(),
         consent_given_on: p.consent_given_on,
         consent_withdrawn_on: p.consent_withdrawn_on,
     }
@@ -204,7 +205,7 @@ pub async fn get(
         .into_iter()
         .map(|r| ConferenceSummary {
             id: r.conference.id,
-            status: r.conference.status.as_str().to_owned(),
+            status: r.conference.status.code(),
             starts_at: r.conference.starts_at,
         })
         .collect();
@@ -295,13 +296,13 @@ pub async fn add_assessment(
         StatusCode::CREATED,
         Json(Assessment {
             id: a.id,
-            kind: a.kind.as_str().into(),
-            outcome: a.outcome.as_str().into(),
+            kind: a.kind.code(),
+            outcome: a.outcome.code(),
             assessed_by: a.assessed_by,
             assessed_on: a.assessed_on,
-            risk_to_harmed: a.risk_to_harmed.map(|r| r.as_str().into()),
-            risk_to_harmer: a.risk_to_harmer.map(|r| r.as_str().into()),
-            risk_to_facilitators: a.risk_to_facilitators.map(|r| r.as_str().into()),
+            risk_to_harmed: a.risk_to_harmed.map(|r| r.code()),
+            risk_to_harmer: a.risk_to_harmer.map(|r| r.code()),
+            risk_to_facilitators: a.risk_to_facilitators.map(|r| r.code()),
             safeguarding: a.safeguarding,
             accepts_responsibility: a.accepts_responsibility,
             harmed_capacity: a.harmed_capacity,
@@ -397,7 +398,7 @@ pub async fn record_consent(
     ApiJson(input): ApiJson<ConsentInput>,
 ) -> AppResult<Json<Party>> {
     let found = workable_party(&state, &actor, id).await?;
-    let to = match entity::party::Consent::parse(input.consent.trim()) {
+    let to = match entity::party::Consent::from_code(input.consent.trim()) {
         Some(to @ (entity::party::Consent::Given | entity::party::Consent::Withdrawn)) => to,
         _ => return Err(AppError::field("consent", "Send given or withdrawn.")),
     };

@@ -4,6 +4,7 @@
 //! bookings can never both pass (no double-booked facilitator, room or harmer).
 
 use chrono::{Duration, NaiveDateTime, Utc};
+use entity::Code;
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
@@ -126,7 +127,7 @@ pub async fn book(
     if found.status != CaseStatus::Ready {
         return Err(AppError::Conflict(format!(
             "The case is {}; only a ready case can be booked.",
-            found.status.as_str()
+            found.status.code()
         )));
     }
     if let Err(why) = super::service::ready_to_book(&txn, found.id).await? {

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use entity::Code;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -43,13 +44,13 @@ fn conference_json(
         establishment_id: c.establishment_id,
         starts_at: c.starts_at,
         ends_at: c.ends_at,
-        status: c.status.as_str().to_owned(),
+        status: c.status.code(),
         facilitators: facilitators
             .into_iter()
             .map(|f| ConferenceFacilitator {
                 volunteer_id: f.volunteer_id,
-                role: f.role.as_str().into(),
-                response: f.response.as_str().into(),
+                role: f.role.code(),
+                response: f.response.code(),
             })
             .collect(),
     }
@@ -76,13 +77,13 @@ pub async fn book(
             establishment_id: c.establishment_id,
             starts_at: c.starts_at,
             ends_at: c.ends_at,
-            status: c.status.as_str().to_owned(),
+            status: c.status.code(),
             facilitators: facilitators
                 .into_iter()
                 .map(|f| ConferenceFacilitator {
                     volunteer_id: f.volunteer_id,
-                    role: f.role.as_str().into(),
-                    response: f.response.as_str().into(),
+                    role: f.role.code(),
+                    response: f.response.code(),
                 })
                 .collect(),
         }),

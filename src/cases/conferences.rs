@@ -1,6 +1,7 @@
 //! A booked conference after booking: the facilitators' answers, cancelling and
 //! rescheduling (each bumps the calendar SEQUENCE), and recording the outcome.
 
+use entity::Code;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -218,7 +219,7 @@ pub async fn respond(
     if found.status != ConferenceStatus::Proposed || mine.response != Response::Asked {
         return Err(AppError::Conflict(format!(
             "This conference is {} and you have already answered or it has moved on.",
-            found.status.as_str()
+            found.status.code()
         )));
     }
     conference_facilitator::ActiveModel {
@@ -282,10 +283,7 @@ pub async fn update(
     let txn = begin_write(db).await?;
     let found = lock(&txn, id).await?.ok_or(AppError::NotFound)?;
     if matches!(found.status, ConferenceStatus::Cancelled | ConferenceStatus::Held | ConferenceStatus::NotHeld) {
-        return Err(AppError::Conflict(format!(
-            "The conference is {}; it can no longer change.",
-            found.status.as_str()
-        )));
+        return Err(AppError::Conflict(format!("The conference is {}; it can no longer change.", found.status.code())));
     }
     let updated = if patch.status.as_deref() == Some("cancelled") {
         let cancelled = bump(
@@ -402,7 +400,7 @@ pub async fn record_outcome(
     if found.status != ConferenceStatus::Confirmed {
         return Err(AppError::Conflict(format!(
             "Only a confirmed conference has an outcome (this one is {}).",
-            found.status.as_str()
+            found.status.code()
         )));
     }
     if crate::clock::now() < found.starts_at {

@@ -3,6 +3,7 @@
 //! coordinator's forms on a case (party, assessment, consent withdrawn, status). Every view
 //! goes through the service's audited read; anyone not allowed gets the not-found page.
 
+use entity::Code;
 use std::collections::HashMap;
 
 use axum::Form;
@@ -62,7 +63,7 @@ pub async fn list(
     ctx: PageContext,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Markup> {
-    let status = CaseStatus::parse(query.status.trim());
+    let status = CaseStatus::from_code(query.status.trim());
     let cases = service::list_with_status(&state.db, &viewer, status, ip.0.as_deref()).await?;
     let places: HashMap<i64, String> =
         crate::establishments::service::establishments(&state.db).await?.into_iter().map(|e| (e.id, e.name)).collect();
@@ -80,7 +81,7 @@ pub async fn list(
                         label for="status" { "Status" }
                         select id="status" name="status" {
                             option value="" { "All" }
-                            @for s in CaseStatus::ALL { option value=(s.as_str()) selected[status == Some(s)] { (words(s.as_str())) } }
+                            @for s in CaseStatus::ALL { option value=(s.code()) selected[status == Some(s)] { (words(&s.code())) } }
                         }
                     }
                     button type="submit" class="secondary" { "Filter" }
@@ -95,7 +96,7 @@ pub async fn list(
                         @for c in &cases {
                             tr {
                                 td { a href={ "/cases/" (c.id) } { (c.reference) } }
-                                td { (words(c.status.as_str())) }
+                                td { (words(&c.status.code())) }
                                 td { (places.get(&c.establishment_id).cloned().unwrap_or_default()) }
                                 td { (short_date(c.deadline)) }
                             }
@@ -249,7 +250,7 @@ fn conferences_section(
             @let c = &r.conference;
             section class="card" aria-label={ "Conference " (london_display(c.starts_at)) } {
                 h3 { (london_display(c.starts_at)) " to " (c.ends_at.with_timezone(&chrono_tz::Europe::London).format("%H:%M")) " (UK time)" }
-                p { "Status: " strong { (words(c.status.as_str())) } " · " a href={ "/conferences/" (c.id) } { "Conference page" } }
+                p { "Status: " strong { (words(&c.status.code())) } " · " a href={ "/conferences/" (c.id) } { "Conference page" } }
                 @if let Some(why) = c.cancel_reason.as_deref().and_then(super::guards::StopReason::parse) {
                     p class="stopped" role="status" {
                         "Cancelled by the service"
@@ -262,7 +263,7 @@ fn conferences_section(
                         li {
                             (names.get(&f.volunteer_id).cloned().unwrap_or_default())
                             " — " @if f.role == entity::conference_facilitator::FacilitatorRole::Lead { "lead" } @else { "co-facilitator" }
-                            ": " (f.response.as_str())
+                            ": " (f.response.code())
                         }
                     }
                 }
@@ -354,7 +355,7 @@ async fn case_page(
         html! {
             p { a href="/cases" { @if full { "All cases" } @else { "My cases" } } }
             h1 { "Case " (found.reference) }
-            p { span class="tag" { (words(found.status.as_str())) } }
+            p { span class="tag" { (words(&found.status.code())) } }
             @if let Some(problem) = &forms.problem {
                 div class="error-summary" role="alert" tabindex="-1" { h2 { "That could not be done" } p { (problem) } }
             }
@@ -395,7 +396,7 @@ async fn case_page(
                     tbody {
                         @for p in &parties {
                             tr {
-                                td { (p.role.as_str()) }
+                                td { (p.role.code()) }
                                 td {
                                     (p.name)
                                     @for detail in [&p.email, &p.phone, &p.address].into_iter().flatten() { br; span class="hint" { (detail) } }
@@ -403,7 +404,7 @@ async fn case_page(
                                     a href={ "/cases/" (id) "/parties/" (p.id) } aria-label={ "Details and availability of " (p.name) } { "Details and availability" }
                                 }
                                 td {
-                                    (p.consent.as_str())
+                                    (p.consent.code())
                                     @if let (Consent::Given, Some(on)) = (p.consent, p.consent_given_on) { " on " (short_date(on)) }
                                     @if let (Consent::Withdrawn, Some(on)) = (p.consent, p.consent_withdrawn_on) { " on " (short_date(on)) }
                                     form method="post" action={ "/cases/" (id) "/parties/" (p.id) "/consent" } class="inline-form" {
@@ -424,8 +425,8 @@ async fn case_page(
             @if full {
                 h3 id="add-party" { "Add a party" }
                 (error_summary(&forms.party_errors))
-                @let roles: Vec<(&str, &str)> = PartyRole::ALL.iter().map(|r| (r.as_str(), r.as_str())).collect();
-                @let consents: Vec<(&str, &str)> = Consent::ALL.iter().map(|c| (c.as_str(), c.as_str())).collect();
+                @let roles: Vec<(String, String)> = PartyRole::ALL.iter().map(|r| (r.code(), r.code())).collect();
+                @let consents: Vec<(String, String)> = Consent::ALL.iter().map(|c| (c.code(), c.code())).collect();
                 form method="post" action={ "/cases/" (id) "/parties" } novalidate {
                     (csrf_field(ctx))
                     (select("role", "Role", &roles, &forms.party.role, &forms.party_errors))
@@ -476,8 +477,7 @@ async fn case_page(
                 h2 id="case-status" { "Status" }
                 @if let Err(missing) = &ready { @if found.status == CaseStatus::Assessing { p class="hint" { "Not ready to book yet: " (missing) } } }
                 (error_summary(&forms.status_errors))
-                @let statuses: Vec<(&str, String)> = MOVABLE.iter().map(|s| (s.as_str(), words(s.as_str()))).collect();
-                @let statuses: Vec<(&str, &str)> = statuses.iter().map(|(k, t)| (*k, t.as_str())).collect();
+                @let statuses: Vec<(String, String)> = MOVABLE.iter().map(|s| (s.code(), words(&s.code()))).collect();
                 form method="post" action={ "/cases/" (id) "/status" } novalidate {
                     (csrf_field(ctx))
                     (select("status", "Move the case to", &statuses, &forms.status.status, &forms.status_errors))
@@ -630,7 +630,7 @@ pub async fn record_consent(
     Form(form): Form<ConsentForm>,
 ) -> AppResult<Response> {
     service::workable(&state.db, &viewer, id).await?;
-    let result = match Consent::parse(form.consent.trim()) {
+    let result = match Consent::from_code(form.consent.trim()) {
         Some(to) => service::record_consent(&state.db, &state.settings.base_url, &viewer, id, party_id, to).await,
         None => Err(AppError::Conflict("Record consent given or withdrawn.".into())),
     };
@@ -674,7 +674,7 @@ pub async fn move_status(
         return Err(AppError::NotFound);
     }
     let done = match &result {
-        Ok(c) => format!("Case {} is now {}.", c.reference, words(c.status.as_str())),
+        Ok(c) => format!("Case {} is now {}.", c.reference, words(&c.status.code())),
         Err(_) => String::new(),
     };
     answer(

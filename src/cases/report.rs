@@ -7,6 +7,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
+use entity::Code;
 use entity::conference::ConferenceStatus;
 use maud::{Markup, html};
 use sea_orm::ConnectionTrait;
@@ -81,7 +82,7 @@ pub async fn build(
         actions_not_completed: not_completed,
         actions_open: actions.len() - completed - not_completed,
         follow_up_on: chosen.and_then(|r| r.conference.follow_up_done_at).map(london_today),
-        status: found.status.as_str().to_owned(),
+        status: found.status.code(),
         closed_on: found.closed_at.map(london_today),
     })
 }

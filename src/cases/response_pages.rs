@@ -5,6 +5,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use entity::Code;
 use entity::conference::ConferenceStatus;
 use entity::conference_facilitator::{FacilitatorRole, Response as Answer};
 use maud::{Markup, html};
@@ -110,9 +111,9 @@ pub async fn conference_page(
         html! {
             h1 { (title) }
             p { (when) " (UK time) at " (place) }
-            p { "Status: " strong { (found.status.as_str().replace('_', " ")) } }
+            p { "Status: " strong { (found.status.code().replace('_', " ")) } }
             ul { @for f in &facilitators {
-                li { (names.get(&f.volunteer_id).cloned().unwrap_or_default()) ", " (role_name(f.role)) ": " (f.response.as_str()) }
+                li { (names.get(&f.volunteer_id).cloned().unwrap_or_default()) ", " (role_name(f.role)) ": " (f.response.code()) }
             } }
             @if let Some(mine) = mine.filter(|m| m.response == Answer::Asked && found.status == ConferenceStatus::Proposed) {
                 h2 { "Your answer" }

@@ -1,6 +1,7 @@
 //! Case rules: references RJ-YYYY-NNNN from a per-year counter, a deadline from the agreed
 //! timeframe (setting), parties and consent, appointments, and who may see a case.
 
+use entity::Code;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -278,7 +279,7 @@ pub async fn update(
         ..Default::default()
     };
     if let Some(raw) = &patch.status {
-        let to = CaseStatus::parse(raw.trim()).ok_or_else(|| AppError::field("status", "Unknown status."))?;
+        let to = CaseStatus::from_code(raw.trim()).ok_or_else(|| AppError::field("status", "Unknown status."))?;
         let allowed = match (found.status, to) {
             (CaseStatus::Referred, CaseStatus::Assessing) => true,
             (CaseStatus::Assessing, CaseStatus::Ready) => ready_to_book(&txn, found.id).await?.is_ok(),
@@ -296,7 +297,7 @@ pub async fn update(
                     "{} agreed action(s) are still open: record each as completed or not before closing.",
                     super::conferences::open_actions(&txn, id).await?
                 ),
-                (from, to) => format!("A case that is {} cannot become {}.", from.as_str(), to.as_str()),
+                (from, to) => format!("A case that is {} cannot become {}.", from.code(), to.code()),
             };
             return Err(AppError::Conflict(why));
         }
@@ -328,11 +329,12 @@ pub async fn update(
         change.notes = Set(notes.trim().to_owned());
     }
     // Optimistic: only the version read may be changed.
-    let read = sea_orm::Condition::all().add(case::Column::Id.eq(found.id)).add(case::Column::Version.eq(found.version));
+    let read =
+        sea_orm::Condition::all().add(case::Column::Id.eq(found.id)).add(case::Column::Version.eq(found.version));
     if !crate::db::compare_and_set::<case::Entity>(&txn, change, read).await? {
         return Err(AppError::changed_elsewhere("The case"));
     }
-    if patch.status.as_deref().map(str::trim) == Some(CaseStatus::NotProceeding.as_str()) {
+    if patch.status.as_deref().map(str::trim) == Some(CaseStatus::NotProceeding.code().as_str()) {
         super::guards::stop_live_bookings(&txn, base_url, id, StopReason::NotProceeding, None).await?;
     }
     audit::record(
@@ -367,18 +369,18 @@ pub fn readiness(assessments: &[entity::assessment::Model], parties: &[party::Mo
     for kind in [AssessmentKind::Risk, AssessmentKind::Appropriateness] {
         let latest = assessments.iter().filter(|a| a.kind == kind).max_by_key(|a| (a.assessed_on, a.id));
         match latest {
-            None => return Err(format!("No {} assessment has been recorded.", kind.as_str())),
+            None => return Err(format!("No {} assessment has been recorded.", kind.code())),
             Some(a) if a.outcome == AssessmentOutcome::NotSuitable => {
-                return Err(format!("The {} assessment found the case not suitable.", kind.as_str()));
+                return Err(format!("The {} assessment found the case not suitable.", kind.code()));
             }
             Some(a) if a.outcome == AssessmentOutcome::ReviewNeeded => {
-                return Err(format!("The {} assessment needs a review: assess again.", kind.as_str()));
+                return Err(format!("The {} assessment needs a review: assess again.", kind.code()));
             }
             Some(a) => {
                 if let Some(due) = a.review_on.filter(|d| *d < crate::clock::today()) {
                     return Err(format!(
                         "The {} assessment was due for review by {}: assess again.",
-                        kind.as_str(),
+                        kind.code(),
                         crate::domain::time::long_date(due)
                     ));
                 }
@@ -389,7 +391,7 @@ pub fn readiness(assessments: &[entity::assessment::Model], parties: &[party::Mo
         return Err("The case needs a harmed party and a harmer.".into());
     }
     if let Some(p) = parties.iter().find(|p| p.consent != Consent::Given) {
-        return Err(format!("A {} has not given consent.", p.role.as_str()));
+        return Err(format!("A {} has not given consent.", p.role.code()));
     }
     Ok(())
 }
@@ -574,14 +576,14 @@ pub async fn set_party_availability(
 
 pub async fn add_party(db: &impl ConnectionTrait, case_id: i64, input: &PartyInput) -> AppResult<party::Model> {
     let mut errors = BTreeMap::new();
-    let role = PartyRole::parse(input.role.trim());
+    let role = PartyRole::from_code(input.role.trim());
     if role.is_none() {
         errors.insert("role".into(), "Choose harmed, harmer or supporter.".into());
     }
     let details = ContactDetails::check(&input.name, &input.email, &input.phone, &input.address, &mut errors);
     let consent = match input.consent.trim() {
         "" => Some(Consent::Pending),
-        raw => Consent::parse(raw),
+        raw => Consent::from_code(raw),
     };
     if consent.is_none() {
         errors.insert("consent".into(), "Choose pending, given or withdrawn.".into());
@@ -759,11 +761,11 @@ impl AssessmentInput {
     fn check(&self, today: NaiveDate) -> AppResult<AssessmentForm> {
         use entity::assessment::{AssessmentKind, AssessmentOutcome, RiskLevel};
         let mut errors = BTreeMap::new();
-        let kind = AssessmentKind::parse(self.kind.trim());
+        let kind = AssessmentKind::from_code(self.kind.trim());
         if kind.is_none() {
             errors.insert("kind".into(), "Choose risk or appropriateness.".into());
         }
-        let outcome = AssessmentOutcome::parse(self.outcome.trim());
+        let outcome = AssessmentOutcome::from_code(self.outcome.trim());
         if outcome.is_none() {
             errors.insert("outcome".into(), "Choose suitable, not suitable or review needed.".into());
         }
@@ -780,7 +782,7 @@ impl AssessmentInput {
             Some(AssessmentKind::Risk) => {
                 let given = [&self.risk_to_harmed, &self.risk_to_harmer, &self.risk_to_facilitators];
                 for (i, raw) in given.into_iter().enumerate() {
-                    risks[i] = RiskLevel::parse(raw.trim());
+                    risks[i] = RiskLevel::from_code(raw.trim());
                     if risks[i].is_none() {
                         errors.insert(RISK_FIELDS[i].into(), "Choose low, medium or high.".into());
                     }
@@ -924,7 +926,7 @@ pub async fn record_consent(
         .ok_or(AppError::NotFound)?;
     if found.consent == to {
         let already = if to == Consent::Given { "already given" } else { "already withdrawn" };
-        return Err(AppError::Conflict(format!("The {} has {already} consent.", found.role.as_str())));
+        return Err(AppError::Conflict(format!("The {} has {already} consent.", found.role.code())));
     }
     let now = crate::clock::now();
     let today = london_today(now);

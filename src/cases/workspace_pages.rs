@@ -3,6 +3,7 @@
 //! page (ranked pairs, who is ruled out and why). Coordinators and the case's allocated pair
 //! work here; anyone else gets the not-found page.
 
+use entity::Code;
 use std::collections::HashMap;
 
 use axum::Form;
@@ -58,14 +59,14 @@ pub fn assessments_section(
         h2 id="assessments" { "Assessments" }
         @if assessments.is_empty() { p { "No assessment recorded yet." } } @else {
             @for a in assessments {
-                section class="card" aria-label={ (a.kind.as_str()) " assessment " (short_date(a.assessed_on)) } {
+                section class="card" aria-label={ (a.kind.code()) " assessment " (short_date(a.assessed_on)) } {
                     h3 { (if a.kind == entity::assessment::AssessmentKind::Risk { "Risk" } else { "Appropriateness" }) " assessment, " (short_date(a.assessed_on)) }
-                    p { "Outcome: " strong { (a.outcome.as_str().replace('_', " ")) }
+                    p { "Outcome: " strong { (a.outcome.code().replace('_', " ")) }
                         @if let Some(due) = a.review_on { " — review by " (long_date(due)) } }
                     dl {
-                        @if let Some(r) = a.risk_to_harmed { dt { "Risk to the harmed person" } dd { (r.as_str()) } }
-                        @if let Some(r) = a.risk_to_harmer { dt { "Risk to the harmer" } dd { (r.as_str()) } }
-                        @if let Some(r) = a.risk_to_facilitators { dt { "Risk to facilitators" } dd { (r.as_str()) } }
+                        @if let Some(r) = a.risk_to_harmed { dt { "Risk to the harmed person" } dd { (r.code()) } }
+                        @if let Some(r) = a.risk_to_harmer { dt { "Risk to the harmer" } dd { (r.code()) } }
+                        @if let Some(r) = a.risk_to_facilitators { dt { "Risk to facilitators" } dd { (r.code()) } }
                         @if let Some(s) = &a.safeguarding { dt { "Safeguarding" } dd { (s) } }
                         @if a.accepts_responsibility.is_some() {
                             dt { "Harmer accepts responsibility" } dd { (yes_no(a.accepts_responsibility)) }
@@ -158,14 +159,14 @@ async fn party_page(
         address: party.address.clone().unwrap_or_default(),
     });
     let base = format!("/cases/{id}/parties/{party_id}");
-    let title = format!("{} ({}) — {}", party.name, party.role.as_str(), found.reference);
+    let title = format!("{} ({}) — {}", party.name, party.role.code(), found.reference);
     Ok(page(
         ctx,
         &title,
         html! {
             p { a href={ "/cases/" (id) } { "Case " (found.reference) } }
-            h1 { (party.name) " " span class="tag" { (party.role.as_str()) } }
-            p { "Consent: " strong { (party.consent.as_str()) } }
+            h1 { (party.name) " " span class="tag" { (party.role.code()) } }
+            p { "Consent: " strong { (party.consent.code()) } }
             h2 id="details" { "Contact details" }
             (error_summary(&forms.details_errors))
             form method="post" action={ (base) "/details" } novalidate {

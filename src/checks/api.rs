@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use entity::Code;
 use entity::{dbs_check, establishment, prison_vetting};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -75,8 +76,8 @@ pub enum RecordedCheck {
 fn dbs_json(c: dbs_check::Model, years: i64) -> DbsCheck {
     DbsCheck {
         id: c.id,
-        level: c.level.as_str().to_owned(),
-        status: c.status.as_str().to_owned(),
+        level: c.level.code(),
+        status: c.status.code(),
         certificate_number: c.certificate_number,
         issued_on: c.issued_on,
         update_service: c.update_service,
@@ -91,7 +92,7 @@ fn vetting_json(v: prison_vetting::Model, place: establishment::Model) -> Prison
         establishment_id: place.id,
         establishment: place.name,
         level: v.level,
-        status: v.status.as_str().to_owned(),
+        status: v.status.code(),
         cleared_on: v.cleared_on,
         expires_on: v.expires_on,
         notes: v.notes,

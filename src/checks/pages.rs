@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use entity::Code;
 use entity::dbs_check::{DbsLevel, DbsStatus};
 use entity::prison_vetting::VettingStatus;
 use maud::{Markup, html};
@@ -83,7 +84,7 @@ pub async fn overview(
                 @if overview.missing.is_empty() { p { "Every volunteer has a clear enhanced DBS check." } } @else {
                     ul {
                         @for v in &overview.missing {
-                            li { a href={ "/volunteers/" (v.id) "/checks" } { (v.name) } " (" (words(v.status.as_str())) ")" }
+                            li { a href={ "/volunteers/" (v.id) "/checks" } { (v.name) } " (" (words(&v.status.code())) ")" }
                         }
                     }
                 }
@@ -119,10 +120,9 @@ async fn checks_page(
     let places =
         if checks.full_details { crate::establishments::service::establishments(&state.db).await? } else { Vec::new() };
     let years = checks.renewal_years;
-    let levels: Vec<(&str, &str)> = DbsLevel::ALL.iter().map(|l| (l.as_str(), l.label())).collect();
-    let statuses: Vec<(&str, String)> = DbsStatus::ALL.iter().map(|s| (s.as_str(), words(s.as_str()))).collect();
-    let statuses: Vec<(&str, &str)> = statuses.iter().map(|(k, t)| (*k, t.as_str())).collect();
-    let vetting_statuses: Vec<(&str, &str)> = VettingStatus::ALL.iter().map(|s| (s.as_str(), s.as_str())).collect();
+    let levels: Vec<(String, &str)> = DbsLevel::ALL.iter().map(|l| (l.code(), l.label())).collect();
+    let statuses: Vec<(String, String)> = DbsStatus::ALL.iter().map(|s| (s.code(), words(&s.code()))).collect();
+    let vetting_statuses: Vec<(String, String)> = VettingStatus::ALL.iter().map(|s| (s.code(), s.code())).collect();
     let place_options: Vec<(String, &str)> = places.iter().map(|p| (p.id.to_string(), p.name.as_str())).collect();
     let place_options: Vec<(&str, &str)> = place_options.iter().map(|(k, t)| (k.as_str(), *t)).collect();
     let (dbs, dbs_errors, vetting, vetting_errors) =
@@ -145,7 +145,7 @@ async fn checks_page(
                         @for c in &checks.dbs {
                             tr {
                                 td { (c.level.label()) }
-                                td { (words(c.status.as_str())) }
+                                td { (words(&c.status.code())) }
                                 @if checks.full_details {
                                     td { (c.certificate_number.clone().unwrap_or_default()) }
                                     td { (date_or_dash(c.issued_on)) }
@@ -170,7 +170,7 @@ async fn checks_page(
                             tr {
                                 td { (place.name) }
                                 td { (v.level) }
-                                td { (v.status.as_str()) }
+                                td { (v.status.code()) }
                                 td { (date_or_dash(v.cleared_on)) }
                                 td { (date_or_dash(v.expires_on)) }
                             }

@@ -2,6 +2,7 @@
 //! except `paused` and `left`, which a coordinator records.
 
 use chrono::{Months, NaiveDate};
+use entity::Code;
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
@@ -176,7 +177,7 @@ pub async fn pause(
 ) -> AppResult<volunteer::Model> {
     let record = volunteer::Entity::find_by_id(volunteer_id).one(db).await?.ok_or(AppError::NotFound)?;
     if matches!(record.status, VolunteerStatus::Paused | VolunteerStatus::Left) {
-        return Err(AppError::Conflict(format!("The volunteer is already {}.", record.status.as_str())));
+        return Err(AppError::Conflict(format!("The volunteer is already {}.", record.status.code())));
     }
     let change = volunteer::ActiveModel {
         id: Set(record.id),
@@ -275,7 +276,7 @@ pub async fn sign_off_lead(
     if record.level != FacilitationLevel::CoFacilitator {
         return Err(AppError::Conflict(format!(
             "Only a co-facilitator can be signed off as lead (this volunteer is {}).",
-            record.level.as_str().replace('_', " ")
+            record.level.code().replace('_', " ")
         )));
     }
     let needed = number(db, &LEAD_AFTER_CONFERENCES).await?;

@@ -16,6 +16,7 @@ mod recruitment;
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate};
+use entity::Code;
 use entity::user::{self, Role};
 use entity::{establishment, intake};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
@@ -87,7 +88,7 @@ pub async fn load_and_print(db: &DatabaseConnection, base_url: &Url) -> anyhow::
         Outcome::Loaded(logins) => {
             println!("demo: loaded the demo service; sign in at {base_url}login with");
             for login in logins {
-                println!("  {:<12} {}  password: {}", login.role.as_str(), login.email, login.password);
+                println!("  {:<12} {}  password: {}", login.role.code(), login.email, login.password);
             }
         }
     }

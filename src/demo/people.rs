@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use chrono::{Months, NaiveDate};
+use entity::Code;
 use entity::attendance::Mark;
 use entity::dbs_check::{DbsLevel, DbsStatus};
 use entity::prison_vetting::VettingStatus;
@@ -134,8 +135,7 @@ async fn core_course(demo: &Demo<'_>, offsets: [i64; 3]) -> anyhow::Result<(i64,
 }
 
 async fn register(demo: &Demo<'_>, session_id: i64, marks: &[(&Member, Mark)]) -> anyhow::Result<()> {
-    let marks =
-        marks.iter().map(|(who, mark)| MarkInput { volunteer_id: who.id, mark: mark.as_str().into() }).collect();
+    let marks = marks.iter().map(|(who, mark)| MarkInput { volunteer_id: who.id, mark: mark.code() }).collect();
     record_attendance(demo.db, demo.coordinator.id, session_id, &RegisterInput { marks })
         .await
         .context("a training register")

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use entity::Code;
 use entity::{closure, establishment};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -54,7 +55,7 @@ fn establishment_json(e: establishment::Model) -> Establishment {
     Establishment {
         id: e.id,
         name: e.name,
-        kind: e.kind.as_str().to_owned(),
+        kind: e.kind.code(),
         address: e.address,
         latitude: e.latitude,
         longitude: e.longitude,

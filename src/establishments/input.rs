@@ -1,5 +1,6 @@
 //! An establishment as sent by the coordinators' form or the API, and its parsing.
 
+use entity::Code;
 use std::collections::BTreeMap;
 
 use entity::establishment::EstablishmentKind;
@@ -75,7 +76,7 @@ impl EstablishmentInput {
         if name.is_empty() || name.chars().count() > 200 {
             errors.insert("name".into(), "Enter a name of at most 200 characters, like “HMP Gloucester”.".into());
         }
-        let kind = ESTABLISHMENT_KINDS.iter().map(|(k, _)| *k).find(|k| k.as_str() == self.kind.trim());
+        let kind = ESTABLISHMENT_KINDS.iter().map(|(k, _)| *k).find(|k| k.code() == self.kind.trim());
         if kind.is_none() {
             errors.insert("kind".into(), "Choose a prison, a probation office or a community venue.".into());
         }

@@ -2,6 +2,7 @@
 //! details, the weekly regime editor (UK wall-clock, start before end, no overlaps — the API's
 //! own rules) and its closures.
 
+use entity::Code;
 use std::collections::HashMap;
 
 use axum::Form;
@@ -42,7 +43,7 @@ async fn establishment_page(state: &AppState, ctx: &PageContext, id: i64, forms:
             p { a href="/establishments" { "All establishments" } }
             h1 { (place.name) }
             dl {
-                dt { "Kind" } dd { (place.kind.as_str().replace('_', " ")) }
+                dt { "Kind" } dd { (place.kind.code().replace('_', " ")) }
                 dt { "Address" } dd { (place.address) }
                 dt { "Rooms" } dd { (place.rooms) " (conferences that can run at once)" }
                 dt { "Prison vetting" } dd { @if place.requires_vetting { "required" } @else { "not required" } }
@@ -147,7 +148,7 @@ async fn establishments_page(
     errors: &FieldErrors,
 ) -> AppResult<Markup> {
     let all = establishments::establishments(&state.db).await?;
-    let kinds: Vec<(&str, &str)> = ESTABLISHMENT_KINDS.iter().map(|(k, text)| (k.as_str(), *text)).collect();
+    let kinds: Vec<(String, &str)> = ESTABLISHMENT_KINDS.iter().map(|(k, text)| (k.code(), *text)).collect();
     Ok(page(
         ctx,
         "Establishments",
@@ -160,7 +161,7 @@ async fn establishments_page(
                         @for e in &all {
                             tr {
                                 td { a href={ "/establishments/" (e.id) } { (e.name) } }
-                                td { (e.kind.as_str().replace('_', " ")) }
+                                td { (e.kind.code().replace('_', " ")) }
                                 td { (e.address) }
                                 td { (e.rooms) }
                                 td { @if e.requires_vetting { "required" } @else { "not required" } }

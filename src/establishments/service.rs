@@ -1,6 +1,7 @@
 //! Establishments, and their regimes: weekly windows when a prisoner can be moved for a visit, and the
 //! dates the regime is closed. Europe/London wall-clock; the matcher turns them into instants.
 
+use entity::Code;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -298,7 +299,7 @@ pub async fn update(db: &impl ConnectionTrait, id: i64, patch: &EstablishmentPat
     let current = find(db, id).await?.ok_or(AppError::NotFound)?;
     let merged = EstablishmentInput {
         name: patch.name.clone().unwrap_or_else(|| current.name.clone()),
-        kind: patch.kind.clone().unwrap_or_else(|| current.kind.as_str().to_owned()),
+        kind: patch.kind.clone().unwrap_or_else(|| current.kind.code()),
         address: patch.address.clone().unwrap_or_else(|| current.address.clone()),
         latitude: patch.latitude.clone().unwrap_or_else(|| current.latitude.map(|v| v.to_string()).unwrap_or_default()),
         longitude: patch

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::Code;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -86,19 +87,19 @@ impl From<ClaimView> for Claim {
             volunteer_id: c.volunteer_id,
             volunteer_name: v.volunteer_name,
             purpose: c.purpose,
-            status: c.status.as_str().to_owned(),
+            status: c.status.code(),
             items: v
                 .items
                 .into_iter()
                 .map(|i| Item {
                     id: i.item.id,
-                    kind: i.item.kind.as_str().to_owned(),
+                    kind: i.item.kind.code(),
                     date: i.item.incurred_on,
                     description: i.item.description,
                     amount_pence: i.amount.get(),
                     amount_is_estimate: i.is_estimate,
                     miles: i.item.miles_tenths.map(miles_text),
-                    vehicle: i.item.vehicle.map(|v| v.as_str().to_owned()),
+                    vehicle: i.item.vehicle.map(|v| v.code()),
                     passengers: i.item.passengers,
                 })
                 .collect(),

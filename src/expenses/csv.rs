@@ -6,6 +6,7 @@ use super::service::{ClaimView, reference};
 use crate::domain::time::london_display;
 use crate::error::AppResult;
 use crate::web::csv::cell;
+use entity::Code;
 
 /// Amounts are whole pence, so finance never meets a rounding question.
 pub fn approved_claims(claims: &[ClaimView]) -> AppResult<Vec<u8>> {
@@ -37,11 +38,11 @@ pub fn approved_claims(claims: &[ClaimView]) -> AppResult<Vec<u8>> {
                 claim.decided_at.map(london_display).unwrap_or_default(),
                 view.total.get().to_string(),
                 i.id.to_string(),
-                i.kind.as_str().to_owned(),
+                i.kind.code(),
                 i.incurred_on.to_string(),
                 cell(&i.description),
                 i.miles_tenths.map(miles_text).unwrap_or_default(),
-                i.vehicle.map(|v| v.as_str().to_owned()).unwrap_or_default(),
+                i.vehicle.map(|v| v.code()).unwrap_or_default(),
                 i.passengers.map(|p| p.to_string()).unwrap_or_default(),
                 item.amount.get().to_string(),
             ];

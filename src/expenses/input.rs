@@ -1,6 +1,7 @@
 //! What a volunteer sends for a claim and its items, and its parsing into domain values
 //! with one message per field. The HTML forms and the JSON API share it.
 
+use entity::Code;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -109,7 +110,7 @@ impl ItemInput {
         let mut fail = |field: &str, message: &str| {
             errors.insert(format!("{prefix}{field}"), message.to_owned());
         };
-        let kind = ExpenseKind::parse(self.kind.trim());
+        let kind = ExpenseKind::from_code(self.kind.trim());
         if kind.is_none() {
             fail("kind", "Choose mileage, public transport, parking, subsistence or other.");
         }
@@ -134,7 +135,7 @@ impl ItemInput {
                     fail("description", "Say where the journey was from and to.");
                 }
                 let miles = parse_miles(&self.miles).map_err(|m| fail("miles", m)).ok();
-                let vehicle = Vehicle::parse(self.vehicle.trim());
+                let vehicle = Vehicle::from_code(self.vehicle.trim());
                 if vehicle.is_none() {
                     fail("vehicle", "Choose car or van, motorcycle or bicycle.");
                 }

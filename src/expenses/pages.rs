@@ -7,6 +7,7 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use entity::Code;
 use entity::expense_claim::ExpenseStatus;
 use entity::expense_item::{ExpenseKind, Vehicle};
 use maud::{Markup, html};
@@ -20,13 +21,13 @@ use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::components::field_errors;
-use crate::web::components::{FieldErrors, Input, error_summary};
+use crate::web::components::{FieldErrors, Input, error_summary, select};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
 
 fn status_tag(status: ExpenseStatus) -> Markup {
-    html! { span class={ "tag status-" (status.as_str()) } { (status.as_str()) } }
+    html! { span class={ "tag status-" (status.code()) } { (status.code()) } }
 }
 
 fn claims_table(claims: &[ClaimView], show_volunteer: bool) -> Markup {
@@ -72,7 +73,7 @@ async fn list_page(
                 nav aria-label="Filter claims" {
                     ul class="inline" {
                         @for s in ExpenseStatus::ALL {
-                            li { a href={ "/expenses?status=" (s.as_str()) } aria-current=[(filter.status == s.as_str()).then_some("page")] { (s.as_str()) } }
+                            li { a href={ "/expenses?status=" (s.code()) } aria-current=[(filter.status == s.code()).then_some("page")] { (s.code()) } }
                         }
                         li { a href="/expenses?status=all" { "all" } }
                     }
@@ -109,7 +110,7 @@ pub async fn list(
     // Coordinators land on the queue of claims waiting for a decision; `all` lists every one.
     if user.role.is_coordinator() {
         match filter.status.trim() {
-            "" => filter.status = ExpenseStatus::Submitted.as_str().to_owned(),
+            "" => filter.status = ExpenseStatus::Submitted.code(),
             "all" => filter.status.clear(),
             _ => {}
         }
@@ -135,22 +136,9 @@ pub async fn create(
     Ok(flash::redirect(&format!("/expenses/{}", claim.id), FlashKind::Success, "Claim started. Add its items."))
 }
 
-fn select(name: &str, label: &str, options: &[(&str, &str)], value: &str, errors: &FieldErrors) -> Markup {
-    html! {
-        div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
-            label for=(name) { (label) }
-            @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
-            select id=(name) name=(name) aria-invalid=[errors.get(name).map(|_| "true")] {
-                option value="" { "Choose…" }
-                @for (v, text) in options { option value=(v) selected[value == *v] { (text) } }
-            }
-        }
-    }
-}
-
 fn item_form(ctx: &PageContext, claim_id: i64, input: &ItemInput, errors: &FieldErrors) -> Markup {
-    let kinds: Vec<(&str, &str)> = ExpenseKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
-    let vehicles: Vec<(&str, &str)> = Vehicle::ALL.iter().map(|v| (v.as_str(), v.label())).collect();
+    let kinds: Vec<(String, &str)> = ExpenseKind::ALL.iter().map(|k| (k.code(), k.label())).collect();
+    let vehicles: Vec<(String, &str)> = Vehicle::ALL.iter().map(|v| (v.code(), v.label())).collect();
     html! {
         h2 { "Add an item" }
         (error_summary(errors))
@@ -393,7 +381,7 @@ pub async fn decide(
         Ok(claim) => Ok(flash::redirect(
             &format!("/expenses/{id}"),
             FlashKind::Success,
-            format!("Claim {} is now {}.", service::reference(id), claim.status.as_str()),
+            format!("Claim {} is now {}.", service::reference(id), claim.status.code()),
         )),
         Err(error) => {
             let errors = field_errors(error)?;

@@ -3,6 +3,7 @@
 //! or mark it paid. Every change, and the email it causes, is one transaction; a volunteer's
 //! queries are scoped to their own claims, so another's claim is a missing row.
 
+use entity::Code;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -272,7 +273,7 @@ pub async fn list_visible(
     match filter.status.trim() {
         "" => {}
         raw => {
-            let status = ExpenseStatus::parse(raw)
+            let status = ExpenseStatus::from_code(raw)
                 .ok_or_else(|| AppError::field("status", "Filter by draft, submitted, approved, rejected or paid."))?;
             query = query.filter(expense_claim::Column::Status.eq(status));
         }
@@ -544,7 +545,7 @@ pub async fn submit(db: &impl Db, user: &AuthUser, claim_id: i64) -> AppResult<e
     if claim.status != ExpenseStatus::Draft {
         return Err(AppError::Conflict(format!(
             "This claim is {}; only a draft can be submitted.",
-            claim.status.as_str()
+            claim.status.code()
         )));
     }
     let items = expense_item::Entity::find().filter(expense_item::Column::ClaimId.eq(claim.id)).count(&txn).await?;
@@ -653,7 +654,7 @@ pub async fn decide(
     if found.status != decision.applies_to() {
         return Err(AppError::Conflict(format!(
             "This claim is {}; it cannot be given the decision “{}”.",
-            found.status.as_str(),
+            found.status.code(),
             input.decision.trim()
         )));
     }
@@ -700,7 +701,7 @@ pub async fn decide(
             action: "expense.decided",
             target_type: Some("expense_claim"),
             target_id: Some(found.id.to_string()),
-            detail: Some(format!("{} → {}", found.status.as_str(), updated.status.as_str())),
+            detail: Some(format!("{} → {}", found.status.code(), updated.status.code())),
             ..Default::default()
         },
     )
@@ -714,11 +715,11 @@ async fn notify_volunteer(db: &impl ConnectionTrait, base_url: &Url, claim: &exp
     let account = user::Entity::find_by_id(record.user_id).one(db).await?.ok_or(AppError::NotFound)?;
     let url = Links::new(base_url).expense_claim(claim.id);
     let amount = claim.total_pence.and_then(Pence::new).unwrap_or(Pence::ZERO).to_string();
-    let status = claim.status.as_str();
+    let status = claim.status.code();
     let message = messages::expense_decided(
         &account.name,
         &reference(claim.id),
-        status,
+        &status,
         &amount,
         claim.decision_reason.as_deref(),
         &url,

@@ -1,6 +1,7 @@
 //! The volunteer's own dashboard: next dates, training progress, commitment left,
 //! supervision due — one page, readable on a phone.
 
+use entity::Code;
 use entity::conference::ConferenceStatus;
 use maud::{Markup, html};
 
@@ -77,7 +78,7 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
                 None => p { "Your one-year commitment starts when you complete core training." },
                 Some(c) => p { (c.left_days) " days left, until " (long_date(c.ends_on)) "." },
             }
-            p { "Status: " strong { (record.status.as_str().replace('_', " ")) } ", level " (record.level.as_str().replace('_', " ")) "." }
+            p { "Status: " strong { (record.status.code().replace('_', " ")) } ", level " (record.level.code().replace('_', " ")) "." }
             @if !reasons.is_empty() { ul { @for r in &reasons { li { (r) } } } }
         }
         section class="card" aria-labelledby="checks" {
@@ -93,7 +94,7 @@ pub async fn render(state: &AppState, ctx: &crate::web::layout::PageContext, use
             @if claims.is_empty() { p { "No claims yet." } }
             ul {
                 @for c in claims.iter().take(5) {
-                    li { (crate::expenses::service::reference(c.claim.id)) ": " (c.total.to_string()) " — " (c.claim.status.as_str()) }
+                    li { (crate::expenses::service::reference(c.claim.id)) ": " (c.total.to_string()) " — " (c.claim.status.code()) }
                 }
             }
             p { a href="/expenses" { "Claim expenses" } }

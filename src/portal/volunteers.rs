@@ -3,6 +3,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use entity::Code;
 use entity::volunteer::VolunteerStatus;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -56,8 +57,8 @@ pub async fn list(
                                 tr {
                                     td { a href={ "/volunteers/" (v.id) } { (v.name) } }
                                     td { (v.email) }
-                                    td { (words(v.status.as_str())) }
-                                    td { (words(v.level.as_str())) }
+                                    td { (words(&v.status.code())) }
+                                    td { (words(&v.level.code())) }
                                     td { a href={ "/volunteers/" (v.id) "/checks" } { "Checks" span class="visually-hidden" { " for " (v.name) } } }
                                 }
                             }
@@ -101,7 +102,7 @@ pub async fn show(
         html! {
             p { a href="/volunteers" { "All volunteers" } }
             h1 { (account.name) }
-            p { span class="tag" { (words(record.status.as_str())) } " · " (words(record.level.as_str())) " · " (account.email) }
+            p { span class="tag" { (words(&record.status.code())) } " · " (words(&record.level.code())) " · " (account.email) }
             @if !reasons.is_empty() {
                 div class="flash info" { p { strong { "Not active:" } } ul { @for r in &reasons { li { (r) } } } }
             }
@@ -115,7 +116,7 @@ pub async fn show(
                 }
             }
             h2 { "Facilitation level" }
-            p { (words(record.level.as_str())) @if record.level == entity::volunteer::FacilitationLevel::CoFacilitator {
+            p { (words(&record.level.code())) @if record.level == entity::volunteer::FacilitationLevel::CoFacilitator {
                 ": " (held_as_co) " of " (lead_after) " conferences held as co-facilitator before a lead sign-off."
             } }
             @if record.level == entity::volunteer::FacilitationLevel::CoFacilitator && i64::try_from(held_as_co).unwrap_or(i64::MAX) >= lead_after {

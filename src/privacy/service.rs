@@ -5,6 +5,7 @@
 //! lists what is kept and why.
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use entity::Code;
 use entity::application::{self, ApplicationStatus};
 use entity::volunteer::{self, VolunteerStatus};
 use entity::{
@@ -65,7 +66,7 @@ pub async fn export_volunteer(db: &impl ConnectionTrait, volunteer_id: i64) -> R
         .await?;
     let application_ids: Vec<i64> = applications.iter().map(|a| a.id).collect();
     let mut user_json = json!({
-        "id": account.id, "email": account.email, "name": account.name, "role": account.role.as_str(),
+        "id": account.id, "email": account.email, "name": account.name, "role": account.role.code(),
         "disabled_at": account.disabled_at, "created_at": account.created_at, "updated_at": account.updated_at,
     });
     if let Some(object) = user_json.as_object_mut() {

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{NaiveDate, NaiveTime};
+use entity::Code;
 use entity::{course, course_session};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -64,12 +65,7 @@ pub fn session_json(s: course_session::Model) -> Session {
 }
 
 fn course_json(c: course::Model, sessions: Vec<course_session::Model>) -> Course {
-    Course {
-        id: c.id,
-        name: c.name,
-        kind: c.kind.as_str().into(),
-        sessions: sessions.into_iter().map(session_json).collect(),
-    }
+    Course { id: c.id, name: c.name, kind: c.kind.code(), sessions: sessions.into_iter().map(session_json).collect() }
 }
 
 /// Every course with its sessions.

@@ -4,6 +4,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use entity::Code;
 use maud::{Markup, html};
 
 use super::service::{self, CourseInput, MarkInput, RegisterInput, SessionInput};
@@ -30,7 +31,7 @@ async fn list_page(
             @if courses.is_empty() { p { "No courses yet." } }
             ul {
                 @for (course, sessions) in &courses {
-                    li { a href={ "/courses/" (course.id) } { (course.name) } " (" (course.kind.as_str()) ", " (sessions.len()) " sessions)" }
+                    li { a href={ "/courses/" (course.id) } { (course.name) } " (" (course.kind.code()) ", " (sessions.len()) " sessions)" }
                 }
             }
             h2 { "Add a course" }
@@ -93,7 +94,7 @@ async fn course_page(
         &course.name,
         html! {
             h1 { (course.name) }
-            p { span class="tag" { (course.kind.as_str()) " training" } }
+            p { span class="tag" { (course.kind.code()) " training" } }
             @if sessions.is_empty() { p { "No sessions yet." } } @else {
                 table {
                     thead { tr { th { "Session" } th { "Date" } th { "Time" } th { "Venue" } } }
@@ -198,7 +199,7 @@ async fn session_page(
                             @for option in ["present", "absent", "excused"] {
                                 div class="choice" {
                                     input type="radio" id={ "m" (volunteer_id) "-" (option) } name={ "mark_" (volunteer_id) } value=(option)
-                                        checked[mark.map(|m| m.as_str()) == Some(option)];
+                                        checked[mark.map(|m| m.code()).as_deref() == Some(option)];
                                     label for={ "m" (volunteer_id) "-" (option) } { (option) }
                                 }
                             }

@@ -1,6 +1,7 @@
 //! Course rules: a course has numbered sessions (one per number), each on a date with a
 //! Europe/London start and end; volunteers are enrolled once per course.
 
+use entity::Code;
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -422,7 +423,7 @@ pub async fn record_attendance(
     let mut errors = BTreeMap::new();
     let mut marks = Vec::new();
     for (i, m) in input.marks.iter().enumerate() {
-        match Mark::parse(m.mark.trim()) {
+        match Mark::from_code(m.mark.trim()) {
             Some(mark) => marks.push((m.volunteer_id, mark)),
             None => {
                 errors.insert(format!("marks[{i}].mark"), "Choose present, absent or excused.".into());

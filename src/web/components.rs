@@ -84,14 +84,21 @@ pub fn renamed(errors: &FieldErrors, renames: &[(&str, &str)]) -> FieldErrors {
         .collect()
 }
 
-pub fn select(name: &str, label: &str, options: &[(&str, &str)], value: &str, errors: &FieldErrors) -> Markup {
+/// A labelled `<select>` of `(value, text)` options with its message.
+pub fn select<K: AsRef<str>, T: AsRef<str>>(
+    name: &str,
+    label: &str,
+    options: &[(K, T)],
+    value: &str,
+    errors: &FieldErrors,
+) -> Markup {
     html! {
         div class={ "field" @if errors.contains_key(name) { " field-invalid" } } {
             label for=(name) { (label) }
             @if let Some(message) = errors.get(name) { p class="field-error" id={ (name) "-error" } { span class="visually-hidden" { "Error: " } (message) } }
             select id=(name) name=(name) aria-invalid=[errors.get(name).map(|_| "true")] {
                 option value="" { "Choose…" }
-                @for (key, text) in options { option value=(key) selected[value == *key] { (text) } }
+                @for (key, text) in options { option value=(key.as_ref()) selected[value == key.as_ref()] { (text.as_ref()) } }
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use entity::Code;
 use entity::user::Role;
 use maud::{DOCTYPE, Markup, html};
 
@@ -101,7 +102,7 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
                     @if let Some(user) = &ctx.user {
                         form class="signout" method="post" action="/logout" {
                             (csrf_field(ctx))
-                            span class="who" { (user.name) " (" (user.role.as_str()) ")" }
+                            span class="who" { (user.name) " (" (user.role.code()) ")" }
                             button type="submit" class="link" { "Sign out" }
                         }
                     }

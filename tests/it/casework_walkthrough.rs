@@ -6,6 +6,7 @@
 //! records the outcome with two actions, the co-facilitator settles them, the coordinator
 //! closes the case and reads the completion report.
 
+use entity::Code;
 use std::path::Path;
 use std::process::Command;
 
@@ -82,7 +83,7 @@ async fn a_case_is_worked_from_referral_to_closure_through_the_pages() {
         .all(&app.db)
         .await
         .unwrap();
-    let mut by: Vec<(String, i64)> = assessments.iter().map(|a| (a.kind.as_str().to_owned(), a.assessed_by)).collect();
+    let mut by: Vec<(String, i64)> = assessments.iter().map(|a| (a.kind.code(), a.assessed_by)).collect();
     by.sort();
     assert_eq!(
         by,

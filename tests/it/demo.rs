@@ -1,6 +1,7 @@
 //! The demo data set of `convene serve --demo`: every state present, loaded only into an
 //! empty database, bookable candidates for its ready cases, and printed sign-ins that work.
 
+use entity::Code;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
@@ -58,7 +59,7 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
     for status in ApplicationStatus::ALL {
         let n =
             application::Entity::find().filter(application::Column::Status.eq(status)).count(&app.db).await.unwrap();
-        assert!(n >= 1, "an application that is {}", status.as_str());
+        assert!(n >= 1, "an application that is {}", status.code());
     }
     let open = convene::applications::intakes::open_with_dates(&app.db, crate::helpers::today()).await.unwrap();
     assert_eq!(open.len(), 1, "one intake open today");
@@ -73,7 +74,7 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
         VolunteerStatus::Paused,
         VolunteerStatus::Left,
     ] {
-        assert!(volunteers.iter().any(|v| v.status == status), "a volunteer who is {}", status.as_str());
+        assert!(volunteers.iter().any(|v| v.status == status), "a volunteer who is {}", status.code());
     }
     let active = |level| volunteers.iter().filter(|v| v.status == VolunteerStatus::Active && v.level == level).count();
     assert!(active(FacilitationLevel::Lead) >= 2 && active(FacilitationLevel::CoFacilitator) >= 2);
@@ -111,11 +112,11 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
 
     for status in CaseStatus::ALL {
         let n = case::Entity::find().filter(case::Column::Status.eq(status)).count(&app.db).await.unwrap();
-        assert!(n >= 1, "a case that is {}", status.as_str());
+        assert!(n >= 1, "a case that is {}", status.code());
     }
     let conferences = conference::Entity::find().all(&app.db).await.unwrap();
     for status in [ConferenceStatus::Proposed, ConferenceStatus::Confirmed, ConferenceStatus::Held] {
-        assert!(conferences.iter().any(|c| c.status == status), "a conference that is {}", status.as_str());
+        assert!(conferences.iter().any(|c| c.status == status), "a conference that is {}", status.code());
     }
     for c in conferences.iter().filter(|c| c.status != ConferenceStatus::Held) {
         assert!(c.starts_at > crate::helpers::now(), "booked conferences are in the future");
@@ -139,7 +140,7 @@ async fn the_demo_holds_every_state_and_loads_only_once() {
             .count(&app.db)
             .await
             .unwrap();
-        assert!(n >= 1, "a claim that is {}", status.as_str());
+        assert!(n >= 1, "a claim that is {}", status.code());
     }
 
     let before = (

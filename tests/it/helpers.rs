@@ -1,6 +1,7 @@
 //! The TestApp harness: a fresh database migrated by the real Migrator, the real router
 //! on port 0, and browsers signed in as each role.
 
+use entity::Code;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -171,12 +172,12 @@ impl TestApp {
     pub async fn create_user(&self, role: Role) -> TestUser {
         static NEXT: AtomicU32 = AtomicU32::new(1);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let email = format!("{}{n}@example.org", role.as_str());
+        let email = format!("{}{n}@example.org", role.code());
         let created = service::create_account(
             &self.db,
             NewAccount {
                 email: Email::parse(&email).expect("email"),
-                name: format!("Test {} {n}", role.as_str()),
+                name: format!("Test {} {n}", role.code()),
                 role,
                 password: Some(PASSWORD.into()),
             },
