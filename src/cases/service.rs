@@ -334,7 +334,7 @@ pub async fn update(
     if !crate::db::compare_and_set::<case::Entity>(&txn, change, read).await? {
         return Err(AppError::changed_elsewhere("The case"));
     }
-    if patch.status.as_deref().map(str::trim) == Some(CaseStatus::NotProceeding.code().as_str()) {
+    if patch.status.as_deref().map(str::trim).and_then(CaseStatus::from_code) == Some(CaseStatus::NotProceeding) {
         super::guards::stop_live_bookings(&txn, base_url, id, StopReason::NotProceeding, None).await?;
     }
     audit::record(

@@ -111,14 +111,14 @@ impl DbsInput {
     /// `today` is the London date (an issue date cannot be later).
     pub fn parse(&self, today: NaiveDate) -> Result<NewDbsCheck, Errors> {
         let mut errors = Errors::new();
-        let level = DbsLevel::ALL.into_iter().find(|l| l.code() == self.level.trim());
+        let level = DbsLevel::from_code(self.level.trim());
         if level.is_none() {
             errors.insert(
                 "level".into(),
                 "Choose the level: basic, standard, enhanced, or enhanced with barred lists.".into(),
             );
         }
-        let status = DbsStatus::ALL.into_iter().find(|s| s.code() == self.status.trim());
+        let status = DbsStatus::from_code(self.status.trim());
         if status.is_none() {
             errors.insert(
                 "status".into(),
@@ -175,7 +175,7 @@ impl VettingInput {
         if level.is_empty() || level.chars().count() > 64 {
             errors.insert("level".into(), "Enter the vetting level, for example “standard” or “enhanced”.".into());
         }
-        let status = VettingStatus::ALL.into_iter().find(|s| s.code() == self.status.trim());
+        let status = VettingStatus::from_code(self.status.trim());
         if status.is_none() {
             errors.insert("status".into(), "Choose the status: requested, cleared, refused or withdrawn.".into());
         }
