@@ -136,3 +136,118 @@ pub fn redact(url: &str) -> String {
 fn one_line(error: &DbErr) -> String {
     error.to_string().replace('\n', " ")
 }
+
+/// `?page=&per_page=` on an API list, as sent (text, so a bad value gets a 422 per field
+/// rather than the extractor's one-line rejection).
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Which page, from 1 (default 1).
+    #[serde(deserialize_with = "crate::domain::lenient_string")]
+    #[param(value_type = Option<u64>)]
+    pub page: String,
+    /// Rows per page (default 100, at most 500).
+    #[serde(deserialize_with = "crate::domain::lenient_string")]
+    #[param(value_type = Option<u64>)]
+    pub per_page: String,
+}
+
+/// A checked page request: `page` from 1, `per_page` within 1..=[`Paging::MAX_PER_PAGE`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Paging {
+    pub const DEFAULT_PER_PAGE: u64 = 100;
+    pub const MAX_PER_PAGE: u64 = 500;
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self { page: 1, per_page: Self::DEFAULT_PER_PAGE }
+    }
+}
+
+impl PageQuery {
+    /// The page asked for, or a message per field that is not a whole number in range.
+    pub fn paging(&self) -> Result<Paging, std::collections::BTreeMap<String, String>> {
+        fn read(raw: &str, default: u64, max: u64) -> Option<u64> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return Some(default);
+            }
+            raw.parse::<u64>().ok().filter(|n| (1..=max).contains(n))
+        }
+        let page = read(&self.page, 1, u64::MAX);
+        let per_page = read(&self.per_page, Paging::DEFAULT_PER_PAGE, Paging::MAX_PER_PAGE);
+        if let (Some(page), Some(per_page)) = (page, per_page) {
+            return Ok(Paging { page, per_page });
+        }
+        let mut fields = std::collections::BTreeMap::new();
+        if page.is_none() {
+            fields.insert("page".to_owned(), "must be a whole number from 1".to_owned());
+        }
+        if per_page.is_none() {
+            fields.insert("per_page".to_owned(), format!("must be a whole number from 1 to {}", Paging::MAX_PER_PAGE));
+        }
+        Err(fields)
+    }
+}
+
+/// Where a page sits in its list: beside the rows in every API list's body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PageInfo {
+    /// This page, from 1.
+    pub page: u64,
+    pub per_page: u64,
+    /// Rows in the whole list under the same filter.
+    pub total: u64,
+    /// Pages in the whole list (0 when it is empty); a page past the last is empty.
+    pub pages: u64,
+}
+
+/// One page of a list and where it sits.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub info: PageInfo,
+}
+
+impl<T> Page<T> {
+    /// No rows at all: a list the viewer has nothing in.
+    pub fn empty(paging: Paging) -> Self {
+        Page { items: Vec::new(), info: PageInfo { page: paging.page, per_page: paging.per_page, total: 0, pages: 0 } }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), info: self.info }
+    }
+}
+
+/// Fetches one page of `select` (which must be ordered, so pages do not overlap) and the
+/// size of the whole list.
+pub async fn page<'db, C, S>(
+    db: &'db C,
+    select: S,
+    paging: Paging,
+) -> Result<Page<<S::Selector as sea_orm::SelectorTrait>::Item>, DbErr>
+where
+    C: ConnectionTrait,
+    S: sea_orm::PaginatorTrait<'db, C>,
+{
+    let paginator = select.paginate(db, paging.per_page);
+    let counted = paginator.num_items_and_pages().await?;
+    let items = paginator.fetch_page(paging.page - 1).await?;
+    Ok(Page {
+        items,
+        info: PageInfo {
+            page: paging.page,
+            per_page: paging.per_page,
+            total: counted.number_of_items,
+            pages: counted.number_of_pages,
+        },
+    })
+}

@@ -13,6 +13,7 @@ use super::input::ApplicationInput;
 use super::intakes::{self, IntakeInput};
 use super::service::{self, DecisionInput, QueueFilter};
 use crate::auth::RequireCoordinator;
+use crate::db::{PageInfo, PageQuery};
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::state::AppState;
 use crate::web::identity::ClientIp;
@@ -114,6 +115,7 @@ pub struct ApplicationList {
     pub applications: Vec<Application>,
     /// Number of applications in each status (over the same intake and search).
     pub counts: std::collections::BTreeMap<String, u64>,
+    pub page: PageInfo,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -171,17 +173,20 @@ pub async fn submit(
 
 /// The review queue, oldest first; filter by `status`, `intake_id` and search `q`.
 #[utoipa::path(get, path = "/api/v1/applications", tag = "recruitment",
-    params(("status" = Option<String>, Query), ("intake_id" = Option<i64>, Query), ("q" = Option<String>, Query, description = "name or email contains")),
+    params(("status" = Option<String>, Query), ("intake_id" = Option<i64>, Query), ("q" = Option<String>, Query, description = "name or email contains"), PageQuery),
     responses((status = 200, body = ApplicationList), (status = 403, body = ErrorResponse)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     RequireCoordinator(_): RequireCoordinator,
     Query(filter): Query<QueueFilter>,
+    Query(paging): Query<PageQuery>,
 ) -> AppResult<Json<ApplicationList>> {
-    let (rows, counts) = service::queue(&state.db, &filter, Some(service::PAGE_ROWS)).await?;
+    let paging = paging.paging().map_err(AppError::fields)?;
+    let (rows, counts) = service::queue(&state.db, &filter, paging).await?;
     Ok(Json(ApplicationList {
-        applications: rows.into_iter().map(Application::from).collect(),
+        applications: rows.items.into_iter().map(Application::from).collect(),
+        page: rows.info,
         counts: counts.into_iter().map(|(s, n)| (s.code(), n)).collect(),
     }))
 }

@@ -16,6 +16,7 @@ use super::intakes::{self, IntakeInput};
 use super::pipeline::{self, Decision};
 use super::service::{self, DecisionInput, QueueFilter};
 use crate::auth::RequireCoordinator;
+use crate::db::Paging;
 use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::settings;
@@ -364,7 +365,9 @@ pub async fn queue(
     ctx: PageContext,
     Query(filter): Query<QueueFilter>,
 ) -> AppResult<Markup> {
-    let (rows, counts) = service::queue(&state.db, &filter, Some(service::PAGE_ROWS)).await?;
+    let first = Paging { page: 1, per_page: service::PAGE_ROWS };
+    let (listed, counts) = service::queue(&state.db, &filter, first).await?;
+    let rows = listed.items;
     let all_intakes = intakes::all(&state.db).await?;
     let intake_name = |id: i64| all_intakes.iter().find(|i| i.id == id).map_or("", |i| i.name.as_str());
     let flagged: Vec<&application::Model> = rows
@@ -414,8 +417,8 @@ pub async fn queue(
                 button type="submit" class="secondary" { "Filter" }
             }
             p { a href={ "/applications.csv?" (PreEscaped(&query)) } { "Download these as CSV" } }
-            @if rows.len() as u64 == service::PAGE_ROWS {
-                p class="flash info" { "Showing the oldest " (service::PAGE_ROWS) ". Filter by status, intake or name to see the rest; the CSV has them all." }
+            @if listed.info.total > rows.len() as u64 {
+                p class="flash info" { "Showing the oldest " (rows.len()) " of " (listed.info.total) ". Filter by status, intake or name to see the rest; the CSV has them all." }
             }
             @if rows.is_empty() { p { "No applications match." } } @else {
                 div class="table-wrap" { table {
@@ -441,7 +444,7 @@ pub async fn export_csv(
     RequireCoordinator(_): RequireCoordinator,
     Query(filter): Query<QueueFilter>,
 ) -> AppResult<Response> {
-    let (rows, _) = service::queue(&state.db, &filter, None).await?;
+    let rows = service::queue_all(&state.db, &filter).await?;
     let all_intakes = intakes::all(&state.db).await?;
     let body = csv::applications(&rows, &all_intakes)?;
     Ok((

@@ -10,7 +10,7 @@ use entity::{application_note, equality_monitoring, intake, user};
 use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde::Deserialize;
 use url::Url;
@@ -21,7 +21,7 @@ use super::pipeline::Decision;
 use crate::audit::{self, AuditEntry};
 use crate::auth::invitations;
 use crate::auth::service::insert_account;
-use crate::db::{Db, begin_write, is_unique_violation};
+use crate::db::{Db, Page, Paging, begin_write, is_unique_violation};
 use crate::domain::time::{london_display, london_to_utc, london_today};
 use crate::domain::{Email, lenient_string};
 use crate::error::{AppError, AppResult};
@@ -154,6 +154,13 @@ pub struct QueueFilter {
 }
 
 impl QueueFilter {
+    fn oldest_first(&self) -> Select<application::Entity> {
+        application::Entity::find()
+            .filter(self.condition())
+            .order_by_asc(application::Column::CreatedAt)
+            .order_by_asc(application::Column::Id)
+    }
+
     fn condition(&self) -> Condition {
         let mut condition = Condition::all();
         if let Some(status) = self.status.as_deref().and_then(ApplicationStatus::from_code) {
@@ -184,20 +191,14 @@ impl QueueFilter {
 /// Applications shown on one page of the queue.
 pub const PAGE_ROWS: u64 = 500;
 
-/// The review queue (oldest first) under a filter, and the count of every status over the
-/// same intake and search.
+/// One page of the review queue (oldest first) under a filter, and the count of every
+/// status over the same intake and search.
 pub async fn queue(
     db: &impl ConnectionTrait,
     filter: &QueueFilter,
-    limit: Option<u64>,
-) -> Result<(Vec<application::Model>, Vec<(ApplicationStatus, u64)>), DbErr> {
-    let rows = application::Entity::find()
-        .filter(filter.condition())
-        .order_by_asc(application::Column::CreatedAt)
-        .order_by_asc(application::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
+    paging: Paging,
+) -> Result<(Page<application::Model>, Vec<(ApplicationStatus, u64)>), DbErr> {
+    let rows = crate::db::page(db, filter.oldest_first(), paging).await?;
     let without_status = QueueFilter { status: None, ..filter.clone() };
     let counted: Vec<(ApplicationStatus, i64)> = application::Entity::find()
         .select_only()
@@ -216,6 +217,11 @@ pub async fn queue(
         })
         .collect();
     Ok((rows, counts))
+}
+
+/// Every application under a filter, oldest first (for the CSV).
+pub async fn queue_all(db: &impl ConnectionTrait, filter: &QueueFilter) -> Result<Vec<application::Model>, DbErr> {
+    filter.oldest_first().all(db).await
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<application::Model>, DbErr> {

@@ -1,7 +1,7 @@
 //! `/api/v1/cases`, their parties and the parties' appointments.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Code;
@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::service::{self, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput};
 use crate::auth::{RequireCoordinator, RequireUser};
+use crate::db::{PageInfo, PageQuery};
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::state::AppState;
 use crate::web::identity::ClientIp;
@@ -58,6 +59,7 @@ pub struct ConferenceSummary {
 #[derive(Serialize, ToSchema)]
 pub struct CaseList {
     pub cases: Vec<Case>,
+    pub page: PageInfo,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -166,15 +168,18 @@ fn appointment_json(a: appointment::Model) -> Appointment {
 }
 
 /// The cases the caller may see: all for coordinators, their own for facilitators.
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
-    responses((status = 200, body = CaseList), (status = 401, body = ErrorResponse)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(PageQuery),
+    responses((status = 200, body = CaseList), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)),
+    security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     RequireUser(viewer): RequireUser,
     axum::Extension(ip): axum::Extension<ClientIp>,
+    Query(paging): Query<PageQuery>,
 ) -> AppResult<Json<CaseList>> {
-    let cases = service::list(&state.db, &viewer, ip.0.as_deref()).await?;
-    Ok(Json(CaseList { cases: cases.into_iter().map(case_json).collect() }))
+    let paging = paging.paging().map_err(AppError::fields)?;
+    let listed = service::list(&state.db, &viewer, paging, ip.0.as_deref()).await?;
+    Ok(Json(CaseList { cases: listed.items.into_iter().map(case_json).collect(), page: listed.info }))
 }
 
 /// Take a referral. The reference and (by default) the deadline are worked out.

@@ -11,14 +11,14 @@ use entity::{appointment, case_counter, conference, conference_facilitator};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::guards::StopReason;
 use crate::audit::{self, AuditEntry};
-use crate::db::{Db, begin_write};
+use crate::db::{Db, Page, Paging, begin_write};
 use crate::domain::lenient_string;
 use crate::domain::time::london_today;
 use crate::error::{AppError, AppResult};
@@ -210,18 +210,38 @@ pub async fn read(db: &impl ConnectionTrait, viewer: &AuthUser, id: i64, ip: Opt
     found.ok_or(AppError::NotFound)
 }
 
-/// The cases `viewer` may see, newest first (each listed case's read is audited).
-pub async fn list(db: &impl ConnectionTrait, viewer: &AuthUser, ip: Option<&str>) -> AppResult<Vec<case::Model>> {
-    list_with_status(db, viewer, None, ip).await
+/// One page of the cases `viewer` may see, newest first (each listed case's read is audited).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    paging: Paging,
+    ip: Option<&str>,
+) -> AppResult<Page<case::Model>> {
+    let listed = crate::db::page(db, visible(db, viewer, None).await?, paging).await?;
+    audit_listed(db, viewer, &listed.items, ip).await?;
+    Ok(listed)
 }
 
-/// As [`list`], only the cases in `status` when one is given.
+/// Every case `viewer` may see, newest first, only those in `status` when one is given
+/// (each listed case's read is audited).
 pub async fn list_with_status(
     db: &impl ConnectionTrait,
     viewer: &AuthUser,
     status: Option<CaseStatus>,
     ip: Option<&str>,
 ) -> AppResult<Vec<case::Model>> {
+    let cases = visible(db, viewer, status).await?.all(db).await?;
+    audit_listed(db, viewer, &cases, ip).await?;
+    Ok(cases)
+}
+
+/// The cases `viewer` may see, newest first: every case for coordinators, their assigned
+/// cases for facilitators.
+async fn visible(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    status: Option<CaseStatus>,
+) -> AppResult<Select<case::Entity>> {
     let mut query = case::Entity::find().order_by_desc(case::Column::Id);
     if let Some(status) = status {
         query = query.filter(case::Column::Status.eq(status));
@@ -229,7 +249,15 @@ pub async fn list_with_status(
     if !viewer.role.is_coordinator() {
         query = query.filter(case::Column::Id.is_in(assigned_case_ids(db, viewer).await?));
     }
-    let cases = query.all(db).await?;
+    Ok(query)
+}
+
+async fn audit_listed(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    cases: &[case::Model],
+    ip: Option<&str>,
+) -> AppResult<()> {
     audit::record(
         db,
         AuditEntry {
@@ -243,7 +271,7 @@ pub async fn list_with_status(
         },
     )
     .await?;
-    Ok(cases)
+    Ok(())
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]

@@ -14,6 +14,7 @@ use super::input::{ClaimInput, ItemInput, miles_text};
 use super::service::{self, ClaimView, DecisionInput, IdempotentRequest, ListFilter};
 use crate::auth::RequireCoordinator;
 use crate::auth::RequireUser;
+use crate::db::{PageInfo, PageQuery};
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::secrets::sha256_hex;
 use crate::state::AppState;
@@ -76,6 +77,7 @@ pub struct Claim {
 #[derive(Serialize, ToSchema)]
 pub struct ClaimList {
     pub claims: Vec<Claim>,
+    pub page: PageInfo,
 }
 
 impl From<ClaimView> for Claim {
@@ -149,16 +151,18 @@ async fn claim_json(state: &AppState, viewer: &crate::web::identity::AuthUser, i
 
 /// Claims: a volunteer's own, or every claim for coordinators; filter by `status`.
 #[utoipa::path(get, path = "/api/v1/expenses", tag = "expenses",
-    params(("status" = Option<String>, Query, description = "draft, submitted, approved, rejected or paid")),
+    params(("status" = Option<String>, Query, description = "draft, submitted, approved, rejected or paid"), PageQuery),
     responses((status = 200, body = ClaimList), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Query(filter): Query<ListFilter>,
+    Query(paging): Query<PageQuery>,
 ) -> AppResult<Json<ClaimList>> {
-    let views = service::list_visible(&state.db, &user, &filter).await?;
-    Ok(Json(ClaimList { claims: views.into_iter().map(Claim::from).collect() }))
+    let paging = paging.paging().map_err(AppError::fields)?;
+    let listed = service::page_visible(&state.db, &user, &filter, paging).await?;
+    Ok(Json(ClaimList { claims: listed.items.into_iter().map(Claim::from).collect(), page: listed.info }))
 }
 
 /// Start a draft claim with its items (volunteers). Send an `Idempotency-Key` header to make

@@ -13,7 +13,7 @@ use entity::{expense_receipt, idempotency_key, user, volunteer};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Select, Set,
 };
 use serde::Deserialize;
 use url::Url;
@@ -22,7 +22,7 @@ use super::input::{NewClaim, NewItem};
 use super::mileage::{self, Journey, tax_year_of};
 use super::receipts::{self, MAX_RECEIPT_BYTES, MAX_RECEIPTS_PER_CLAIM};
 use crate::audit::{self, AuditEntry};
-use crate::db::{Db, begin_write, is_unique_violation};
+use crate::db::{Db, Page, Paging, begin_write, is_unique_violation};
 use crate::domain::Pence;
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
@@ -269,6 +269,33 @@ pub async fn list_visible(
     viewer: &AuthUser,
     filter: &ListFilter,
 ) -> AppResult<Vec<ClaimView>> {
+    let Some(query) = visible(db, viewer, filter).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(views(db, query.all(db).await?).await?)
+}
+
+/// One page of the claims `viewer` may see under `filter`, newest first.
+pub async fn page_visible(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    filter: &ListFilter,
+    paging: Paging,
+) -> AppResult<Page<ClaimView>> {
+    let Some(query) = visible(db, viewer, filter).await? else {
+        return Ok(Page::empty(paging));
+    };
+    let listed = crate::db::page(db, query, paging).await?;
+    Ok(Page { items: views(db, listed.items).await?, info: listed.info })
+}
+
+/// The claims `viewer` may see under `filter`, newest first: all for coordinators, a
+/// volunteer's own (none when the account has no volunteer record).
+async fn visible(
+    db: &impl ConnectionTrait,
+    viewer: &AuthUser,
+    filter: &ListFilter,
+) -> AppResult<Option<Select<expense_claim::Entity>>> {
     let mut query = expense_claim::Entity::find();
     match filter.status.trim() {
         "" => {}
@@ -280,12 +307,11 @@ pub async fn list_visible(
     }
     if !viewer.role.is_coordinator() {
         let Some(own) = volunteer::Entity::find().filter(volunteer::Column::UserId.eq(viewer.id)).one(db).await? else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         query = query.filter(expense_claim::Column::VolunteerId.eq(own.id));
     }
-    let claims = query.order_by_desc(expense_claim::Column::Id).all(db).await?;
-    Ok(views(db, claims).await?)
+    Ok(Some(query.order_by_desc(expense_claim::Column::Id)))
 }
 
 async fn insert_item(

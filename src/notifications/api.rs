@@ -1,14 +1,16 @@
 //! `GET /api/v1/outbox`: what the service has queued (admins).
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
+use entity::Code;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::outbox;
 use crate::auth::RequireAdmin;
-use crate::error::{AppResult, ErrorResponse};
+use crate::db::{PageInfo, PageQuery};
+use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -29,22 +31,30 @@ pub struct OutboxEntry {
 #[derive(Serialize, ToSchema)]
 pub struct OutboxList {
     pub messages: Vec<OutboxEntry>,
+    pub page: PageInfo,
 }
 
-/// The 200 most recent emails, newest first.
-#[utoipa::path(get, path = "/api/v1/outbox", tag = "operations",
-    responses((status = 200, body = OutboxList), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse)),
+/// The emails, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "operations", params(PageQuery),
+    responses((status = 200, body = OutboxList), (status = 401, body = ErrorResponse), (status = 403, body = ErrorResponse),
+        (status = 422, body = ErrorResponse)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, RequireAdmin(_): RequireAdmin) -> AppResult<Json<OutboxList>> {
-    let messages = outbox::recent(&state.db, 200)
-        .await?
+pub async fn list(
+    State(state): State<AppState>,
+    RequireAdmin(_): RequireAdmin,
+    Query(paging): Query<PageQuery>,
+) -> AppResult<Json<OutboxList>> {
+    let paging = paging.paging().map_err(AppError::fields)?;
+    let listed = outbox::page(&state.db, paging).await?;
+    let messages = listed
+        .items
         .into_iter()
         .map(|m| OutboxEntry {
             id: m.id,
             kind: m.kind,
             to: m.to_email,
             subject: m.subject,
-            status: serde_json::to_value(m.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            status: m.status.code(),
             attempts: m.attempts,
             created_at: m.created_at,
             sent_at: m.sent_at,
@@ -52,5 +62,5 @@ pub async fn list(State(state): State<AppState>, RequireAdmin(_): RequireAdmin) 
             text_body: m.text_body,
         })
         .collect();
-    Ok(Json(OutboxList { messages }))
+    Ok(Json(OutboxList { messages, page: listed.info }))
 }

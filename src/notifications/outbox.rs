@@ -6,6 +6,7 @@ use entity::outbox_message::{self, OutboxStatus};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Set, TryInsertResult};
 
 use super::messages::Message;
+use crate::db::{Page, Paging};
 
 /// An email to queue.
 pub struct Outgoing {
@@ -70,6 +71,11 @@ pub async fn enqueue_with(db: &impl ConnectionTrait, outgoing: Outgoing, extras:
         .exec(db)
         .await?;
     Ok(matches!(result, TryInsertResult::Inserted(_)))
+}
+
+/// One page of the messages, newest first.
+pub async fn page(db: &impl ConnectionTrait, paging: Paging) -> Result<Page<outbox_message::Model>, DbErr> {
+    crate::db::page(db, outbox_message::Entity::find().order_by_desc(outbox_message::Column::Id), paging).await
 }
 
 /// The newest messages first.

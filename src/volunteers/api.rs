@@ -1,13 +1,14 @@
 //! `/api/v1/volunteers`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use entity::volunteer::{FacilitationLevel, VolunteerStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{self, VolunteerSummary};
 use crate::auth::{RequireCoordinator, RequireUser};
+use crate::db::{PageInfo, PageQuery};
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::state::AppState;
 
@@ -28,6 +29,7 @@ pub struct Volunteer {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VolunteerList {
     pub volunteers: Vec<Volunteer>,
+    pub page: PageInfo,
 }
 
 impl From<VolunteerSummary> for Volunteer {
@@ -42,14 +44,18 @@ impl From<VolunteerSummary> for Volunteer {
         (status = 200, description = "All volunteers", body = VolunteerList),
         (status = 401, description = "No or bad token", body = ErrorResponse),
         (status = 403, description = "Not a coordinator", body = ErrorResponse),
+        (status = 422, description = "A page or per_page that is not a whole number in range", body = ErrorResponse),
     ),
+    params(PageQuery),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     RequireCoordinator(_): RequireCoordinator,
+    Query(paging): Query<PageQuery>,
 ) -> AppResult<Json<VolunteerList>> {
-    let volunteers = service::list(&state.db).await?.into_iter().map(Volunteer::from).collect();
-    Ok(Json(VolunteerList { volunteers }))
+    let paging = paging.paging().map_err(AppError::fields)?;
+    let listed = service::page(&state.db, paging).await?;
+    Ok(Json(VolunteerList { volunteers: listed.items.into_iter().map(Volunteer::from).collect(), page: listed.info }))
 }
 
 /// One volunteer. A volunteer may read only themself; anyone else is 404 to them.

@@ -5,6 +5,7 @@ use entity::user::{self, Role};
 use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::db::{Page, Paging};
 use crate::web::identity::AuthUser;
 
 #[derive(Clone, Debug)]
@@ -31,6 +32,18 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<VolunteerSummary>, Db
     let rows =
         volunteer::Entity::find().find_also_related(user::Entity).order_by_asc(user::Column::Name).all(db).await?;
     Ok(rows.into_iter().filter_map(|(record, account)| account.map(|a| summary(record, a))).collect())
+}
+
+/// One page of the volunteers, by name (coordinators).
+pub async fn page(db: &impl ConnectionTrait, paging: Paging) -> Result<Page<VolunteerSummary>, DbErr> {
+    let by_name = volunteer::Entity::find()
+        .find_also_related(user::Entity)
+        .order_by_asc(user::Column::Name)
+        .order_by_asc(volunteer::Column::Id);
+    let listed = crate::db::page(db, by_name, paging).await?;
+    let info = listed.info;
+    let items = listed.items.into_iter().filter_map(|(record, account)| account.map(|a| summary(record, a))).collect();
+    Ok(Page { items, info })
 }
 
 /// One volunteer as `viewer` may see it: coordinators see anyone, a volunteer only themself.

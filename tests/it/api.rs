@@ -46,7 +46,10 @@ async fn bearer_tokens_valid_revoked_garbage_and_missing() {
     let response = list(Some(token.clone())).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({"volunteers": []}));
+    assert_eq!(
+        body,
+        serde_json::json!({"volunteers": [], "page": {"page": 1, "per_page": 100, "total": 0, "pages": 0}})
+    );
 
     let response = list(None).await.unwrap();
     assert_eq!(response.status(), 401);

@@ -24,6 +24,7 @@ mod invitations;
 mod layering;
 mod mail;
 mod ops;
+mod paging;
 mod planning;
 mod privacy;
 mod proxies;
