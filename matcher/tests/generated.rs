@@ -165,3 +165,43 @@ fn the_lagrangian_bound_lies_between_the_optimum_and_the_best_alone() {
     }
     assert!(tighter > 0, "no instance where monthly maxima bind: the test checks nothing");
 }
+
+/// A plan's bookings resolved to indices and instants.
+fn placed(problem: &Problem, bookings: &[Booking]) -> Vec<convene_matcher::matcher::Placed> {
+    use convene_matcher::matcher::model::{local_to_instant, parse_local_datetime};
+    bookings
+        .iter()
+        .map(|b| convene_matcher::matcher::Placed {
+            case: problem.case_index(&b.case).expect("a known case"),
+            start: local_to_instant(problem.tz, parse_local_datetime("start", &b.start).expect("a start"))
+                .expect("an existing time"),
+            facilitators: b.facilitators.clone().map(|f| problem.facilitator_by_id[&f]),
+        })
+        .collect()
+}
+
+#[test]
+fn the_typed_check_agrees_with_verify_on_a_plan_and_on_every_broken_copy() {
+    use convene_matcher::matcher::check_placed;
+    let problem = Problem::compile(&generate(&params(5))).expect("compiles");
+    let result = plan(&problem, &PlanOptions { time_budget: Duration::from_millis(300), seed: 5 });
+    assert!(result.bookings.len() > 20, "enough bookings to break");
+    assert_eq!(check_placed(&problem, &placed(&problem, &result.bookings)), vec![]);
+
+    // Each booking in turn moved onto the next one's time and pair: the same rules broken,
+    // the same words, whichever entry point reads it.
+    for i in 0..20 {
+        let mut broken = result.bookings.clone();
+        let next = broken[i + 1].clone();
+        broken[i].facilitators = next.facilitators.clone();
+        let case = &problem.cases[problem.case_index(&broken[i].case).unwrap()];
+        let start = placed(&problem, std::slice::from_ref(&next))[0].start;
+        broken[i].start = next.start.clone();
+        broken[i].end = convene_matcher::matcher::model::format_local(problem.slot_at(case, start).end_local);
+        let typed = check_placed(&problem, &placed(&problem, &broken));
+        assert!(!typed.is_empty(), "booking {i} on booking {}'s time and pair", i + 1);
+        let objective = objective(&problem, &broken);
+        let checked = verify(&problem, &Plan { objective, bookings: broken, unbooked: result.unbooked.clone() });
+        assert_eq!(typed, checked, "booking {i}");
+    }
+}

@@ -11,7 +11,7 @@ use serde::Serialize;
 use url::Url;
 use utoipa::ToSchema;
 
-use super::booking::{self, BookingInput};
+use super::booking::{self, NewBooking};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::scheduling::candidates;
@@ -79,9 +79,9 @@ pub async fn plan_ready(db: &impl Db, base_url: &Url, actor: &AuthUser) -> AppRe
             let Some(case) = ready.iter().find(|c| instance::case_id(c.id) == planned.case) else { continue };
             let [lead, second] = &planned.facilitators;
             let (Some(lead_id), Some(second_id)) = (volunteer_of(lead), volunteer_of(second)) else { continue };
-            let input =
-                BookingInput { start: planned.start.clone(), lead_id: Some(lead_id), second_id: Some(second_id) };
-            match booking::book(db, base_url, actor, case.id, &input).await {
+            let Ok(starts_at) = booking::parse_start(&planned.start) else { continue };
+            let input = NewBooking { starts_at, pair: Some([lead_id, second_id]) };
+            match booking::book(db, base_url, actor, case.id, input).await {
                 Ok((conference, _)) => {
                     result.bookings.push(PlannedBooking {
                         case_id: case.id,
@@ -122,12 +122,10 @@ async fn book_one_by_one(
         let mut last_refusal = None;
         let mut booked = None;
         for candidate in &found.candidates {
-            let input = BookingInput {
-                start: candidate.start.clone(),
-                lead_id: Some(candidate.lead.volunteer_id),
-                second_id: Some(candidate.second.volunteer_id),
-            };
-            match booking::book(db, base_url, actor, case.id, &input).await {
+            let Ok(starts_at) = booking::parse_start(&candidate.start) else { continue };
+            let input =
+                NewBooking { starts_at, pair: Some([candidate.lead.volunteer_id, candidate.second.volunteer_id]) };
+            match booking::book(db, base_url, actor, case.id, input).await {
                 Ok((conference, _)) => {
                     booked = Some(PlannedBooking {
                         case_id: case.id,

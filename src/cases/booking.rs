@@ -3,7 +3,7 @@
 //! transaction, after locking the facilitators' and the establishment's rows, so two
 //! bookings can never both pass (no double-booked facilitator, room or harmer).
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use entity::Code;
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
@@ -21,9 +21,9 @@ use crate::domain::time::{london_display, london_to_utc};
 use crate::error::{AppError, AppResult};
 use crate::notifications::messages;
 use crate::notifications::outbox::{self, Outgoing};
-use crate::scheduling::instance::{self, case_id, facilitator_id, local};
-use crate::scheduling::matcher::plan::{Booking, Plan};
-use crate::scheduling::matcher::{Problem, objective, verify};
+use crate::scheduling::instance::{self, case_id, facilitator_id};
+use crate::scheduling::matcher::model::instant_of;
+use crate::scheduling::matcher::{Placed, Problem, check_placed};
 use crate::secrets::random_token;
 use crate::web::identity::AuthUser;
 use crate::web::links::Links;
@@ -39,6 +39,36 @@ pub struct BookingInput {
     /// The second facilitator (lead or co-facilitator).
     #[serde(default)]
     pub second_id: Option<i64>,
+}
+
+impl BookingInput {
+    /// The booking in typed terms, or a message for the field that cannot be read.
+    pub fn parse(&self) -> AppResult<NewBooking> {
+        let pair = match (self.lead_id, self.second_id) {
+            (Some(lead), Some(second)) => Some([lead, second]),
+            (None, None) => None,
+            (None, Some(_)) => return Err(AppError::field("lead_id", "Choose the lead facilitator too.")),
+            (Some(_), None) => return Err(AppError::field("second_id", "Choose the second facilitator too.")),
+        };
+        Ok(NewBooking { starts_at: parse_start(&self.start)?, pair })
+    }
+}
+
+/// What [`book`] takes: a conference start and, unless the case's allocated pair is meant,
+/// the two facilitators (lead first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewBooking {
+    pub starts_at: DateTime<Utc>,
+    pub pair: Option<[i64; 2]>,
+}
+
+/// A conference start as people type it (UK wall-clock YYYY-MM-DDTHH:MM), as an instant; a
+/// message on the `start` field otherwise.
+pub fn parse_start(raw: &str) -> AppResult<DateTime<Utc>> {
+    let start_local = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
+        .map_err(|_| AppError::field("start", "Give the start as YYYY-MM-DDTHH:MM, UK time."))?;
+    london_to_utc(start_local)
+        .ok_or_else(|| AppError::field("start", "That time does not exist on that day (the clocks go forward)."))
 }
 
 /// Checks a slot for a case with these two facilitators (lead first) against every hard rule:
@@ -61,14 +91,15 @@ pub async fn check_slot(
     }
     let problem = Problem::compile(&spec).map_err(|e| AppError::Internal(anyhow::anyhow!("planning instance: {e}")))?;
     let ends_at = starts_at + Duration::minutes(i64::from(found.duration_minutes));
-    let bookings = vec![Booking {
-        case: case_id(found.id),
-        start: local(starts_at),
-        end: local(ends_at),
-        facilitators: [facilitator_id(lead), facilitator_id(second)],
-    }];
-    let plan = Plan { objective: objective(&problem, &bookings), bookings, unbooked: Vec::new() };
-    let violations = verify(&problem, &plan);
+    let index = |id: &str| problem.facilitator_by_id.get(id).copied().unwrap_or(usize::MAX);
+    let conference = Placed {
+        case: problem
+            .case_index(&case_id(found.id))
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the case is not in its own instance")))?,
+        start: instant_of(starts_at),
+        facilitators: [index(&facilitator_id(lead)), index(&facilitator_id(second))],
+    };
+    let violations = check_placed(&problem, &[conference]);
     if !violations.is_empty() {
         let reasons: Vec<String> = violations.into_iter().map(|v| v.message).collect();
         return Err(AppError::Conflict(format!("This slot cannot be booked: {}", reasons.join("; "))));
@@ -92,22 +123,17 @@ pub async fn book(
     base_url: &Url,
     actor: &AuthUser,
     case_id_: i64,
-    input: &BookingInput,
+    booking: NewBooking,
 ) -> AppResult<(conference::Model, Vec<conference_facilitator::Model>)> {
-    let start_local = NaiveDateTime::parse_from_str(input.start.trim(), "%Y-%m-%dT%H:%M")
-        .map_err(|_| AppError::field("start", "Give the start as YYYY-MM-DDTHH:MM, UK time."))?;
-    let starts_at = london_to_utc(start_local)
-        .ok_or_else(|| AppError::field("start", "That time does not exist on that day (the clocks go forward)."))?;
+    let starts_at = booking.starts_at;
     let txn = begin_write(db).await?;
     // The case first (the guards' lock order): a consent withdrawn meanwhile waits, or is seen.
     let found = super::guards::lock_case(&txn, case_id_).await?.ok_or(AppError::NotFound)?;
-    let [lead_id, second_id] = match (input.lead_id, input.second_id) {
-        (Some(lead), Some(second)) => [lead, second],
-        (None, None) => super::allocation::pair(&txn, found.id).await?.ok_or_else(|| {
+    let [lead_id, second_id] = match booking.pair {
+        Some(pair) => pair,
+        None => super::allocation::pair(&txn, found.id).await?.ok_or_else(|| {
             AppError::field("lead_id", "Choose the two facilitators: no pair is allocated to this case yet.")
         })?,
-        (None, Some(_)) => return Err(AppError::field("lead_id", "Choose the lead facilitator too.")),
-        (Some(_), None) => return Err(AppError::field("second_id", "Choose the second facilitator too.")),
     };
     if lead_id == second_id {
         return Err(AppError::field("second_id", "Choose two different facilitators."));
@@ -230,7 +256,7 @@ pub async fn book(
             detail: Some(format!(
                 "conference {} at {}{}",
                 created.id,
-                local(starts_at),
+                instance::local(starts_at),
                 if reallocated {
                     format!("; allocated lead {lead_id}, co-facilitator {second_id}")
                 } else {

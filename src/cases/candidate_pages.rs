@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::booking::{self, BookingInput};
+use super::booking::{self, NewBooking};
 use crate::auth::RequireUser;
 use crate::error::{AppError, AppResult};
 use crate::scheduling::candidates::{self, CandidateSlot, Candidates};
@@ -128,10 +128,13 @@ pub async fn book(
     let found = coordinator_case(&state, &user, &ip, id).await?;
     let ids = (form.lead_id.trim().parse::<i64>(), form.second_id.trim().parse::<i64>());
     let outcome = match ids {
-        (Ok(lead_id), Ok(second_id)) => {
-            let input = BookingInput { start: form.start.clone(), lead_id: Some(lead_id), second_id: Some(second_id) };
-            booking::book(&state.db, &state.settings.base_url, &user, id, &input).await.map(|_| ())
-        }
+        (Ok(lead_id), Ok(second_id)) => match booking::parse_start(&form.start) {
+            Ok(starts_at) => {
+                let input = NewBooking { starts_at, pair: Some([lead_id, second_id]) };
+                booking::book(&state.db, &state.settings.base_url, &user, id, input).await.map(|_| ())
+            }
+            Err(unreadable) => Err(unreadable),
+        },
         _ => Err(AppError::field("lead_id", "Choose a candidate from the list.")),
     };
     let (status, problem) = match outcome {

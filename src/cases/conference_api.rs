@@ -68,7 +68,8 @@ pub async fn book(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<super::booking::BookingInput>,
 ) -> AppResult<(StatusCode, Json<Conference>)> {
-    let (c, facilitators) = super::booking::book(&state.db, &state.settings.base_url, &actor, id, &input).await?;
+    let (c, facilitators) =
+        super::booking::book(&state.db, &state.settings.base_url, &actor, id, input.parse()?).await?;
     Ok((
         StatusCode::CREATED,
         Json(Conference {
@@ -155,7 +156,7 @@ pub async fn update_conference(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<ConferencePatch>,
 ) -> AppResult<Json<Conference>> {
-    let updated = conference_service::update(&state.db, &state.settings.base_url, &actor, id, &patch).await?;
+    let updated = conference_service::update(&state.db, &state.settings.base_url, &actor, id, patch.parse()?).await?;
     Ok(Json(with_facilitators(&state, updated).await?))
 }
 

@@ -4,7 +4,7 @@
 use entity::Code;
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::audit::{self, AuditEntry};
 use crate::db::{Db, begin_write};
-use crate::domain::time::{london_display, london_to_utc};
+use crate::domain::time::london_display;
 use crate::error::{AppError, AppResult};
 use crate::ics;
 use crate::notifications::outbox::{self, Outgoing};
@@ -273,19 +273,41 @@ pub struct ConferencePatch {
     pub start: Option<String>,
 }
 
+impl ConferencePatch {
+    /// The change in typed terms, or a message for the field that cannot be read.
+    pub fn parse(&self) -> AppResult<ConferenceChange> {
+        if self.status.as_deref() == Some("cancelled") {
+            return Ok(ConferenceChange::Cancel);
+        }
+        match &self.start {
+            Some(start) => Ok(ConferenceChange::Move(super::booking::parse_start(start)?)),
+            None => Ok(ConferenceChange::Nothing),
+        }
+    }
+}
+
+/// What [`update`] does to a conference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConferenceChange {
+    Cancel,
+    /// To this start, with the same facilitators, every rule rechecked.
+    Move(DateTime<Utc>),
+    Nothing,
+}
+
 pub async fn update(
     db: &impl Db,
     base_url: &url::Url,
     actor: &AuthUser,
     id: i64,
-    patch: &ConferencePatch,
+    change: ConferenceChange,
 ) -> AppResult<conference::Model> {
     let txn = begin_write(db).await?;
     let found = lock(&txn, id).await?.ok_or(AppError::NotFound)?;
     if matches!(found.status, ConferenceStatus::Cancelled | ConferenceStatus::Held | ConferenceStatus::NotHeld) {
         return Err(AppError::Conflict(format!("The conference is {}; it can no longer change.", found.status.code())));
     }
-    let updated = if patch.status.as_deref() == Some("cancelled") {
+    let updated = if change == ConferenceChange::Cancel {
         let cancelled = bump(
             &txn,
             &found,
@@ -295,11 +317,7 @@ pub async fn update(
         .await?;
         set_case_status(&txn, found.case_id, CaseStatus::Ready).await?;
         cancelled
-    } else if let Some(start) = &patch.start {
-        let start_local = NaiveDateTime::parse_from_str(start.trim(), "%Y-%m-%dT%H:%M")
-            .map_err(|_| AppError::field("start", "Give the start as YYYY-MM-DDTHH:MM, UK time."))?;
-        let starts_at = london_to_utc(start_local)
-            .ok_or_else(|| AppError::field("start", "That time does not exist on that day."))?;
+    } else if let ConferenceChange::Move(starts_at) = change {
         let facilitators = conference_facilitator::Entity::find()
             .filter(conference_facilitator::Column::ConferenceId.eq(id))
             .all(&txn)

@@ -168,7 +168,11 @@ async fn change(
         return Err(AppError::NotFound);
     }
     let back = format!("/conferences/{id}");
-    match conferences::update(&state.db, &state.settings.base_url, viewer, id, &patch).await {
+    let changed = match patch.parse() {
+        Ok(change) => conferences::update(&state.db, &state.settings.base_url, viewer, id, change).await,
+        Err(unreadable) => Err(unreadable),
+    };
+    match changed {
         Ok(_) => Ok(flash::redirect(&back, FlashKind::Success, done)),
         Err(AppError::Conflict(why)) => Ok(flash::redirect(&back, FlashKind::Error, why)),
         Err(AppError::Validation { fields, message }) => {

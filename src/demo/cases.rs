@@ -17,7 +17,7 @@ use super::Demo;
 use super::people::{Member, Team};
 use super::places::Places;
 use crate::cases::allocation::{self, AllocationInput};
-use crate::cases::booking::{self, BookingInput};
+use crate::cases::booking::{self, NewBooking};
 use crate::cases::conferences::{self, ActionInput, CompletionInput, OutcomeInput, ResponseInput};
 use crate::cases::service::{
     self as cases, Answer, AppointmentInput, AssessmentInput, CaseInput, CasePatch, PartyInput,
@@ -134,9 +134,9 @@ async fn book_first_free(
             continue;
         }
         for time in times {
-            let input =
-                BookingInput { start: format!("{day}T{time}"), lead_id: Some(lead.id), second_id: Some(second.id) };
-            match booking::book(demo.db, demo.base_url, &demo.coordinator, case_id, &input).await {
+            let starts_at = booking::parse_start(&format!("{day}T{time}")).context("a demo conference's start")?;
+            let input = NewBooking { starts_at, pair: Some([lead.id, second.id]) };
+            match booking::book(demo.db, demo.base_url, &demo.coordinator, case_id, input).await {
                 Ok((created, _)) => return Ok(created),
                 Err(AppError::Conflict(why)) => last = Some(why),
                 Err(other) => return Err(other).context("booking a demo conference"),

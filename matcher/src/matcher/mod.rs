@@ -32,4 +32,4 @@ pub use model::Problem;
 pub use plan::{Booking, Plan, PlanOptions, PlanStats, Unbooked, plan, plan_with_stats};
 pub use rules::RuledOutBy;
 pub use score::{ScoreBreakdown, objective};
-pub use verify::{Violation, verify};
+pub use verify::{Placed, Violation, check_placed, verify};

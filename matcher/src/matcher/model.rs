@@ -156,6 +156,11 @@ pub struct Problem {
     pub facilitator_by_id: HashMap<String, usize>,
 }
 
+/// The instant of a UTC time, to the minute (seconds are dropped).
+pub fn instant_of(at: chrono::DateTime<chrono::Utc>) -> Instant {
+    at.timestamp().div_euclid(60)
+}
+
 /// The instant of a local wall-clock time: `None` in the spring-forward gap, the first
 /// occurrence in the autumn repeat.
 pub fn local_to_instant(tz: Tz, local: NaiveDateTime) -> Option<Instant> {
