@@ -42,7 +42,7 @@ async fn sign_in_succeeds_with_a_fresh_session_and_the_right_cookie_flags() {
 
 #[tokio::test]
 async fn cookies_are_secure_and_hsts_sent_behind_https() {
-    let app = TestApp::spawn_with_base_url("https://convene.example.org/").await;
+    let app = TestApp::builder().base_url("https://convene.example.org/").spawn().await;
     let user = app.create_user(Role::Volunteer).await;
     let mut browser = app.browser();
     let response = browser.get("/login").await;
@@ -190,7 +190,7 @@ async fn disabling_an_account_ends_its_sessions_and_stops_its_tokens() {
     assert_eq!(app.audit_count("account.disabled").await, 1);
 
     assert_eq!(victim.get("/volunteers").await.status(), 303, "session ended");
-    let api = reqwest::Client::new().get(app.url("/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    let api = app.api(&token).get("/api/v1/volunteers").await;
     assert_eq!(api.status(), 401, "token of a disabled account refused");
     let mut again = app.browser();
     again.open("/login").await;

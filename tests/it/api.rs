@@ -95,21 +95,20 @@ async fn every_api_error_has_the_error_format() {
     let app = TestApp::spawn().await;
     let coordinator = app.create_user(Role::Coordinator).await;
     let token = app.token_for(&coordinator).await;
-    let client = reqwest::Client::new();
 
-    let response = client.get(app.url("/api/v1/nothing-here")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get("/api/v1/nothing-here").await;
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "not_found");
 
-    let response = client.get(app.url("/api/v1/volunteers/not-a-number")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get("/api/v1/volunteers/not-a-number").await;
     assert_eq!(response.status(), 400);
     assert_eq!(error_code(response).await, "bad_request");
 
-    let response = client.delete(app.url("/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).delete("/api/v1/volunteers").await;
     assert_eq!(response.status(), 405);
     assert_eq!(error_code(response).await, "method_not_allowed");
 
-    let response = client.get(app.url("/api/v1/volunteers/999999")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get("/api/v1/volunteers/999999").await;
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "not_found");
 }

@@ -16,13 +16,13 @@ pub(crate) async fn prison(app: &TestApp, token: &str) -> i64 {
         .update(&app.db)
         .await
         .unwrap();
-    let response = reqwest::Client::new()
-        .put(app.url(&format!("/api/v1/establishments/{id}/regime")))
-        .bearer_auth(token)
-        .json(&json!({"windows": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}]}))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .api(token)
+        .put(
+            &format!("/api/v1/establishments/{id}/regime"),
+            &json!({"windows": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}]}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     id
 }
@@ -90,44 +90,29 @@ pub(crate) async fn facilitator(app: &TestApp, prison: i64, level: FacilitationL
 
 /// A case ready to book: suitable assessments and consent from a harmer and a harmed party.
 pub(crate) async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
-    let client = reqwest::Client::new();
-    let case: Value = client
-        .post(app.url("/api/v1/cases"))
-        .bearer_auth(token)
-        .json(&json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}))
-        .send()
+    let case: Value = app
+        .api(token)
+        .post(
+            "/api/v1/cases",
+            &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let id = case["id"].as_i64().unwrap();
     for (role, name) in [("harmer", "Harry Harmer"), ("harmed", "Hannah Harmed")] {
-        client
-            .post(app.url(&format!("/api/v1/cases/{id}/parties")))
-            .bearer_auth(token)
-            .json(&json!({"role": role, "name": name, "consent": "given"}))
-            .send()
-            .await
-            .unwrap();
+        app.api(token)
+            .post(&format!("/api/v1/cases/{id}/parties"), &json!({"role": role, "name": name, "consent": "given"}))
+            .await;
     }
     for kind in ["risk", "appropriateness"] {
-        client
-            .post(app.url(&format!("/api/v1/cases/{id}/assessments")))
-            .bearer_auth(token)
-            .json(&crate::helpers::assessment_json(kind, "suitable"))
-            .send()
-            .await
-            .unwrap();
+        app.api(token)
+            .post(&format!("/api/v1/cases/{id}/assessments"), &crate::helpers::assessment_json(kind, "suitable"))
+            .await;
     }
     for status in ["assessing", "ready"] {
-        let response = client
-            .patch(app.url(&format!("/api/v1/cases/{id}")))
-            .bearer_auth(token)
-            .json(&json!({"status": status}))
-            .send()
-            .await
-            .unwrap();
+        let response = app.api(token).patch(&format!("/api/v1/cases/{id}"), &json!({"status": status})).await;
         assert_eq!(response.status(), 200);
     }
     id
@@ -150,13 +135,12 @@ pub(crate) async fn book(
     lead: i64,
     second: i64,
 ) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/cases/{case}/conferences")))
-        .bearer_auth(token)
-        .json(&json!({"start": start, "lead_id": lead, "second_id": second}))
-        .send()
+    app.api(token)
+        .post(
+            &format!("/api/v1/cases/{case}/conferences"),
+            &json!({"start": start, "lead_id": lead, "second_id": second}),
+        )
         .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -287,12 +271,7 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
     let trainee = app.create_user(Role::Volunteer).await;
     let case = ready_case(&app, &token, prison).await;
 
-    let response = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/cases/{case}/candidates?limit=5")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&token).get(&format!("/api/v1/cases/{case}/candidates?limit=5")).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     let candidates = body["candidates"].as_array().unwrap();
@@ -378,13 +357,7 @@ async fn volunteers_keep_their_own_availability_and_it_rules_bookings() {
         "outside the lead's hours (until 13:00)"
     );
 
-    let response = client
-        .post(app.url(&format!("/api/v1/volunteers/{lead}/unavailability")))
-        .bearer_auth(&own_token)
-        .json(&json!({"from": format!("{day}T00:00"), "to": format!("{}T00:00", day + Duration::days(1)), "reason": "Dentist"}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&own_token).post(&format!("/api/v1/volunteers/{lead}/unavailability"), &json!({"from": format!("{day}T00:00"), "to": format!("{}T00:00", day + Duration::days(1)), "reason": "Dentist"})).await;
     assert_eq!(response.status(), 201);
     assert_eq!(
         book(&app, &token, case, &format!("{day}T10:00"), lead, co).await.status(),
@@ -392,13 +365,10 @@ async fn volunteers_keep_their_own_availability_and_it_rules_bookings() {
         "marked unavailable that day"
     );
     let wednesday = day + Duration::days(1);
-    let response = client
-        .post(app.url(&format!("/api/v1/volunteers/{co}/conflicts")))
-        .bearer_auth(&token)
-        .json(&json!({"case_id": case, "note": "Knows the family"}))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .api(&token)
+        .post(&format!("/api/v1/volunteers/{co}/conflicts"), &json!({"case_id": case, "note": "Knows the family"}))
+        .await;
     assert_eq!(response.status(), 204);
     assert_eq!(
         book(&app, &token, case, &format!("{wednesday}T10:00"), lead, co).await.status(),
@@ -439,30 +409,13 @@ async fn facilitators_answer_a_decline_reopens_the_search_and_the_lead_records_t
     // The co-facilitator declines: the conference is cancelled and the case is ready again.
     let first: Value = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await.json().await.unwrap();
     let first_id = first["id"].as_i64().unwrap();
-    assert_eq!(
-        client
-            .get(app.url(&format!("/api/v1/conferences/{first_id}")))
-            .bearer_auth(&other_token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(app.api(&other_token).get(&format!("/api/v1/conferences/{first_id}")).await.status(), 404);
     assert_eq!(answer(first_id, &other_token, "accept").await.unwrap().status(), 404, "only the asked answer");
     let declined: Value = answer(first_id, &co_token, "decline").await.unwrap().json().await.unwrap();
     assert_eq!(declined["status"], "cancelled");
     let case_row = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap();
     assert_eq!(case_row.status, entity::case::CaseStatus::Ready);
-    let search: Value = client
-        .get(app.url(&format!("/api/v1/cases/{case}/candidates")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let search: Value = app.api(&token).get(&format!("/api/v1/cases/{case}/candidates")).await.json().await.unwrap();
     let best = &search["candidates"][0];
     assert_eq!(best["lead"]["volunteer_id"], lead, "the lead is kept");
     assert_eq!(best["score"]["continuity"], 40, "continuity rewards keeping them");

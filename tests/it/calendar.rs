@@ -113,26 +113,15 @@ pub(crate) async fn volunteer(app: &TestApp) -> (TestUser, i64) {
 /// A case at a new establishment called `place`, with named parties and an offence.
 async fn case_at(app: &TestApp, token: &str, place: &str) -> (i64, i64, String) {
     let establishment = crate::checks::establishment(app, place, true).await;
-    let client = reqwest::Client::new();
-    let case: Value = client
-        .post(app.url("/api/v1/cases"))
-        .bearer_auth(token)
-        .json(&json!({"source": "probation", "offence_category": "aggravated burglary", "establishment_id": establishment, "notes": "Secret note about Harry"}))
-        .send()
-        .await
-        .unwrap()
+    let case: Value = app.api(token).post("/api/v1/cases", &json!({"source": "probation", "offence_category": "aggravated burglary", "establishment_id": establishment, "notes": "Secret note about Harry"})).await
         .json()
         .await
         .unwrap();
     let id = case["id"].as_i64().expect("case id");
     for (role, name) in [("harmer", "Harry Harmer"), ("harmed", "Hannah Harmed")] {
-        client
-            .post(app.url(&format!("/api/v1/cases/{id}/parties")))
-            .bearer_auth(token)
-            .json(&json!({"role": role, "name": name, "consent": "given"}))
-            .send()
-            .await
-            .unwrap();
+        app.api(token)
+            .post(&format!("/api/v1/cases/{id}/parties"), &json!({"role": role, "name": name, "consent": "given"}))
+            .await;
     }
     (id, establishment, case["reference"].as_str().expect("reference").to_owned())
 }
@@ -175,25 +164,21 @@ async fn conference(app: &TestApp, case: (i64, i64), start: DateTime<Utc>, lead:
 
 /// A course with one session, the volunteer enrolled on it; returns the session's UID.
 pub(crate) async fn training(app: &TestApp, token: &str, volunteer: i64, venue: &str, date: NaiveDate) -> String {
-    let client = reqwest::Client::new();
-    let course: Value = client
-        .post(app.url("/api/v1/courses"))
-        .bearer_auth(token)
-        .json(&json!({"name": "Core training, autumn", "kind": "core"}))
-        .send()
+    let course: Value = app
+        .api(token)
+        .post("/api/v1/courses", &json!({"name": "Core training, autumn", "kind": "core"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let course_id = course["id"].as_i64().unwrap();
-    let response = client
-        .post(app.url(&format!("/api/v1/courses/{course_id}/sessions")))
-        .bearer_auth(token)
-        .json(&json!({"number": 1, "date": date.to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": venue}))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .api(token)
+        .post(
+            &format!("/api/v1/courses/{course_id}/sessions"),
+            &json!({"number": 1, "date": date.to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": venue}),
+        )
+        .await;
     assert_eq!(response.status(), 201);
     let session: Value = response.json().await.unwrap();
     convene::training::service::enrol(&app.db, course_id, volunteer).await.unwrap();
@@ -217,13 +202,7 @@ async fn feeds_are_read_alike_by_icalendar_and_ical_js_for_volunteers_and_coordi
         conference(&app, (case_id, place), london(NaiveDate::from_ymd_opt(2028, 1, 11).unwrap(), 18), lead, co).await;
     let session =
         training(&app, &token, lead, "Gloucester Guildhall", NaiveDate::from_ymd_opt(2027, 3, 2).unwrap()).await;
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/volunteers/{lead}/supervision")))
-        .bearer_auth(&token)
-        .json(&json!({"held_on": crate::helpers::today().to_string(), "notes": "Confidential: struggling with Harry's case"}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&token).post(&format!("/api/v1/volunteers/{lead}/supervision"), &json!({"held_on": crate::helpers::today().to_string(), "notes": "Confidential: struggling with Harry's case"})).await;
     assert_eq!(response.status(), 201);
     // A volunteer with nothing booked (before the group meeting every volunteer is invited to): a valid, empty calendar (still with its VTIMEZONE).
     let feed = feed_text(&app, &feed_path(&app, &idle_user).await).await;
@@ -292,13 +271,7 @@ async fn the_public_feed_lists_open_training_and_parses() {
     let app = TestApp::spawn().await;
     let recruiting = crate::recruitment::open_intake(&app, 3).await;
     let soon = crate::helpers::today() + Duration::days(40);
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/courses/{}/sessions", recruiting.course_id)))
-        .bearer_auth(&recruiting.token)
-        .json(&json!({"number": 4, "date": soon.to_string(), "starts_at": "18:00", "ends_at": "19:30", "venue": "Information evening, Gloucester Library"}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&recruiting.token).post(&format!("/api/v1/courses/{}/sessions", recruiting.course_id), &json!({"number": 4, "date": soon.to_string(), "starts_at": "18:00", "ends_at": "19:30", "venue": "Information evening, Gloucester Library"})).await;
     assert_eq!(response.status(), 201);
     // A course with no open intake stays out of the public feed.
     let (_, someone) = volunteer(&app).await;
@@ -375,13 +348,7 @@ async fn booked(app: &TestApp) -> (String, i64, String, String) {
 }
 
 async fn patch_conference(app: &TestApp, token: &str, id: i64, body: Value) {
-    let response = reqwest::Client::new()
-        .patch(app.url(&format!("/api/v1/conferences/{id}")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(token).patch(&format!("/api/v1/conferences/{id}"), &body).await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }
 

@@ -354,54 +354,29 @@ async fn an_assigned_facilitator_logs_contacts_and_claims_each_contacts_mileage_
     assert!(duplicate.is_err(), "expense_items.case_contact_id is unique");
 
     // The API: coordinators and the case's facilitators read; only a facilitator logs.
-    let client = reqwest::Client::new();
-    let listed: Value = client
-        .get(app.url(&format!("/api/v1/cases/{case}/contacts")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.api(&token).get(&format!("/api/v1/cases/{case}/contacts")).await.json().await.unwrap();
     assert_eq!(listed["contacts"][0]["mileage_tenths"], 125);
     assert_eq!(listed["contacts"][0]["claimed"], true);
-    let by_coordinator = client
-        .post(app.url(&format!("/api/v1/cases/{case}/contacts")))
-        .bearer_auth(&token)
-        .json(&json!({"kind": "call", "minutes": 10}))
-        .send()
-        .await
-        .unwrap();
+    let by_coordinator =
+        app.api(&token).post(&format!("/api/v1/cases/{case}/contacts"), &json!({"kind": "call", "minutes": 10})).await;
     assert_eq!(by_coordinator.status(), 403);
     assert_eq!(error_code(by_coordinator).await, "forbidden");
     let outsider_token = app.token_for(&outsider).await;
-    let hidden = client
-        .get(app.url(&format!("/api/v1/cases/{case}/contacts")))
-        .bearer_auth(&outsider_token)
-        .send()
-        .await
-        .unwrap();
+    let hidden = app.api(&outsider_token).get(&format!("/api/v1/cases/{case}/contacts")).await;
     assert_eq!(hidden.status(), 404);
     assert_eq!(error_code(hidden).await, "not_found");
     let lead_token = app.token_for(&lead_user).await;
-    let invalid = client
-        .post(app.url(&format!("/api/v1/cases/{case}/contacts")))
-        .bearer_auth(&lead_token)
-        .json(&json!({"kind": "visit", "minutes": 0}))
-        .send()
-        .await
-        .unwrap();
+    let invalid = app
+        .api(&lead_token)
+        .post(&format!("/api/v1/cases/{case}/contacts"), &json!({"kind": "visit", "minutes": 0}))
+        .await;
     assert_eq!(invalid.status(), 422);
     let body: Value = invalid.json().await.unwrap();
     assert!(body["error"]["fields"]["kind"].is_string() && body["error"]["fields"]["minutes"].is_string());
-    let call = client
-        .post(app.url(&format!("/api/v1/cases/{case}/contacts")))
-        .bearer_auth(&lead_token)
-        .json(&json!({"kind": "call", "minutes": 15}))
-        .send()
-        .await
-        .unwrap();
+    let call = app
+        .api(&lead_token)
+        .post(&format!("/api/v1/cases/{case}/contacts"), &json!({"kind": "call", "minutes": 15}))
+        .await;
     assert_eq!(call.status(), 201);
     let call: Value = call.json().await.unwrap();
     assert_eq!((call["mileage_tenths"].as_i64(), call["claimed"].as_bool()), (Some(0), Some(false)));
@@ -461,15 +436,8 @@ async fn a_coordinator_edits_an_establishments_regime_and_closures() {
         )
         .await;
     assert_eq!(saved.status(), 303);
-    let regime: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/establishments/{prison}/regime")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let regime: Value =
+        app.api(&token).get(&format!("/api/v1/establishments/{prison}/regime")).await.json().await.unwrap();
     assert_eq!(
         regime["windows"],
         json!([{"days": ["mon", "fri"], "start": "09:00", "end": "11:30"}, {"days": ["mon"], "start": "14:00", "end": "16:30"}])
@@ -531,15 +499,8 @@ async fn volunteers_keep_their_availability_and_coordinators_can_for_them() {
         )
         .await;
     assert_eq!(saved.status(), 303);
-    let stored: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/volunteers/{volunteer}/availability")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stored: Value =
+        app.api(&token).get(&format!("/api/v1/volunteers/{volunteer}/availability")).await.json().await.unwrap();
     assert_eq!(stored["max_conferences_per_month"], 4);
     assert_eq!(
         stored["windows"],

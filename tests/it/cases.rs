@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, error_code};
 
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new().post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    app.api(token).post(path, &body).await
 }
 
 async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new().patch(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    app.api(token).patch(path, &body).await
 }
 
 #[tokio::test]
@@ -139,15 +139,7 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
     let response = patch(&app, &token, &case_url, json!({"status": "ready"})).await;
     assert_eq!(response.status(), 409, "the harmed party has not consented yet");
     assert!(response.text().await.unwrap().contains("harmed has not given consent"));
-    let parties: Value = reqwest::Client::new()
-        .get(app.url(&format!("{case_url}/parties")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let parties: Value = app.api(&token).get(&format!("{case_url}/parties")).await.json().await.unwrap();
     let harmed_id =
         parties["parties"].as_array().unwrap().iter().find(|p| p["role"] == "harmed").unwrap()["id"].as_i64().unwrap();
     entity::party::ActiveModel {
@@ -163,12 +155,10 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
     // Confidentiality: a volunteer not on the case finds nothing; the refusal is audited.
     let outsider = app.create_user(Role::Volunteer).await;
     let outsider_token = app.token_for(&outsider).await;
-    let client = reqwest::Client::new();
-    let response = client.get(app.url(&case_url)).bearer_auth(&outsider_token).send().await.unwrap();
+    let response = app.api(&outsider_token).get(&case_url).await;
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "not_found");
-    let listed: Value =
-        client.get(app.url("/api/v1/cases")).bearer_auth(&outsider_token).send().await.unwrap().json().await.unwrap();
+    let listed: Value = app.api(&outsider_token).get("/api/v1/cases").await.json().await.unwrap();
     assert_eq!(listed["cases"].as_array().unwrap().len(), 0);
     assert!(app.audit_count("case.view_refused").await >= 1);
 
@@ -200,7 +190,7 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
     .insert(&app.db)
     .await
     .unwrap();
-    let response = client.get(app.url(&case_url)).bearer_auth(&outsider_token).send().await.unwrap();
+    let response = app.api(&outsider_token).get(&case_url).await;
     assert_eq!(response.status(), 404, "a conference alone does not give the case: allocation does");
     let allocation = entity::case_facilitator::ActiveModel {
         case_id: Set(conference.case_id),
@@ -212,18 +202,18 @@ async fn a_referral_to_a_case_ready_to_book_and_who_may_see_it() {
     .insert(&app.db)
     .await
     .unwrap();
-    let response = client.get(app.url(&case_url)).bearer_auth(&outsider_token).send().await.unwrap();
+    let response = app.api(&outsider_token).get(&case_url).await;
     assert_eq!(response.status(), 200, "an allocated facilitator reads the case");
     <entity::case_facilitator::Entity as sea_orm::EntityTrait>::delete_by_id(allocation.id)
         .exec(&app.db)
         .await
         .unwrap();
-    let response = client.get(app.url(&case_url)).bearer_auth(&outsider_token).send().await.unwrap();
+    let response = app.api(&outsider_token).get(&case_url).await;
     assert_eq!(response.status(), 404, "taken off the case, at once");
     let other_case = format!("/api/v1/cases/{}", second["id"]);
-    assert_eq!(client.get(app.url(&other_case)).bearer_auth(&outsider_token).send().await.unwrap().status(), 404);
+    assert_eq!(app.api(&outsider_token).get(&other_case).await.status(), 404);
 
     let viewed_before = app.audit_count("case.viewed").await;
-    client.get(app.url(&case_url)).bearer_auth(&token).send().await.unwrap();
+    app.api(&token).get(&case_url).await;
     assert_eq!(app.audit_count("case.viewed").await, viewed_before + 1, "every read is audited");
 }

@@ -51,22 +51,11 @@ pub async fn establishment(app: &TestApp, name: &str, requires_vetting: bool) ->
 }
 
 pub async fn post_check(app: &TestApp, token: &str, volunteer_id: i64, body: Value) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/volunteers/{volunteer_id}/checks")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.api(token).post(&format!("/api/v1/volunteers/{volunteer_id}/checks"), &body).await
 }
 
 async fn get_checks(app: &TestApp, token: &str, volunteer_id: i64) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/volunteers/{volunteer_id}/checks")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
+    app.api(token).get(&format!("/api/v1/volunteers/{volunteer_id}/checks")).await
 }
 
 fn today() -> NaiveDate {

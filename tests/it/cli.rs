@@ -40,12 +40,12 @@ async fn user_add_then_sign_in_and_token_create_then_call_the_api() {
     let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with("cvn_"));
 
-    let app = TestApp::spawn_on(database_url.clone(), dir, "http://127.0.0.1/").await;
+    let app = TestApp::builder().on(&database_url, dir).spawn().await;
     let mut browser = app.browser();
     browser.open("/login").await;
     let response = browser.post_form("/login", &[("email", "chris@example.org"), ("password", PASSWORD)]).await;
     assert_eq!(response.status(), 303);
-    let response = reqwest::Client::new().get(app.url("/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get("/api/v1/volunteers").await;
     assert_eq!(response.status(), 200);
 
     // The same email twice is a usage error, not a crash.
@@ -62,7 +62,7 @@ async fn user_add_then_sign_in_and_token_create_then_call_the_api() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    let response = reqwest::Client::new().get(app.url("/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get("/api/v1/volunteers").await;
     assert_eq!(response.status(), 401);
 }
 

@@ -166,17 +166,11 @@ async fn the_demo_sign_ins_work_the_ready_cases_have_candidates_and_val_is_asked
     signs_in(&app, coordinator).await;
     let token =
         convene::auth::service::create_api_token(&app.db, user_id(&app, &coordinator.email).await).await.unwrap();
-    let client = reqwest::Client::new();
 
     let ready = case::Entity::find().filter(case::Column::Status.eq(CaseStatus::Ready)).all(&app.db).await.unwrap();
     assert!(ready.len() >= 2);
     for found in &ready {
-        let response = client
-            .get(app.url(&format!("/api/v1/cases/{}/candidates", found.id)))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let response = app.api(&token).get(&format!("/api/v1/cases/{}/candidates", found.id)).await;
         assert_eq!(response.status(), 200);
         let body: Value = response.json().await.unwrap();
         let candidates = body["candidates"].as_array().unwrap();
@@ -206,13 +200,10 @@ async fn the_demo_sign_ins_work_the_ready_cases_have_candidates_and_val_is_asked
         .unwrap()
         .expect("a conference waiting for Val's answer");
     let val_token = convene::auth::service::create_api_token(&app.db, val.user_id).await.unwrap();
-    let response = client
-        .post(app.url(&format!("/api/v1/conferences/{}/response", asked.conference_id)))
-        .bearer_auth(&val_token)
-        .json(&json!({"response": "accept"}))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .api(&val_token)
+        .post(&format!("/api/v1/conferences/{}/response", asked.conference_id), &json!({"response": "accept"}))
+        .await;
     assert_eq!(response.status(), 200);
     let accepted = conference::Entity::find_by_id(asked.conference_id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(accepted.status, ConferenceStatus::Confirmed, "the other facilitator had already accepted");
@@ -248,7 +239,7 @@ async fn serve_demo_prints_sign_ins_that_work_and_a_restart_loads_nothing() {
         // "  coordinator  EMAIL  password: SECRET"
         Login { role: Role::Volunteer, email: fields[1].to_owned(), password: fields[3].to_owned() }
     };
-    let app = TestApp::spawn_on(database_url.clone(), dir, "http://127.0.0.1/").await;
+    let app = TestApp::builder().on(&database_url, dir).spawn().await;
     for role in ["admin", "coordinator", "volunteer"] {
         let who = parse(role);
         let mut browser = app.browser();

@@ -22,11 +22,11 @@ impl Api {
     }
 
     async fn post(&self, app: &TestApp, path: &str, body: &Value) -> reqwest::Response {
-        self.client.post(app.url(path)).bearer_auth(&self.token).json(body).send().await.unwrap()
+        app.api(&self.token).post(path, body).await
     }
 
     async fn get(&self, app: &TestApp, path: &str) -> reqwest::Response {
-        self.client.get(app.url(path)).bearer_auth(&self.token).send().await.unwrap()
+        app.api(&self.token).get(path).await
     }
 
     async fn upload(&self, app: &TestApp, claim: i64, name: &str, bytes: Vec<u8>) -> reqwest::Response {
@@ -400,14 +400,7 @@ async fn a_submitted_claim_cannot_be_edited_and_bad_items_name_their_fields() {
     assert_eq!(cast.volunteer_api.post(&app, &format!("/api/v1/expenses/{id}/submit"), &json!({})).await.status(), 409);
     let submitted: Value = cast.volunteer_api.get(&app, &format!("/api/v1/expenses/{id}")).await.json().await.unwrap();
     let item_id = submitted["items"][0]["id"].as_i64().unwrap();
-    let response = cast
-        .volunteer_api
-        .client
-        .delete(app.url(&format!("/api/v1/expenses/{id}/items/{item_id}")))
-        .bearer_auth(&cast.volunteer_api.token)
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&cast.volunteer_api.token).delete(&format!("/api/v1/expenses/{id}/items/{item_id}")).await;
     assert_eq!(response.status(), 409);
     // Coordinators make no claims of their own.
     let response = cast.coordinator.post(&app, "/api/v1/expenses", &json!({"purpose": "Mine", "items": []})).await;

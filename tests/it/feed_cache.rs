@@ -31,7 +31,7 @@ async fn rotate(app: &TestApp, token: &str) -> String {
 #[tokio::test]
 async fn two_instances_serve_each_others_changes_from_their_kept_feeds() {
     let a = TestApp::spawn().await;
-    let b = TestApp::spawn_on(a.database_url.clone(), None, "http://127.0.0.1/").await;
+    let b = TestApp::builder().on(&a.database_url, None).spawn().await;
     let coordinator = a.create_user(Role::Coordinator).await;
     let token = a.token_for(&coordinator).await;
     let place = prison(&a, &token).await;
@@ -56,13 +56,7 @@ async fn two_instances_serve_each_others_changes_from_their_kept_feeds() {
     assert_eq!(get(&a, &path, Some(&etag)).await.0, 304);
 
     // A change through B shows at once on A, which had the feed kept.
-    let response = reqwest::Client::new()
-        .patch(b.url(&format!("/api/v1/conferences/{id}")))
-        .bearer_auth(&token)
-        .json(&json!({"status": "cancelled"}))
-        .send()
-        .await
-        .unwrap();
+    let response = b.api(&token).patch(&format!("/api/v1/conferences/{id}"), &json!({"status": "cancelled"})).await;
     assert_eq!(response.status(), 200);
     let (status, changed, body) = get(&a, &path, Some(&etag)).await;
     assert_eq!(status, 200, "the old ETag no longer matches");

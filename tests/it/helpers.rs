@@ -99,32 +99,53 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
 }
 
 impl TestApp {
+    /// The app on a fresh database with the default settings.
     pub async fn spawn() -> Self {
-        Self::spawn_with_base_url("http://127.0.0.1/").await
+        Self::builder().spawn().await
     }
 
-    pub async fn spawn_with_base_url(base_url: &str) -> Self {
-        let (database_url, dir) = fresh_database().await;
-        Self::spawn_on(database_url, dir, base_url).await
+    /// An app to be served some other way: its base URL, an existing database, settings.
+    pub fn builder() -> Spawn {
+        Spawn { database: None, base_url: "http://127.0.0.1/".to_owned(), configure: Vec::new() }
+    }
+}
+
+/// How [`TestApp::builder`] serves the app; [`Spawn::spawn`] starts it.
+pub struct Spawn {
+    database: Option<(String, Option<tempfile::TempDir>)>,
+    base_url: String,
+    configure: Vec<Adjustment>,
+}
+
+/// One change to the settings an app is served with.
+type Adjustment = Box<dyn FnOnce(&mut Settings)>;
+
+impl Spawn {
+    /// The absolute URL the app builds its links from.
+    pub fn base_url(mut self, base_url: &str) -> Self {
+        base_url.clone_into(&mut self.base_url);
+        self
     }
 
-    /// Serves an existing database (e.g. one the CLI wrote to).
-    pub async fn spawn_on(database_url: String, dir: Option<tempfile::TempDir>, base_url: &str) -> Self {
-        Self::spawn_on_with(database_url, dir, base_url, |_| {}).await
+    /// Serves an existing database (one the CLI wrote to, or another app's), keeping `dir`
+    /// (its temporary directory) alive as long as the app.
+    pub fn on(mut self, database_url: &str, dir: Option<tempfile::TempDir>) -> Self {
+        self.database = Some((database_url.to_owned(), dir));
+        self
     }
 
-    /// A fresh database, served with settings `configure` adjusts.
-    pub async fn spawn_configured(configure: impl FnOnce(&mut Settings)) -> Self {
-        let (database_url, dir) = fresh_database().await;
-        Self::spawn_on_with(database_url, dir, "http://127.0.0.1/", configure).await
+    /// Adjusts the settings before the app binds.
+    pub fn configure(mut self, configure: impl FnOnce(&mut Settings) + 'static) -> Self {
+        self.configure.push(Box::new(configure));
+        self
     }
 
-    pub async fn spawn_on_with(
-        database_url: String,
-        dir: Option<tempfile::TempDir>,
-        base_url: &str,
-        configure: impl FnOnce(&mut Settings),
-    ) -> Self {
+    pub async fn spawn(self) -> TestApp {
+        let (database_url, dir) = match self.database {
+            Some(existing) => existing,
+            None => fresh_database().await,
+        };
+        let base_url = self.base_url.as_str();
         fix_clock();
         let db = convene::db::connect_and_migrate(&database_url).await.expect("migrate test database");
         let statements = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -148,12 +169,14 @@ impl TestApp {
             metrics: Default::default(),
             trusted_proxies: Default::default(),
         };
-        configure(&mut settings);
+        for configure in self.configure {
+            configure(&mut settings);
+        }
         let application = Application::bind(served, settings.clone()).await.expect("bind");
         let address = format!("http://{}", application.local_addr().expect("local address"));
         let state = application.state.clone();
         tokio::spawn(application.run_until(std::future::pending()));
-        Self {
+        TestApp {
             address,
             database_url: settings.database_url,
             state,
@@ -163,6 +186,50 @@ impl TestApp {
             _dir: dir,
             _files: files,
         }
+    }
+}
+
+/// Requests to the JSON API with one bearer token: `app.api(&token).post(path, &body)`.
+pub struct Api<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl Api<'_> {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+        CLIENT.get_or_init(reqwest::Client::new).request(method, self.app.url(path)).bearer_auth(&self.token)
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder, what: &str) -> reqwest::Response {
+        request.send().await.unwrap_or_else(|e| panic!("{what}: {e}"))
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.send(self.request(reqwest::Method::GET, path), &format!("GET {path}")).await
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.send(self.request(reqwest::Method::DELETE, path), &format!("DELETE {path}")).await
+    }
+
+    pub async fn post(&self, path: &str, body: &impl serde::Serialize) -> reqwest::Response {
+        self.send(self.request(reqwest::Method::POST, path).json(body), &format!("POST {path}")).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &impl serde::Serialize) -> reqwest::Response {
+        self.send(self.request(reqwest::Method::PATCH, path).json(body), &format!("PATCH {path}")).await
+    }
+
+    pub async fn put(&self, path: &str, body: &impl serde::Serialize) -> reqwest::Response {
+        self.send(self.request(reqwest::Method::PUT, path).json(body), &format!("PUT {path}")).await
+    }
+}
+
+impl TestApp {
+    /// The JSON API as the holder of `token` calls it.
+    pub fn api(&self, token: &str) -> Api<'_> {
+        Api { app: self, token: token.to_owned() }
     }
 
     pub fn url(&self, path: &str) -> String {

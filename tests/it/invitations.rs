@@ -112,13 +112,10 @@ async fn a_moved_conference_sends_a_request_with_a_higher_sequence_and_a_cancell
     step(("REQUEST", 0, "TENTATIVE", at(10))).await;
     let client = reqwest::Client::new();
     for who in [lead, co] {
-        let answer = client
-            .post(app.url(&format!("/api/v1/conferences/{id}/response")))
-            .bearer_auth(token_of(&app, who).await)
-            .json(&json!({"response": "accept"}))
-            .send()
-            .await
-            .expect("answer");
+        let answer = app
+            .api(&token_of(&app, who).await)
+            .post(&format!("/api/v1/conferences/{id}/response"), &json!({"response": "accept"}))
+            .await;
         assert_eq!(answer.status(), 200);
     }
     step(("REQUEST", 1, "CONFIRMED", at(10))).await;
@@ -174,13 +171,13 @@ async fn training_sessions_meetings_and_supervision_move_and_cancel_in_the_feed(
     )
     .await
     .expect("meeting");
-    let supervised = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/volunteers/{volunteer}/supervision")))
-        .bearer_auth(&token)
-        .json(&json!({"held_on": today.to_string(), "notes": ""}))
-        .send()
-        .await
-        .expect("supervision");
+    let supervised = app
+        .api(&token)
+        .post(
+            &format!("/api/v1/volunteers/{volunteer}/supervision"),
+            &json!({"held_on": today.to_string(), "notes": ""}),
+        )
+        .await;
     assert_eq!(supervised.status(), 201);
     let supervision: Value = supervised.json().await.expect("json");
     let supervision_id = supervision["id"].as_i64().expect("id");
@@ -244,24 +241,18 @@ async fn training_sessions_meetings_and_supervision_move_and_cancel_in_the_feed(
     assert_eq!((event["sequence"].as_i64(), event["status"].as_str()), (Some(2), Some("CANCELLED")));
     let (_, page) = browser.open(&format!("/sessions/{}", session.id)).await;
     assert!(page.contains("Cancelled") && !page.contains("Save register"), "{page}");
-    let register = reqwest::Client::new()
-        .put(app.url(&format!("/api/v1/sessions/{}/attendance", session.id)))
-        .bearer_auth(&token)
-        .json(&json!({"marks": [{"volunteer_id": volunteer, "mark": "present"}]}))
-        .send()
-        .await
-        .expect("attendance");
+    let register = app
+        .api(&token)
+        .put(
+            &format!("/api/v1/sessions/{}/attendance", session.id),
+            &json!({"marks": [{"volunteer_id": volunteer, "mark": "present"}]}),
+        )
+        .await;
     assert_eq!(register.status(), 409, "no register for a cancelled session");
     assert_eq!(browser.post_form(&format!("/sessions/{}/cancel", session.id), &[]).await.status(), 303);
     assert_eq!(in_feed(&app, &feed, &session_uid).await.expect("there")["sequence"], 2, "cancelling twice is refused");
     // Its number is free again for the session that replaces it.
-    let replacement = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/courses/{}/sessions", session.course_id)))
-        .bearer_auth(&token)
-        .json(&json!({"number": session.number, "date": later.to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Guildhall"}))
-        .send()
-        .await
-        .expect("replacement");
+    let replacement = app.api(&token).post(&format!("/api/v1/courses/{}/sessions", session.course_id), &json!({"number": session.number, "date": later.to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Guildhall"})).await;
     assert_eq!(replacement.status(), 201);
 
     // The meeting moves to 19:00, then is cancelled.

@@ -189,8 +189,7 @@ async fn a_permanent_failure_fails_at_once_and_shows_in_the_outbox_api() {
 
     let admin = app.create_user(Role::Admin).await;
     let token = app.token_for(&admin).await;
-    let response =
-        reqwest::Client::new().get(app.url("/api/v1/outbox")).bearer_auth(token).send().await.expect("GET outbox");
+    let response = app.api(&token).get("/api/v1/outbox").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("JSON");
     let entry = body["messages"].as_array().and_then(|m| m.iter().find(|e| e["id"] == id)).expect("the entry");

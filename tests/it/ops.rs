@@ -134,27 +134,31 @@ async fn metrics_count_requests_by_route_pattern_and_read_the_outbox_and_schedul
 
 #[tokio::test]
 async fn metrics_outside_the_allowed_ranges_need_the_token() {
-    let app = TestApp::spawn_configured(|settings| {
-        settings.metrics.allow =
-            convene::config::metrics_access::parse_allow_list("10.0.0.0/8, 192.168.0.0/16").unwrap();
-        settings.metrics.token = Some("scrape-secret".into());
-    })
-    .await;
+    let app = TestApp::builder()
+        .configure(|settings| {
+            settings.metrics.allow =
+                convene::config::metrics_access::parse_allow_list("10.0.0.0/8, 192.168.0.0/16").unwrap();
+            settings.metrics.token = Some("scrape-secret".into());
+        })
+        .spawn()
+        .await;
     let client = reqwest::Client::new();
     let response = client.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(response.status(), 404, "loopback is not in the configured ranges");
-    let response = client.get(app.url("/metrics")).bearer_auth("scrape-secre").send().await.unwrap();
+    let response = app.api("scrape-secre").get("/metrics").await;
     assert_eq!(response.status(), 404, "a wrong token is refused");
-    let response = client.get(app.url("/metrics")).bearer_auth("scrape-secret").send().await.unwrap();
+    let response = app.api("scrape-secret").get("/metrics").await;
     assert_eq!(response.status(), 200, "the token opens it from anywhere");
     assert!(response.text().await.unwrap().contains("convene_http_requests_total"));
 
-    let closed = TestApp::spawn_configured(|settings| {
-        settings.metrics.allow = Vec::new();
-        settings.metrics.token = None;
-    })
-    .await;
-    let response = client.get(closed.url("/metrics")).bearer_auth("anything").send().await.unwrap();
+    let closed = TestApp::builder()
+        .configure(|settings| {
+            settings.metrics.allow = Vec::new();
+            settings.metrics.token = None;
+        })
+        .spawn()
+        .await;
+    let response = closed.api("anything").get("/metrics").await;
     assert_eq!(response.status(), 404, "no ranges and no token: nobody");
 }
 

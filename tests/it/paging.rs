@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, error_code};
 
 async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let response = reqwest::Client::new().get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let response = app.api(token).get(path).await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
@@ -62,15 +62,14 @@ async fn a_page_that_cannot_be_gets_a_422_naming_each_field() {
             ("page=1.5&per_page=", vec!["page"]),
             ("page=x&per_page=-1", vec!["page", "per_page"]),
         ] {
-            let response = client.get(app.url(&format!("{list}?{query}"))).bearer_auth(&token).send().await.unwrap();
+            let response = app.api(&token).get(&format!("{list}?{query}")).await;
             assert_eq!(response.status(), 422, "{list}?{query}");
             let body: Value = response.json().await.unwrap();
             assert_eq!(body["error"]["code"], "validation_failed");
             let named: Vec<&str> = body["error"]["fields"].as_object().unwrap().keys().map(String::as_str).collect();
             assert_eq!(named, fields, "{list}?{query}");
         }
-        let response =
-            client.get(app.url(&format!("{list}?page=&per_page=500"))).bearer_auth(&token).send().await.unwrap();
+        let response = app.api(&token).get(&format!("{list}?page=&per_page=500")).await;
         assert_eq!(response.status(), 200, "{list}: an empty page means the first, 500 is allowed");
     }
     let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
@@ -95,17 +94,16 @@ async fn a_page_of_cases_counts_and_audits_only_what_the_viewer_may_see() {
     let app = TestApp::spawn().await;
     let coordinator = app.create_user(Role::Coordinator).await;
     let token = app.token_for(&coordinator).await;
-    let client = reqwest::Client::new();
     let prison = crate::checks::establishment(&app, "HMP Gloucester", true).await;
     let mut references = Vec::new();
     for _ in 0..3 {
-        let case: Value = client
-            .post(app.url("/api/v1/cases"))
-            .bearer_auth(&token)
-            .json(&json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}))
-            .send()
+        let case: Value = app
+            .api(&token)
+            .post(
+                "/api/v1/cases",
+                &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
+            )
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();

@@ -39,15 +39,8 @@ async fn candidates_fall_inside_the_availability_a_party_gave() {
         .unwrap();
     }
 
-    let body: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/cases/{case}/candidates?limit=200")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value =
+        app.api(&token).get(&format!("/api/v1/cases/{case}/candidates?limit=200")).await.json().await.unwrap();
     let candidates = body["candidates"].as_array().unwrap();
     assert!(!candidates.is_empty(), "{body}");
     let at = |c: &Value, k: &str| NaiveDateTime::parse_from_str(c[k].as_str().unwrap(), "%Y-%m-%dT%H:%M").unwrap();

@@ -47,13 +47,7 @@ async fn apply(app: &TestApp, setup: &Recruiting, person: &Person) -> i64 {
 }
 
 async fn decide(app: &TestApp, setup: &Recruiting, id: i64, body: Value) -> Value {
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/applications/{id}/decision")))
-        .bearer_auth(&setup.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&setup.token).post(&format!("/api/v1/applications/{id}/decision"), &body).await;
     assert_eq!(response.status(), 200, "{body}");
     response.json().await.unwrap()
 }
@@ -126,15 +120,7 @@ async fn traces(app: &TestApp, needles: &[String]) -> Vec<String> {
 }
 
 async fn counts(app: &TestApp, setup: &Recruiting) -> Value {
-    let list: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/applications"))
-        .bearer_auth(&setup.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.api(&setup.token).get("/api/v1/applications").await.json().await.unwrap();
     list["counts"].clone()
 }
 
@@ -156,12 +142,10 @@ async fn a_volunteer_who_left_is_exported_then_erased_without_trace_and_still_co
     assert!(!traces(&app, &MARGUERITE.needles()).await.is_empty(), "the scan finds the person before erasure");
 
     // Subject access: everything, for admins only.
-    let client = reqwest::Client::new();
     let export_path = format!("/api/v1/volunteers/{volunteer_id}/export");
-    let response = client.get(app.url(&export_path)).bearer_auth(&setup.token).send().await.unwrap();
+    let response = app.api(&setup.token).get(&export_path).await;
     assert_eq!(response.status(), 403, "a coordinator may not export");
-    let export: Value =
-        client.get(app.url(&export_path)).bearer_auth(&admin_token).send().await.unwrap().json().await.unwrap();
+    let export: Value = app.api(&admin_token).get(&export_path).await.json().await.unwrap();
     assert_eq!(export["account"]["email"], MARGUERITE.email);
     assert_eq!(export["applications"][0]["phone"], MARGUERITE.phone);
     assert_eq!(export["applications"][0]["postcode"], MARGUERITE.postcode);
@@ -244,23 +228,10 @@ async fn an_unsuccessful_applicant_is_exported_and_erased() {
     let token = app.token_for(&admin).await;
     let id = apply(&app, &setup, &MARGUERITE).await;
     decide(&app, &setup, id, json!({"decision": "reject", "reason": "Not this time"})).await;
-    let export: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/applications/{id}/export")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let export: Value = app.api(&token).get(&format!("/api/v1/applications/{id}/export")).await.json().await.unwrap();
     assert_eq!(export["applications"][0]["name"], MARGUERITE.name);
     assert!(export["applications"][0].get("status_token_hash").is_none());
-    let response = reqwest::Client::new()
-        .get(app.url("/api/v1/applications/999999/export"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&token).get("/api/v1/applications/999999/export").await;
     assert_eq!(response.status(), 404);
     let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
     for path in ["/api/v1/applications/{id}/export", "/api/v1/volunteers/{id}/export"] {
@@ -467,12 +438,7 @@ async fn the_erasure_api_deletes_the_volunteers_receipt_files_from_disk() {
     let erased = row.iter().find(|r| r.stored_name == theirs).expect("the receipt's row stays with the claim");
     assert_eq!(erased.display_name, convene::privacy::service::ERASED_RECEIPT);
     let claim = erased.claim_id;
-    let download = client
-        .get(app.url(&format!("/api/v1/expenses/{claim}/receipts/{}", erased.id)))
-        .bearer_auth(&setup.token)
-        .send()
-        .await
-        .unwrap();
+    let download = app.api(&setup.token).get(&format!("/api/v1/expenses/{claim}/receipts/{}", erased.id)).await;
     assert_eq!(download.status(), 404, "an erased receipt is not found, not an error");
 
     let again: Value = erasure(leaving_id, &admin_token).await.unwrap().json().await.unwrap();
@@ -485,35 +451,34 @@ async fn retention_anonymises_the_parties_to_cases_closed_long_ago_counting_from
     let coordinator = app.create_user(Role::Coordinator).await;
     let token = app.token_for(&coordinator).await;
     let prison = crate::checks::establishment(&app, "HMP Gloucester", true).await;
-    let client = reqwest::Client::new();
     let mut cases = Vec::new();
     for (party, notes) in [("Bartholomew Oldcase", "Spoke to Bartholomew Oldcase's sister"), ("Cressida Newcase", "")] {
-        let created: Value = client
-            .post(app.url("/api/v1/cases"))
-            .bearer_auth(&token)
-            .json(&json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}))
-            .send()
+        let created: Value = app
+            .api(&token)
+            .post(
+                "/api/v1/cases",
+                &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
+            )
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         let id = created["id"].as_i64().unwrap();
-        let response = client
-            .post(app.url(&format!("/api/v1/cases/{id}/parties")))
-            .bearer_auth(&token)
-            .json(&json!({"role": "harmed", "name": party, "email": "party@example.org", "consent": "pending"}))
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .api(&token)
+            .post(
+                &format!("/api/v1/cases/{id}/parties"),
+                &json!({"role": "harmed", "name": party, "email": "party@example.org", "consent": "pending"}),
+            )
+            .await;
         assert_eq!(response.status(), 201);
-        let response = client
-            .patch(app.url(&format!("/api/v1/cases/{id}")))
-            .bearer_auth(&token)
-            .json(&json!({"status": "not_proceeding", "not_proceeding_reason": "declined", "notes": notes}))
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .api(&token)
+            .patch(
+                &format!("/api/v1/cases/{id}"),
+                &json!({"status": "not_proceeding", "not_proceeding_reason": "declined", "notes": notes}),
+            )
+            .await;
         assert_eq!(response.status(), 200);
         cases.push(id);
     }

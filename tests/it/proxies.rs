@@ -33,21 +33,27 @@ async fn metrics_status(app: &TestApp, forwarded_for: &str) -> u16 {
 
 #[tokio::test]
 async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
-    let app = TestApp::spawn_configured(|settings| {
-        settings.metrics.allow = convene::config::metrics_access::parse_allow_list("203.0.113.0/24").expect("ranges");
-    })
-    .await;
+    let app = TestApp::builder()
+        .configure(|settings| {
+            settings.metrics.allow =
+                convene::config::metrics_access::parse_allow_list("203.0.113.0/24").expect("ranges");
+        })
+        .spawn()
+        .await;
     assert_eq!(audited_address(&app, "203.0.113.9").await.as_deref(), Some("127.0.0.1"));
     assert_eq!(metrics_status(&app, "203.0.113.9").await, 404, "a header does not open /metrics");
 }
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_forwarded_address_is_the_clients() {
-    let app = TestApp::spawn_configured(|settings| {
-        settings.trusted_proxies = convene::config::proxies::TrustedProxies::parse("127.0.0.1/32").expect("ranges");
-        settings.metrics.allow = convene::config::metrics_access::parse_allow_list("203.0.113.0/24").expect("ranges");
-    })
-    .await;
+    let app = TestApp::builder()
+        .configure(|settings| {
+            settings.trusted_proxies = convene::config::proxies::TrustedProxies::parse("127.0.0.1/32").expect("ranges");
+            settings.metrics.allow =
+                convene::config::metrics_access::parse_allow_list("203.0.113.0/24").expect("ranges");
+        })
+        .spawn()
+        .await;
     assert_eq!(audited_address(&app, "203.0.113.9").await.as_deref(), Some("203.0.113.9"));
     // What a client wrote on the left of the proxy's entry does not count.
     assert_eq!(audited_address(&app, "198.51.100.1, 203.0.113.10").await.as_deref(), Some("203.0.113.10"));

@@ -41,15 +41,7 @@ pub async fn accepted_volunteer(app: &TestApp, setup: &Recruiting, email: &str) 
 }
 
 async fn sessions_of(app: &TestApp, token: &str, course_id: i64) -> Vec<(i64, i64)> {
-    let body: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/courses/{course_id}/sessions")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.api(token).get(&format!("/api/v1/courses/{course_id}/sessions")).await.json().await.unwrap();
     body["sessions"]
         .as_array()
         .unwrap()
@@ -59,13 +51,12 @@ async fn sessions_of(app: &TestApp, token: &str, course_id: i64) -> Vec<(i64, i6
 }
 
 pub async fn mark(app: &TestApp, token: &str, session_id: i64, volunteer_id: i64, mark: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .put(app.url(&format!("/api/v1/sessions/{session_id}/attendance")))
-        .bearer_auth(token)
-        .json(&json!({"marks": [{"volunteer_id": volunteer_id, "mark": mark}]}))
-        .send()
+    app.api(token)
+        .put(
+            &format!("/api/v1/sessions/{session_id}/attendance"),
+            &json!({"marks": [{"volunteer_id": volunteer_id, "mark": mark}]}),
+        )
         .await
-        .unwrap()
 }
 
 async fn record(app: &TestApp, id: i64) -> volunteer::Model {
@@ -91,14 +82,14 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
 
     let response = mark(&app, &setup.token, sessions[0].1, volunteer_id, "asleep").await;
     assert_eq!(response.status(), 422);
-    let future: Value = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/courses/{}/sessions", setup.course_id)))
-        .bearer_auth(&setup.token)
-        .json(&json!({"number": 4, "date": (crate::helpers::today() + Duration::days(3)).to_string(),
-                      "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester"}))
-        .send()
+    let future: Value = app
+        .api(&setup.token)
+        .post(
+            &format!("/api/v1/courses/{}/sessions", setup.course_id),
+            &json!({"number": 4, "date": (crate::helpers::today() + Duration::days(3)).to_string(),
+                      "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester"}),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -116,25 +107,15 @@ async fn core_training_with_a_make_up_session_makes_a_trained_co_facilitator() {
         .unwrap();
 
     // Session 2 made up at a later run of the core course.
-    let client = reqwest::Client::new();
-    let later: Value = client
-        .post(app.url("/api/v1/courses"))
-        .bearer_auth(&setup.token)
-        .json(&json!({"name": "Core training, autumn", "kind": "core"}))
-        .send()
+    let later: Value = app
+        .api(&setup.token)
+        .post("/api/v1/courses", &json!({"name": "Core training, autumn", "kind": "core"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     let later_id = later["id"].as_i64().unwrap();
-    let session: Value = client
-        .post(app.url(&format!("/api/v1/courses/{later_id}/sessions")))
-        .bearer_auth(&setup.token)
-        .json(&json!({"number": 2, "date": (crate::helpers::today() - Duration::days(2)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Cheltenham"}))
-        .send()
-        .await
-        .unwrap()
+    let session: Value = app.api(&setup.token).post(&format!("/api/v1/courses/{later_id}/sessions"), &json!({"number": 2, "date": (crate::helpers::today() - Duration::days(2)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Cheltenham"})).await
         .json()
         .await
         .unwrap();
@@ -293,13 +274,7 @@ async fn the_volunteer_dashboard_shows_dates_progress_and_commitment() {
     mark(&app, &setup.token, sessions[0].1, volunteer_id, "present").await;
     // A fourth day still to come on the course.
     let next = crate::helpers::today() + Duration::days(10);
-    reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/courses/{}/sessions", setup.course_id)))
-        .bearer_auth(&setup.token)
-        .json(&json!({"number": 4, "date": next.to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester"}))
-        .send()
-        .await
-        .unwrap();
+    app.api(&setup.token).post(&format!("/api/v1/courses/{}/sessions", setup.course_id), &json!({"number": 4, "date": next.to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester"})).await;
     // The volunteer sets a password through the invitation and signs in.
     let invitation = entity::outbox_message::Entity::find()
         .all(&app.db)
@@ -338,24 +313,14 @@ async fn from_accepted_applicant_to_active_with_a_make_up_a_clear_dbs_and_prison
     mark(&app, &setup.token, sessions[1].1, volunteer_id, "absent").await;
     mark(&app, &setup.token, sessions[2].1, volunteer_id, "present").await;
     // The make-up: the same session number at a later run of the core course.
-    let client = reqwest::Client::new();
-    let later: Value = client
-        .post(app.url("/api/v1/courses"))
-        .bearer_auth(&setup.token)
-        .json(&json!({"name": "Core training, summer", "kind": "core"}))
-        .send()
+    let later: Value = app
+        .api(&setup.token)
+        .post("/api/v1/courses", &json!({"name": "Core training, summer", "kind": "core"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
-    let make_up: Value = client
-        .post(app.url(&format!("/api/v1/courses/{}/sessions", later["id"])))
-        .bearer_auth(&setup.token)
-        .json(&json!({"number": 2, "date": (crate::helpers::today() - Duration::days(1)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Stroud"}))
-        .send()
-        .await
-        .unwrap()
+    let make_up: Value = app.api(&setup.token).post(&format!("/api/v1/courses/{}/sessions", later["id"]), &json!({"number": 2, "date": (crate::helpers::today() - Duration::days(1)).to_string(), "starts_at": "09:30", "ends_at": "16:30", "venue": "Stroud"})).await
         .json()
         .await
         .unwrap();

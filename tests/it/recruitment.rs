@@ -23,14 +23,10 @@ pub struct Recruiting {
 pub async fn open_intake(app: &TestApp, places: i32) -> Recruiting {
     let coordinator = app.create_user(Role::Coordinator).await;
     let token = app.token_for(&coordinator).await;
-    let client = reqwest::Client::new();
-    let course: Value = client
-        .post(app.url("/api/v1/courses"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Core training, spring", "kind": "core"}))
-        .send()
+    let course: Value = app
+        .api(&token)
+        .post("/api/v1/courses", &json!({"name": "Core training, spring", "kind": "core"}))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -38,25 +34,13 @@ pub async fn open_intake(app: &TestApp, places: i32) -> Recruiting {
     // Training that has already run (three, two and one weeks ago), so registers can be kept.
     let today = crate::helpers::today();
     for (number, date) in core_dates(today).into_iter().enumerate().map(|(i, d)| (i + 1, d.to_string())) {
-        let response = client
-            .post(app.url(&format!("/api/v1/courses/{course_id}/sessions")))
-            .bearer_auth(&token)
-            .json(&json!({"number": number, "date": date, "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester Guildhall"}))
-            .send()
-            .await
-            .unwrap();
+        let response = app.api(&token).post(&format!("/api/v1/courses/{course_id}/sessions"), &json!({"number": number, "date": date, "starts_at": "09:30", "ends_at": "16:30", "venue": "Gloucester Guildhall"})).await;
         assert_eq!(response.status(), 201);
     }
-    let response = client
-        .post(app.url("/api/v1/intakes"))
-        .bearer_auth(&token)
-        .json(&json!({
+    let response = app.api(&token).post("/api/v1/intakes", &json!({
             "name": "Spring 2027", "places": places, "course_id": course_id,
             "opens_on": (today - Duration::days(7)).to_string(), "closes_on": (today + Duration::days(30)).to_string()
-        }))
-        .send()
-        .await
-        .unwrap();
+        })).await;
     assert_eq!(response.status(), 201);
     let intake: Value = response.json().await.unwrap();
     assert_eq!(intake["open"], true);
@@ -117,13 +101,7 @@ async fn submit_direct(app: &TestApp, intake_id: i64, email: &str) -> i64 {
 }
 
 async fn decide(app: &TestApp, token: &str, id: i64, body: Value) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/applications/{id}/decision")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.api(token).post(&format!("/api/v1/applications/{id}/decision"), &body).await
 }
 
 async fn status_of(app: &TestApp, id: i64) -> ApplicationStatus {
@@ -318,14 +296,8 @@ async fn a_closed_intake_takes_no_applications() {
     let app = TestApp::spawn().await;
     let setup = open_intake(&app, 3).await;
     let today = crate::helpers::today();
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/intakes"))
-        .bearer_auth(&setup.token)
-        .json(&json!({"name": "Autumn 2026", "places": 5, "course_id": setup.course_id,
-            "opens_on": (today - Duration::days(60)).to_string(), "closes_on": (today - Duration::days(1)).to_string()}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&setup.token).post("/api/v1/intakes", &json!({"name": "Autumn 2026", "places": 5, "course_id": setup.course_id,
+            "opens_on": (today - Duration::days(60)).to_string(), "closes_on": (today - Duration::days(1)).to_string()})).await;
     let closed: Value = response.json().await.unwrap();
     assert_eq!(closed["open"], false);
     let response = submit_api(&app, &valid_application(closed["id"].as_i64().unwrap(), "ana@example.org")).await;
@@ -473,15 +445,8 @@ async fn withdrawal_of_an_offer_frees_the_place_and_flags_the_first_waiting() {
     assert_eq!(response.status(), 303);
     assert_eq!(status_of(&app, first).await, ApplicationStatus::Withdrawn);
 
-    let flagged: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/applications/{second}")))
-        .bearer_auth(&setup.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let flagged: Value =
+        app.api(&setup.token).get(&format!("/api/v1/applications/{second}")).await.json().await.unwrap();
     assert!(flagged["place_free_flagged_at"].is_string(), "the first on the waiting list is flagged");
     let third_row = application::Entity::find_by_id(third).one(&app.db).await.unwrap().unwrap();
     assert!(third_row.place_free_flagged_at.is_none(), "only the first");
@@ -577,29 +542,12 @@ async fn the_queue_counts_filters_searches_and_exports_without_equality_data() {
         .await
         .unwrap();
 
-    let client = reqwest::Client::new();
-    let list: Value = client
-        .get(app.url("/api/v1/applications?status=shortlisted"))
-        .bearer_auth(&setup.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.api(&setup.token).get("/api/v1/applications?status=shortlisted").await.json().await.unwrap();
     assert_eq!(list["applications"].as_array().unwrap().len(), 1);
     assert_eq!(list["counts"]["submitted"], 1);
     assert_eq!(list["counts"]["shortlisted"], 1);
     assert!(list["applications"][0].get("equality_age_band").is_none());
-    let found: Value = client
-        .get(app.url("/api/v1/applications?q=BEN%40"))
-        .bearer_auth(&setup.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: Value = app.api(&setup.token).get("/api/v1/applications?q=BEN%40").await.json().await.unwrap();
     assert_eq!(found["applications"].as_array().unwrap().len(), 1);
     assert_eq!(found["applications"][0]["email"], "ben@example.org");
 

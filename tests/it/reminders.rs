@@ -58,13 +58,13 @@ pub(crate) async fn volunteer(app: &TestApp) -> (i64, i64, String) {
 /// A confirmed conference at 10:00 London on `date` with two accepted facilitators.
 async fn conference(app: &TestApp, token: &str, date: NaiveDate, facilitators: [i64; 2]) -> i64 {
     let prison = crate::checks::establishment(app, &format!("HMP {date}"), true).await;
-    let case: Value = reqwest::Client::new()
-        .post(app.url("/api/v1/cases"))
-        .bearer_auth(token)
-        .json(&json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}))
-        .send()
+    let case: Value = app
+        .api(token)
+        .post(
+            "/api/v1/cases",
+            &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
+        )
         .await
-        .expect("create case")
         .json()
         .await
         .expect("case json");
@@ -564,14 +564,14 @@ pub(crate) async fn case_due(app: &TestApp, token: &str, deadline: NaiveDate) ->
     let prison = crate::checks::establishment(app, &format!("HMP Deadline {deadline}"), true).await;
     // Referred in time for the deadline, and never in the future, whatever the suite's date.
     let referred_on = (deadline - chrono::Duration::days(60)).min(crate::helpers::today());
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/cases"))
-        .bearer_auth(token)
-        .json(&json!({"source": "police", "offence_category": "burglary", "establishment_id": prison,
-                      "referred_on": referred_on.to_string(), "deadline": deadline.to_string()}))
-        .send()
-        .await
-        .expect("create case");
+    let response = app
+        .api(token)
+        .post(
+            "/api/v1/cases",
+            &json!({"source": "police", "offence_category": "burglary", "establishment_id": prison,
+                      "referred_on": referred_on.to_string(), "deadline": deadline.to_string()}),
+        )
+        .await;
     assert_eq!(response.status(), 201);
     let case: Value = response.json().await.expect("case json");
     (case["id"].as_i64().expect("id"), case["reference"].as_str().expect("reference").to_owned())

@@ -56,22 +56,14 @@ async fn a_volunteer_token_gets_403_on_the_list_and_404_on_someone_else() {
     let me = app.create_user(Role::Volunteer).await;
     app.create_user(Role::Volunteer).await;
     let token = app.token_for(&me).await;
-    let client = reqwest::Client::new();
 
-    let response = client.get(app.url("/api/v1/volunteers")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get("/api/v1/volunteers").await;
     assert_eq!(response.status(), 403);
     assert_eq!(error_code(response).await, "forbidden");
 
     let coordinator = app.create_user(Role::Coordinator).await;
-    let list: serde_json::Value = client
-        .get(app.url("/api/v1/volunteers"))
-        .bearer_auth(app.token_for(&coordinator).await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value =
+        app.api(&app.token_for(&coordinator).await).get("/api/v1/volunteers").await.json().await.unwrap();
     let ids: Vec<(i64, String)> = list["volunteers"]
         .as_array()
         .unwrap()
@@ -82,14 +74,13 @@ async fn a_volunteer_token_gets_403_on_the_list_and_404_on_someone_else() {
     let mine = ids.iter().find(|(_, email)| *email == me.email).unwrap().0;
     let theirs = ids.iter().find(|(_, email)| *email != me.email).unwrap().0;
 
-    let response = client.get(app.url(&format!("/api/v1/volunteers/{mine}"))).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get(&format!("/api/v1/volunteers/{mine}")).await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["email"], me.email.as_str());
     assert_eq!(body["status"], "onboarding");
 
-    let response =
-        client.get(app.url(&format!("/api/v1/volunteers/{theirs}"))).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get(&format!("/api/v1/volunteers/{theirs}")).await;
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "not_found");
 }

@@ -86,7 +86,7 @@ async fn rows_of_kind(app: &TestApp, kind: &str) -> Vec<outbox_message::Model> {
 async fn two_instances_on_one_database_never_double_book_and_send_each_email_once() {
     let (database_url, dir) = fresh_database().await;
     // Set-up goes through a third, in-process instance (it has no SMTP: it sends nothing).
-    let app = TestApp::spawn_on(database_url.clone(), dir, BASE_URL).await;
+    let app = TestApp::builder().on(&database_url, dir).base_url(BASE_URL).spawn().await;
     let coordinator = app.create_user(Role::Coordinator).await;
     let token = app.token_for(&coordinator).await;
     let prison = prison(&app, &token).await;

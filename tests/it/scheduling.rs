@@ -15,37 +15,25 @@ async fn establishments_regimes_and_closures() {
     let app = TestApp::spawn().await;
     let token = coordinator_token(&app).await;
     let client = reqwest::Client::new();
-    let response = client
-        .post(app.url("/api/v1/establishments"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "HMP Gloucester", "kind": "prison", "address": "Barrack Square, Gloucester",
-                      "latitude": 51.867, "longitude": -2.251, "rooms": 2, "requires_vetting": true}))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .api(&token)
+        .post(
+            "/api/v1/establishments",
+            &json!({"name": "HMP Gloucester", "kind": "prison", "address": "Barrack Square, Gloucester",
+                      "latitude": 51.867, "longitude": -2.251, "rooms": 2, "requires_vetting": true}),
+        )
+        .await;
     assert_eq!(response.status(), 201);
     let prison: Value = response.json().await.unwrap();
     let id = prison["id"].as_i64().unwrap();
     assert_eq!(prison["rooms"], 2);
     assert_eq!(prison["requires_vetting"], true);
 
-    let response = client
-        .patch(app.url(&format!("/api/v1/establishments/{id}")))
-        .bearer_auth(&token)
-        .json(&json!({"rooms": 3}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&token).patch(&format!("/api/v1/establishments/{id}"), &json!({"rooms": 3})).await;
     let patched: Value = response.json().await.unwrap();
     assert_eq!(patched["rooms"], 3);
     assert_eq!(patched["name"], "HMP Gloucester", "other fields kept");
-    let response = client
-        .patch(app.url(&format!("/api/v1/establishments/{id}")))
-        .bearer_auth(&token)
-        .json(&json!({"rooms": 0}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&token).patch(&format!("/api/v1/establishments/{id}"), &json!({"rooms": 0})).await;
     assert_eq!(response.status(), 422);
 
     let regime_url = app.url(&format!("/api/v1/establishments/{id}/regime"));
@@ -101,19 +89,13 @@ async fn establishments_regimes_and_closures() {
     let closures: Value = client.get(&closures_url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(closures["closures"].as_array().unwrap().len(), 1);
 
-    let list: Value =
-        client.get(app.url("/api/v1/establishments")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.api(&token).get("/api/v1/establishments").await.json().await.unwrap();
     assert_eq!(list["establishments"].as_array().unwrap().len(), 1);
-    let response = client.get(app.url("/api/v1/establishments/999/regime")).bearer_auth(&token).send().await.unwrap();
+    let response = app.api(&token).get("/api/v1/establishments/999/regime").await;
     assert_eq!(response.status(), 404);
 
     let volunteer = app.create_user(Role::Volunteer).await;
-    let response = client
-        .get(app.url("/api/v1/establishments"))
-        .bearer_auth(app.token_for(&volunteer).await)
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&app.token_for(&volunteer).await).get("/api/v1/establishments").await;
     assert_eq!(response.status(), 403);
     assert_eq!(error_code(response).await, "forbidden");
 }

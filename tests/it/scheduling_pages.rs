@@ -54,15 +54,8 @@ async fn the_candidates_page_books_a_candidate_and_shows_why_a_second_booking_fa
     assert!(after.contains("Conference booked"), "flash message shown");
 
     let made = entity::conference::Entity::find().one(&app.db).await.unwrap().expect("a conference");
-    let conference: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/conferences/{}", made.id)))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let conference: Value =
+        app.api(&token).get(&format!("/api/v1/conferences/{}", made.id)).await.json().await.unwrap();
     assert_eq!(conference["case_id"], case);
     assert_eq!(conference["facilitators"][0]["volunteer_id"], lead);
     assert_eq!(conference["facilitators"][1]["volunteer_id"], co);

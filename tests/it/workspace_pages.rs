@@ -69,23 +69,20 @@ async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_p
     assert_eq!(case_row.status, entity::case::CaseStatus::Ready);
 
     // Booked again with the allocated pair, held, and an outcome with two actions.
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/cases/{case}/conferences")))
-        .bearer_auth(&token)
-        .json(&json!({"start": format!("{}T10:00", day + Duration::days(7))}))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .api(&token)
+        .post(
+            &format!("/api/v1/cases/{case}/conferences"),
+            &json!({"start": format!("{}T10:00", day + Duration::days(7))}),
+        )
+        .await;
     assert_eq!(response.status(), 201);
     let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     for who in [lead, co] {
-        let accepted = reqwest::Client::new()
-            .post(app.url(&format!("/api/v1/conferences/{id}/response")))
-            .bearer_auth(token_of(&app, who).await)
-            .json(&json!({"response": "accept"}))
-            .send()
-            .await
-            .unwrap();
+        let accepted = app
+            .api(&token_of(&app, who).await)
+            .post(&format!("/api/v1/conferences/{id}/response"), &json!({"response": "accept"}))
+            .await;
         assert_eq!(accepted.status(), 200);
     }
     let started = crate::helpers::now() - Duration::days(3);
@@ -169,13 +166,10 @@ async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_p
     assert!(text.contains("not in the future") && text.contains("Letter received") && text.contains(&future), "kept");
     // Someone not allocated to the case cannot settle its actions.
     let stranger = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let refused = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/outcome-actions/{}/completion", actions[0])))
-        .bearer_auth(token_of(&app, stranger).await)
-        .json(&json!({"completed": true}))
-        .send()
-        .await
-        .unwrap();
+    let refused = app
+        .api(&token_of(&app, stranger).await)
+        .post(&format!("/api/v1/outcome-actions/{}/completion", actions[0]), &json!({"completed": true}))
+        .await;
     assert_eq!(refused.status(), 404);
     let yesterday = (crate::helpers::today() - Duration::days(1)).to_string();
     for (action, settle) in [(actions[0], "completed"), (actions[1], "not_completed")] {
@@ -202,15 +196,7 @@ async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_p
     for secret in ["Harry", "Hannah", "apology", "roses"] {
         assert!(!page.contains(secret), "{secret} in the report: {page}");
     }
-    let report: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/cases/{case}/report")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = app.api(&token).get(&format!("/api/v1/cases/{case}/report")).await.json().await.unwrap();
     assert_eq!(report["outcome"], "held");
     assert_eq!(report["actions_agreed"], 2);
     assert_eq!(report["actions_completed"], 1);
@@ -225,11 +211,6 @@ async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_p
     );
     assert!(!report.to_string().contains("Hannah"));
     let outsider = app.create_user(Role::Volunteer).await;
-    let response = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/cases/{case}/report")))
-        .bearer_auth(app.token_for(&outsider).await)
-        .send()
-        .await
-        .unwrap();
+    let response = app.api(&app.token_for(&outsider).await).get(&format!("/api/v1/cases/{case}/report")).await;
     assert_eq!(response.status(), 404);
 }
