@@ -4,12 +4,11 @@
 
 use entity::outbox_message;
 use entity::user::Role;
-use entity::volunteer::FacilitationLevel;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, facilitator, prison, token_of};
 use crate::helpers::{TestApp, assessment_json};
+use crate::scenario::{a_tuesday, token_of};
 
 fn client() -> reqwest::Client {
     reqwest::Client::new()
@@ -66,13 +65,9 @@ async fn email_of(app: &TestApp, volunteer_id: i64) -> String {
 async fn an_allocated_pair_works_the_case_and_a_removed_facilitator_loses_it() {
     use reqwest::Method;
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let other_lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let conflicted = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let world = app.scenario().prison().lead().co().lead().lead().build().await;
+    let [lead, co, other_lead, conflicted] = world.facilitators();
+    let (token, prison) = (world.token, world.prison);
     let newcomer = app.create_user(Role::Volunteer).await;
     let (case, [harmer, harmed]) = referred_case(&app, &token, prison).await;
     let reference = entity::case::Entity::find_by_id(case).one(&app.db).await.unwrap().unwrap().reference;
@@ -298,12 +293,9 @@ async fn an_allocated_pair_works_the_case_and_a_removed_facilitator_loses_it() {
 async fn booking_another_pair_reallocates_and_the_case_asks_for_structured_assessments() {
     use reqwest::Method;
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let other_co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let world = app.scenario().prison().lead().co().co().build().await;
+    let [lead, co, other_co] = world.facilitators();
+    let (token, prison) = (world.token, world.prison);
     let (case, parties) = referred_case(&app, &token, prison).await;
     let path = format!("/api/v1/cases/{case}/facilitators");
     assert_eq!(

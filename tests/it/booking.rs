@@ -1,158 +1,21 @@
 //! Booking conferences: every hard rule checked in the transaction, and no facilitator
 //! double-booked even under 50 concurrent requests.
 
-use chrono::{Datelike, Duration, NaiveTime, Weekday};
+use chrono::Duration;
 use entity::user::Role;
-use entity::volunteer::{self, FacilitationLevel, VolunteerStatus};
+use entity::volunteer::{self, FacilitationLevel};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-
-/// A prison open Monday to Friday, 09:00–17:00, with one room.
-pub(crate) async fn prison(app: &TestApp, token: &str) -> i64 {
-    let id = crate::checks::establishment(app, "HMP Gloucester", true).await;
-    entity::establishment::ActiveModel { id: Set(id), rooms: Set(1), ..Default::default() }
-        .update(&app.db)
-        .await
-        .unwrap();
-    let response = app
-        .api(token)
-        .put(
-            &format!("/api/v1/establishments/{id}/regime"),
-            &json!({"windows": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}]}),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    id
-}
-
-/// An active facilitator, cleared and vetted at `prison`, available on weekdays.
-pub(crate) async fn facilitator(app: &TestApp, prison: i64, level: FacilitationLevel) -> i64 {
-    let user = app.create_user(Role::Volunteer).await;
-    let record = convene::volunteers::service::for_user(&app.db, user.id).await.unwrap().unwrap();
-    let today = crate::helpers::today();
-    volunteer::ActiveModel {
-        id: Set(record.id),
-        status: Set(VolunteerStatus::Active),
-        level: Set(level),
-        trained_on: Set(Some(today - Duration::days(60))),
-        ..Default::default()
-    }
-    .update(&app.db)
-    .await
-    .unwrap();
-    let now = crate::helpers::now();
-    entity::dbs_check::ActiveModel {
-        volunteer_id: Set(record.id),
-        level: Set(entity::dbs_check::DbsLevel::Enhanced),
-        certificate_number: Set(Some("001234567890".into())),
-        issued_on: Set(Some(today - Duration::days(30))),
-        update_service: Set(false),
-        status: Set(entity::dbs_check::DbsStatus::Clear),
-        notes: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    entity::prison_vetting::ActiveModel {
-        volunteer_id: Set(record.id),
-        establishment_id: Set(prison),
-        level: Set("enhanced".into()),
-        status: Set(entity::prison_vetting::VettingStatus::Cleared),
-        cleared_on: Set(Some(today - Duration::days(30))),
-        expires_on: Set(Some(today + Duration::days(700))),
-        notes: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    for weekday in 0..5 {
-        entity::availability_window::ActiveModel {
-            volunteer_id: Set(record.id),
-            weekday: Set(weekday),
-            starts_at: Set(NaiveTime::from_hms_opt(8, 0, 0).unwrap()),
-            ends_at: Set(NaiveTime::from_hms_opt(18, 0, 0).unwrap()),
-            ..Default::default()
-        }
-        .insert(&app.db)
-        .await
-        .unwrap();
-    }
-    record.id
-}
-
-/// A case ready to book: suitable assessments and consent from a harmer and a harmed party.
-pub(crate) async fn ready_case(app: &TestApp, token: &str, prison: i64) -> i64 {
-    let case: Value = app
-        .api(token)
-        .post(
-            "/api/v1/cases",
-            &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = case["id"].as_i64().unwrap();
-    for (role, name) in [("harmer", "Harry Harmer"), ("harmed", "Hannah Harmed")] {
-        app.api(token)
-            .post(&format!("/api/v1/cases/{id}/parties"), &json!({"role": role, "name": name, "consent": "given"}))
-            .await;
-    }
-    for kind in ["risk", "appropriateness"] {
-        app.api(token)
-            .post(&format!("/api/v1/cases/{id}/assessments"), &crate::helpers::assessment_json(kind, "suitable"))
-            .await;
-    }
-    for status in ["assessing", "ready"] {
-        let response = app.api(token).patch(&format!("/api/v1/cases/{id}"), &json!({"status": status})).await;
-        assert_eq!(response.status(), 200);
-    }
-    id
-}
-
-/// A Tuesday two to three weeks ahead.
-pub(crate) fn a_tuesday() -> chrono::NaiveDate {
-    let mut day = crate::helpers::today() + Duration::days(14);
-    while day.weekday() != Weekday::Tue {
-        day += Duration::days(1);
-    }
-    day
-}
-
-pub(crate) async fn book(
-    app: &TestApp,
-    token: &str,
-    case: i64,
-    start: &str,
-    lead: i64,
-    second: i64,
-) -> reqwest::Response {
-    app.api(token)
-        .post(
-            &format!("/api/v1/cases/{case}/conferences"),
-            &json!({"start": start, "lead_id": lead, "second_id": second}),
-        )
-        .await
-}
+use crate::scenario::{a_tuesday, book, facilitator, prison, ready_case, token_of};
 
 #[tokio::test]
 async fn a_ready_case_is_booked_and_every_hard_rule_is_checked() {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let other_co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().co().co().ready_case().build().await;
+    let [lead, co, other_co] = world.facilitators();
+    let (case, token, prison) = (world.case(), world.token, world.prison);
     let day = a_tuesday();
 
     let response = book(&app, &token, case, &format!("{day}T08:00"), lead, co).await;
@@ -249,12 +112,9 @@ async fn fifty_concurrent_bookings_for_one_facilitator_make_exactly_one_conferen
 #[tokio::test]
 async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a_reason() {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let unvetted = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let world = app.scenario().prison().lead().co().co().build().await;
+    let [lead, co, unvetted] = world.facilitators();
+    let (token, prison) = (world.token, world.prison);
     entity::prison_vetting::Entity::delete_many()
         .filter(entity::prison_vetting::Column::VolunteerId.eq(unvetted))
         .exec(&app.db)
@@ -314,11 +174,9 @@ async fn candidates_are_ranked_with_scores_and_everyone_else_is_ruled_out_with_a
 #[tokio::test]
 async fn volunteers_keep_their_own_availability_and_it_rules_bookings() {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let world = app.scenario().prison().lead().co().build().await;
+    let [lead, co] = world.facilitators();
+    let (token, prison) = (world.token, world.prison);
     let lead_record = volunteer::Entity::find_by_id(lead).one(&app.db).await.unwrap().unwrap();
     let own_token = convene::auth::service::create_api_token(&app.db, lead_record.user_id).await.unwrap();
     let stranger = app.create_user(Role::Volunteer).await;
@@ -379,20 +237,12 @@ async fn volunteers_keep_their_own_availability_and_it_rules_bookings() {
     assert_eq!(book(&app, &token, case, &format!("{wednesday}T10:00"), lead, other_co).await.status(), 201);
 }
 
-pub(crate) async fn token_of(app: &TestApp, volunteer_id: i64) -> String {
-    let record = volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap();
-    convene::auth::service::create_api_token(&app.db, record.user_id).await.unwrap()
-}
-
 #[tokio::test]
 async fn facilitators_answer_a_decline_reopens_the_search_and_the_lead_records_the_outcome() {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let other_co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
+    let world = app.scenario().prison().lead().co().co().build().await;
+    let [lead, co, other_co] = world.facilitators();
+    let (token, prison) = (world.token, world.prison);
     let (lead_token, co_token, other_token) =
         (token_of(&app, lead).await, token_of(&app, co).await, token_of(&app, other_co).await);
     let case = ready_case(&app, &token, prison).await;

@@ -13,8 +13,8 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, book, facilitator, prison, ready_case};
 use crate::helpers::{TestApp, TestUser};
+use crate::scenario::{a_tuesday, book, facilitator, prison, ready_case};
 
 fn tools_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/calendar")

@@ -8,8 +8,8 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, book, facilitator, prison, ready_case};
 use crate::helpers::{TestApp, TestUser, error_code};
+use crate::scenario::{a_tuesday, book, facilitator, prison, ready_case};
 
 /// The account of a volunteer record, to sign in as.
 pub(crate) async fn account_of(app: &TestApp, volunteer_id: i64) -> TestUser {
@@ -464,11 +464,9 @@ async fn a_coordinator_edits_an_establishments_regime_and_closures() {
 #[tokio::test]
 async fn volunteers_keep_their_availability_and_coordinators_can_for_them() {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let volunteer = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().ready_case().build().await;
+    let [volunteer] = world.facilitators();
+    let (case, coordinator, token) = (world.case(), world.coordinator, world.token);
     let reference = reference(&app, case).await;
     let mut browser = app.signed_in(&account_of(&app, volunteer).await).await;
 

@@ -18,8 +18,8 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
-use crate::booking::{facilitator, prison};
 use crate::helpers::{PASSWORD, TestApp};
+use crate::scenario::{facilitator, prison};
 
 async fn person(app: &TestApp, volunteer_id: i64) -> Value {
     let record = entity::volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap();

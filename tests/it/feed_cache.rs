@@ -6,8 +6,8 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, book, facilitator, prison, ready_case};
 use crate::helpers::TestApp;
+use crate::scenario::{a_tuesday, book, facilitator, prison, ready_case};
 
 async fn get(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, String, String) {
     let mut request = reqwest::Client::new().get(app.url(path));

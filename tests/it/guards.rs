@@ -6,12 +6,11 @@ use chrono::Duration;
 use entity::conference::{self, ConferenceStatus};
 use entity::outbox_message;
 use entity::user::Role;
-use entity::volunteer::FacilitationLevel;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, book, facilitator, prison, ready_case, token_of};
 use crate::helpers::TestApp;
+use crate::scenario::{a_tuesday, book, token_of};
 
 /// A booked conference: (app, coordinator's token, prison, case, conference, lead, co).
 struct Booked {
@@ -26,12 +25,9 @@ struct Booked {
 
 async fn booked() -> Booked {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let [lead, co] = world.facilitators();
+    let (case, token, prison) = (world.case(), world.token, world.prison);
     let response = book(&app, &token, case, &format!("{}T10:00", a_tuesday()), lead, co).await;
     assert_eq!(response.status(), 201);
     let conference = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();

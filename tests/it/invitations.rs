@@ -5,14 +5,13 @@
 
 use convene::notifications::worker::Worker;
 use entity::user::Role;
-use entity::volunteer::FacilitationLevel;
 use mail_parser::MimeHeaders;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, book, facilitator, prison, ready_case, token_of};
 use crate::helpers::TestApp;
 use crate::reminders::mailer;
+use crate::scenario::{a_tuesday, book, token_of};
 use crate::smtp_sink::SmtpSink;
 
 /// The service's address in the test settings (`Convene <convene@example.org>`).
@@ -80,12 +79,9 @@ fn read(received: &Received, uid: &str, attendee: &str) -> (String, i64, String,
 async fn a_moved_conference_sends_a_request_with_a_higher_sequence_and_a_cancelled_one_a_cancel() {
     let app = TestApp::spawn().await;
     let sink = SmtpSink::start().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let [lead, co] = world.facilitators();
+    let (case, token) = (world.case(), world.token);
     let day = a_tuesday();
     let booked: Value = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await.json().await.expect("json");
     let id = booked["id"].as_i64().expect("id");

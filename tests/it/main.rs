@@ -35,6 +35,7 @@ mod recruitment;
 mod reminders;
 mod roles;
 mod scale_out;
+mod scenario;
 mod scheduling;
 mod scheduling_pages;
 mod schema;

@@ -97,16 +97,7 @@ async fn a_page_of_cases_counts_and_audits_only_what_the_viewer_may_see() {
     let prison = crate::checks::establishment(&app, "HMP Gloucester", true).await;
     let mut references = Vec::new();
     for _ in 0..3 {
-        let case: Value = app
-            .api(&token)
-            .post(
-                "/api/v1/cases",
-                &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let case: Value = crate::scenario::new_case(&app, &token, prison).await;
         references.push(case["reference"].as_str().expect("reference").to_owned());
     }
 

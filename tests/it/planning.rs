@@ -6,8 +6,8 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
-use crate::booking::{facilitator, prison, ready_case};
 use crate::helpers::TestApp;
+use crate::scenario::{facilitator, prison, ready_case};
 
 #[tokio::test]
 async fn candidates_fall_inside_the_availability_a_party_gave() {

@@ -453,16 +453,7 @@ async fn retention_anonymises_the_parties_to_cases_closed_long_ago_counting_from
     let prison = crate::checks::establishment(&app, "HMP Gloucester", true).await;
     let mut cases = Vec::new();
     for (party, notes) in [("Bartholomew Oldcase", "Spoke to Bartholomew Oldcase's sister"), ("Cressida Newcase", "")] {
-        let created: Value = app
-            .api(&token)
-            .post(
-                "/api/v1/cases",
-                &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let created: Value = crate::scenario::new_case(&app, &token, prison).await;
         let id = created["id"].as_i64().unwrap();
         let response = app
             .api(&token)

@@ -8,8 +8,8 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, book, facilitator, prison, ready_case, token_of};
 use crate::helpers::TestApp;
+use crate::scenario::{a_tuesday, book, facilitator, prison, ready_case, token_of};
 
 #[tokio::test]
 async fn admins_keep_the_reason_lists_and_cases_and_conferences_use_them() {

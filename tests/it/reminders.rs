@@ -58,16 +58,7 @@ pub(crate) async fn volunteer(app: &TestApp) -> (i64, i64, String) {
 /// A confirmed conference at 10:00 London on `date` with two accepted facilitators.
 async fn conference(app: &TestApp, token: &str, date: NaiveDate, facilitators: [i64; 2]) -> i64 {
     let prison = crate::checks::establishment(app, &format!("HMP {date}"), true).await;
-    let case: Value = app
-        .api(token)
-        .post(
-            "/api/v1/cases",
-            &json!({"source": "probation", "offence_category": "burglary", "establishment_id": prison}),
-        )
-        .await
-        .json()
-        .await
-        .expect("case json");
+    let case: Value = crate::scenario::new_case(app, token, prison).await;
     let case_id = case["id"].as_i64().expect("case id");
     let starts = london(date, 10, 0);
     let now = crate::helpers::now();
@@ -360,15 +351,12 @@ async fn booking_emails(app: &TestApp, kind: &str, volunteer_id: i64) -> Vec<out
 
 #[tokio::test]
 async fn facilitators_are_emailed_once_when_a_booking_is_confirmed_moved_and_cancelled() {
-    use crate::booking::{a_tuesday, book, facilitator, prison, ready_case, token_of};
-    use entity::volunteer::FacilitationLevel;
+    use crate::scenario::{a_tuesday, book, token_of};
+
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let [lead, co] = world.facilitators();
+    let (case, token) = (world.case(), world.token);
     let day = a_tuesday();
     let booked: Value = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await.json().await.expect("json");
     let id = booked["id"].as_i64().expect("id");
@@ -778,17 +766,14 @@ async fn the_preferences_page_offers_each_role_its_own_kinds_and_each_choice_is_
 
 #[tokio::test]
 async fn the_asked_to_facilitate_email_carries_an_ics_invitation_to_the_smtp_server() {
-    use crate::booking::{a_tuesday, book, facilitator, prison, ready_case};
-    use entity::volunteer::FacilitationLevel;
+    use crate::scenario::{a_tuesday, book};
+
     use icalendar::Component;
     let app = TestApp::spawn().await;
     let sink = SmtpSink::start().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let [lead, co] = world.facilitators();
+    let (case, token) = (world.case(), world.token);
     let day = a_tuesday();
     let response = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await;
     assert_eq!(response.status(), 201);

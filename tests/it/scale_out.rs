@@ -9,13 +9,12 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use convene::config::Settings;
 use entity::outbox_message::{self, OutboxStatus};
-use entity::user::Role;
 use entity::volunteer::FacilitationLevel;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, facilitator, prison, ready_case};
 use crate::helpers::{TestApp, TestUser, fresh_database};
+use crate::scenario::{a_tuesday, facilitator, ready_case};
 use crate::smtp_sink::SmtpSink;
 
 const BASE_URL: &str = "https://convene.example.org/";
@@ -87,10 +86,9 @@ async fn two_instances_on_one_database_never_double_book_and_send_each_email_onc
     let (database_url, dir) = fresh_database().await;
     // Set-up goes through a third, in-process instance (it has no SMTP: it sends nothing).
     let app = TestApp::builder().on(&database_url, dir).base_url(BASE_URL).spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
+    let world = app.scenario().prison().lead().build().await;
+    let [lead] = world.facilitators();
+    let (token, prison) = (world.token, world.prison);
     let mut seconds = Vec::new();
     for _ in 0..4 {
         seconds.push(facilitator(&app, prison, FacilitationLevel::CoFacilitator).await);

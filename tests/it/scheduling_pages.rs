@@ -2,22 +2,18 @@
 //! through the same rules as the API, the reason shown when it cannot, 404 for others.
 
 use entity::user::Role;
-use entity::volunteer::FacilitationLevel;
 use sea_orm::EntityTrait;
 use serde_json::Value;
 
-use crate::booking::{facilitator, prison, ready_case};
 use crate::helpers::TestApp;
+use crate::scenario::ready_case;
 
 #[tokio::test]
 async fn the_candidates_page_books_a_candidate_and_shows_why_a_second_booking_fails() {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let [lead, co] = world.facilitators();
+    let (case, coordinator, token, prison) = (world.case(), world.coordinator, world.token, world.prison);
     let path = format!("/cases/{case}/candidates");
 
     let volunteer = app.create_user(Role::Volunteer).await;

@@ -10,8 +10,8 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
-use crate::booking::{a_tuesday, book, facilitator, prison, ready_case, token_of};
 use crate::helpers::{TestApp, TestUser};
+use crate::scenario::{a_tuesday, book, facilitator, token_of};
 
 async fn user_of(app: &TestApp, volunteer_id: i64) -> TestUser {
     let record = entity::volunteer::Entity::find_by_id(volunteer_id).one(&app.db).await.unwrap().unwrap();
@@ -22,12 +22,9 @@ async fn user_of(app: &TestApp, volunteer_id: i64) -> TestUser {
 #[tokio::test]
 async fn a_conference_is_moved_cancelled_held_settled_and_reported_through_the_pages() {
     let app = TestApp::spawn().await;
-    let coordinator = app.create_user(Role::Coordinator).await;
-    let token = app.token_for(&coordinator).await;
-    let prison = prison(&app, &token).await;
-    let lead = facilitator(&app, prison, FacilitationLevel::Lead).await;
-    let co = facilitator(&app, prison, FacilitationLevel::CoFacilitator).await;
-    let case = ready_case(&app, &token, prison).await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let [lead, co] = world.facilitators();
+    let (case, coordinator, token, prison) = (world.case(), world.coordinator, world.token, world.prison);
     let day = a_tuesday();
     let response = book(&app, &token, case, &format!("{day}T10:00"), lead, co).await;
     assert_eq!(response.status(), 201);
