@@ -44,6 +44,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::openapi::api_router())
         .merge(portal::routes())
         .merge(auth::routes())
+        .merge(crate::accounts::routes())
         .merge(training::routes())
         .merge(supervision::routes())
         .merge(settings::routes())

@@ -1,5 +1,6 @@
 //! Convene: runs a restorative-justice volunteer service end to end.
 
+pub mod accounts;
 pub mod admin;
 pub mod app;
 pub mod applications;

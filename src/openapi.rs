@@ -23,7 +23,8 @@ use utoipa_axum::routes;
         (name = "expenses", description = "Expense claims, their items and receipts"),
         (name = "calendar", description = "Secret calendar feed addresses"),
         (name = "operations", description = "Health, the outbox"),
-        (name = "privacy", description = "UK GDPR subject access exports")
+        (name = "privacy", description = "UK GDPR subject access exports"),
+        (name = "accounts", description = "Password resets and changes")
     )
 )]
 pub struct ApiDoc;
@@ -54,6 +55,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(crate::expenses::api_routes())
         .merge(crate::calendar::api_routes())
         .merge(crate::privacy::api_routes())
+        .merge(crate::accounts::api_routes())
 }
 
 /// The API's routes and, served at `/api/openapi.json`, the document describing them.

@@ -18,6 +18,7 @@ mod m20261207_000013_allocation;
 mod m20261207_000014_structured_assessments;
 mod m20261207_000015_reason_codes;
 mod m20261207_000016_calendar_updates;
+mod m20261207_000017_password_resets;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_structured_assessments::Migration),
             Box::new(m20261207_000015_reason_codes::Migration),
             Box::new(m20261207_000016_calendar_updates::Migration),
+            Box::new(m20261207_000017_password_resets::Migration),
         ]
     }
 }

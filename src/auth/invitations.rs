@@ -1,11 +1,13 @@
-//! Single-use links to set a password (14 days), sent when an applicant is accepted.
+//! Single-use links to set a password: the invitation an accepted applicant is sent (14 days)
+//! and the "forgot your password" reset (1 hour, and it signs every browser out).
 
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use entity::{password_invitation, user};
+use entity::password_invitation::LinkPurpose;
+use entity::{password_invitation, session, user};
 use maud::{Markup, html};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
@@ -22,15 +24,30 @@ use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
 pub const VALID_FOR: Duration = Duration::days(14);
+pub const RESET_VALID_FOR: Duration = Duration::hours(1);
 
 /// Creates an invitation inside the caller's transaction; returns the token for the link.
 pub async fn create(db: &impl ConnectionTrait, user_id: i64) -> Result<(i64, String), DbErr> {
+    issue(db, user_id, LinkPurpose::Invitation).await
+}
+
+/// Creates a password reset link inside the caller's transaction; returns the token.
+pub async fn create_reset(db: &impl ConnectionTrait, user_id: i64) -> Result<(i64, String), DbErr> {
+    issue(db, user_id, LinkPurpose::Reset).await
+}
+
+async fn issue(db: &impl ConnectionTrait, user_id: i64, purpose: LinkPurpose) -> Result<(i64, String), DbErr> {
     let token = random_token(32);
     let now = crate::clock::now();
+    let valid_for = match purpose {
+        LinkPurpose::Invitation => VALID_FOR,
+        LinkPurpose::Reset => RESET_VALID_FOR,
+    };
     let row = password_invitation::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(sha256_hex(&token)),
-        expires_at: Set(now + VALID_FOR),
+        purpose: Set(purpose),
+        expires_at: Set(now + valid_for),
         used_at: Set(None),
         created_at: Set(now),
         ..Default::default()
@@ -61,21 +78,25 @@ fn gone(ctx: &PageContext) -> Response {
         "Link not valid",
         html! {
             h1 { "This link has expired or has already been used" }
-            p { "Ask a coordinator to send you a new one." }
+            p { "To choose a password now, " a href="/password/forgot" { "ask for a new link" } ", or ask a coordinator to send you one." }
         },
     );
     (StatusCode::NOT_FOUND, markup).into_response()
 }
 
-fn form(ctx: &PageContext, token: &str, name: &str, errors: &FieldErrors) -> Markup {
+fn form(ctx: &PageContext, token: &str, link: &password_invitation::Model, name: &str, errors: &FieldErrors) -> Markup {
+    let (title, greeting, action) = match link.purpose {
+        LinkPurpose::Invitation => ("Set your password", format!("Welcome, {name}."), format!("/invitations/{token}")),
+        LinkPurpose::Reset => ("Choose a new password", format!("For {name}."), format!("/password/reset/{token}")),
+    };
     page(
         ctx,
-        "Set your password",
+        title,
         html! {
-            h1 { "Set your password" }
-            p { "Welcome, " (name) ". Choose a password of at least " (password::MIN_LENGTH) " characters." }
+            h1 { (title) }
+            p { (greeting) " Choose a password of at least " (password::MIN_LENGTH) " characters." }
             (error_summary(errors))
-            form method="post" action={ "/invitations/" (token) } {
+            form method="post" action=(action) {
                 (csrf_field(ctx))
                 (Input { kind: "password", autocomplete: Some("new-password"), required: true, ..Input::new("password", "New password") }.render(errors))
                 (Input { kind: "password", autocomplete: Some("new-password"), required: true, ..Input::new("confirm", "Type it again") }.render(errors))
@@ -87,7 +108,7 @@ fn form(ctx: &PageContext, token: &str, name: &str, errors: &FieldErrors) -> Mar
 
 pub async fn show(State(state): State<AppState>, ctx: PageContext, Path(token): Path<String>) -> AppResult<Response> {
     Ok(match live(&state.db, &token).await? {
-        Some((_, account)) => form(&ctx, &token, &account.name, &FieldErrors::new()).into_response(),
+        Some((link, account)) => form(&ctx, &token, &link, &account.name, &FieldErrors::new()).into_response(),
         None => gone(&ctx),
     })
 }
@@ -116,7 +137,8 @@ pub async fn accept(
         errors.insert("confirm".into(), "The two passwords are not the same.".into());
     }
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, form(&ctx, &token, &account.name, &errors)).into_response());
+        let markup = form(&ctx, &token, &invitation, &account.name, &errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
     }
     let hash = password::hash(input.password).await?;
     let txn = begin_write(&state.db).await?;
@@ -129,6 +151,31 @@ pub async fn accept(
         return Err(AppError::NotFound);
     }
     service::set_password(&txn, account.id, hash).await?;
+    if invitation.purpose == LinkPurpose::Reset {
+        // Whoever knew the old password is signed out, and older links stop working.
+        session::Entity::delete_many().filter(session::Column::UserId.eq(account.id)).exec(&txn).await?;
+        password_invitation::Entity::update_many()
+            .col_expr(password_invitation::Column::UsedAt, Expr::value(Some(crate::clock::now())))
+            .filter(password_invitation::Column::UserId.eq(account.id))
+            .filter(password_invitation::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await?;
+    }
+    crate::audit::record(
+        &txn,
+        crate::audit::AuditEntry {
+            actor_user_id: Some(account.id),
+            actor: &account.email,
+            action: match invitation.purpose {
+                LinkPurpose::Invitation => "password.set",
+                LinkPurpose::Reset => "password.reset",
+            },
+            target_type: Some("user"),
+            target_id: Some(account.id.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(flash::redirect("/login", FlashKind::Success, "Your password is set. Sign in to continue."))
 }

@@ -65,6 +65,7 @@ fn login_page(ctx: &PageContext, email: &str, next: &str, errors: &FieldErrors) 
                 (Input { kind: "password", autocomplete: Some("current-password"), required: true, ..Input::new("password", "Password") }.render(errors))
                 button type="submit" { "Sign in" }
             }
+            p { a href="/password/forgot" { "Forgot your password?" } }
         },
     )
 }

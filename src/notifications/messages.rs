@@ -100,6 +100,7 @@ const STATUS_LINK_REMINDER: &str =
 
 const WHY_APPLICANT: &str = "You are getting this email because you applied to volunteer with us.";
 const WHY_ACCOUNT: &str = "You are getting this email because an account was created for you.";
+const WHY_ACCOUNT_RESET: &str = "You are getting this email because a password reset was asked for this address.";
 
 pub fn application_received(name: &str, intake: &str, status_url: &str) -> Message {
     compose(
@@ -183,6 +184,20 @@ pub fn password_invitation(name: &str, url: &str) -> Message {
         ],
         Some(Action { label: "Set your password", url }),
         WHY_ACCOUNT,
+    )
+}
+
+pub fn password_reset(name: &str, url: &str) -> Message {
+    compose(
+        "Choose a new Convene password".into(),
+        &format!("Dear {name},"),
+        &[
+            "Someone asked to reset the password of your Convene account. If it was you, choose a new one.".into(),
+            "The link works once, for one hour. If you did not ask, ignore this email: your password stays as it is."
+                .into(),
+        ],
+        Some(Action { label: "Choose a new password", url }),
+        WHY_ACCOUNT_RESET,
     )
 }
 

@@ -103,6 +103,7 @@ pub fn page(ctx: &PageContext, title: &str, content: Markup) -> Markup {
                         form class="signout" method="post" action="/logout" {
                             (csrf_field(ctx))
                             span class="who" { (user.name) " (" (user.role.code()) ")" }
+                            a href="/account/password" { "Change password" }
                             button type="submit" class="link" { "Sign out" }
                         }
                     }

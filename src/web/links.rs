@@ -42,6 +42,10 @@ impl<'a> Links<'a> {
         self.to(&format!("/invitations/{token}"))
     }
 
+    pub fn password_reset(&self, token: &str) -> String {
+        self.to(&format!("/password/reset/{token}"))
+    }
+
     pub fn training_session(&self, id: i64) -> String {
         self.to(&format!("/sessions/{id}"))
     }

@@ -33,6 +33,7 @@ const FLOORS: [(&str, &[&str]); 4] = [
     (
         "domains (one room each)",
         &[
+            "accounts",
             "admin",
             "applications",
             "checks",

@@ -25,6 +25,7 @@ mod layering;
 mod mail;
 mod ops;
 mod paging;
+mod passwords;
 mod planning;
 mod privacy;
 mod proxies;
