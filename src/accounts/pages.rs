@@ -76,12 +76,15 @@ pub async fn forgot(
                 "email".to_owned(),
                 "Too many requests from this network. Wait an hour, then try again.".to_owned(),
             )]);
-            let markup = forgot_page(&ctx, &form.email, &errors);
-            Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], markup)
-                .into_response())
+            Ok(too_many(forgot_page(&ctx, &form.email, &errors), retry_after_secs))
         }
         Err(other) => Err(other),
     }
+}
+
+/// A form page re-rendered with its "wait" message, as a 429 saying when to try again.
+fn too_many(markup: Markup, retry_after_secs: u64) -> Response {
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], markup).into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -142,12 +145,7 @@ pub async fn change(
                 "current".to_owned(),
                 "Too many wrong passwords. Wait an hour, then try again.".to_owned(),
             )]);
-            Ok((
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                change_page(&ctx, &errors),
-            )
-                .into_response())
+            Ok(too_many(change_page(&ctx, &errors), retry_after_secs))
         }
         Err(other) => Err(other),
     }
