@@ -38,10 +38,10 @@ pub async fn record_returning_id(db: &impl ConnectionTrait, entry: AuditEntry<'_
     Ok(row.id)
 }
 
-/// Settles a sign-in attempt that was written as a failure before the password was
-/// checked (so that parallel guesses count each other). Only the sign-in flow uses this;
-/// nothing else in the service changes audit rows.
-pub(crate) async fn settle_login_attempt(
+/// Settles an attempt that was written as a failure before the password was checked (so
+/// that parallel guesses count each other). Only signing in and changing a password use
+/// this; nothing else in the service changes audit rows.
+pub(crate) async fn settle_attempt(
     db: &impl ConnectionTrait,
     id: i64,
     action: &str,

@@ -19,6 +19,7 @@ mod m20261207_000014_structured_assessments;
 mod m20261207_000015_reason_codes;
 mod m20261207_000016_calendar_updates;
 mod m20261207_000017_password_resets;
+mod m20261208_000018_password_attempts;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_reason_codes::Migration),
             Box::new(m20261207_000016_calendar_updates::Migration),
             Box::new(m20261207_000017_password_resets::Migration),
+            Box::new(m20261208_000018_password_attempts::Migration),
         ]
     }
 }

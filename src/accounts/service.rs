@@ -26,6 +26,7 @@ pub const MAX_WRONG_CURRENT_PER_HOUR: u64 = 5;
 
 const REQUESTED: &str = "password_reset.requested";
 const CHANGE_REFUSED: &str = "password.change_refused";
+const CHANGE_THROTTLED: &str = "password.change_throttled";
 
 /// Asks for a reset link for `email`. The caller learns nothing about whether an account
 /// uses the address: a live account is emailed a link (unless it already had
@@ -93,22 +94,26 @@ pub async fn change_password(
         return Err(AppError::field("current", "Enter your current password."));
     }
     password::check_new_password(&new).map_err(|reason| AppError::field("new", reason))?;
-    let since = crate::clock::now() - Duration::hours(1);
-    if audit::count_by_actor_since(db, CHANGE_REFUSED, &user.email, since).await? >= MAX_WRONG_CURRENT_PER_HOUR {
-        return Err(AppError::RateLimited { retry_after_secs: 3600 });
-    }
-    let account = user::Entity::find_by_id(user.id).one(db).await?.ok_or(AppError::NotFound)?;
-    let entry = |action| AuditEntry {
+    let entry = |action, detail: &str| AuditEntry {
         actor_user_id: Some(user.id),
         actor: &user.email,
         action,
         target_type: Some("user"),
         target_id: Some(user.id.to_string()),
         ip,
-        ..Default::default()
+        detail: Some(detail.into()),
     };
+    // The attempt is written as refused before the password is checked, so that parallel
+    // guesses count each other; the count includes it.
+    let attempt = audit::record_returning_id(db, entry(CHANGE_REFUSED, "being checked")).await?;
+    let since = crate::clock::now() - Duration::hours(1);
+    if audit::count_by_actor_since(db, CHANGE_REFUSED, &user.email, since).await? > MAX_WRONG_CURRENT_PER_HOUR {
+        audit::settle_attempt(db, attempt, CHANGE_THROTTLED, Some(user.id), None).await?;
+        return Err(AppError::RateLimited { retry_after_secs: 3600 });
+    }
+    let account = user::Entity::find_by_id(user.id).one(db).await?.ok_or(AppError::NotFound)?;
     if !password::verify(current, account.password_hash).await {
-        audit::record(db, entry(CHANGE_REFUSED)).await?;
+        audit::settle_attempt(db, attempt, CHANGE_REFUSED, Some(user.id), Some("wrong current password")).await?;
         return Err(AppError::field("current", "That is not your current password."));
     }
     let hash = password::hash(new).await?;
@@ -119,7 +124,7 @@ pub async fn change_password(
         others = others.filter(session::Column::IdHash.ne(keep));
     }
     others.exec(&txn).await?;
-    audit::record(&txn, entry("password.changed")).await?;
+    audit::settle_attempt(&txn, attempt, "password.changed", Some(user.id), None).await?;
     txn.commit().await?;
     Ok(())
 }

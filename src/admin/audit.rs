@@ -104,7 +104,7 @@ pub async fn list(
             @if rows.is_empty() {
                 p { "No entries match." }
             } @else {
-                table {
+                div class="table-wrap" role="region" aria-label="Audit entries" tabindex="0" { table {
                     caption { "Page " (page_number) " of " (pages) }
                     thead { tr { th scope="col" { "When (London)" } th scope="col" { "Who" } th scope="col" { "Action" } th scope="col" { "Record" } th scope="col" { "From" } th scope="col" { "Detail" } } }
                     tbody {
@@ -119,7 +119,7 @@ pub async fn list(
                             }
                         }
                     }
-                }
+                } }
             }
             nav aria-label="Pages" {
                 @if page_number > 1 { a href=(link_to_page(&query, page_number - 1)) rel="prev" { "Newer" } " " }

@@ -291,7 +291,7 @@ async fn intakes_page(
         html! {
             h1 { "Intakes" }
             @if all.is_empty() { p { "No intakes yet." } } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Intakes" tabindex="0" { table {
                     thead { tr { th { "Intake" } th { "Places" } th { "Offered or accepted" } th { "Open" } th { "Applications" } } }
                     tbody {
                         @for i in &all {
@@ -421,7 +421,7 @@ pub async fn queue(
                 p class="flash info" { "Showing the oldest " (rows.len()) " of " (listed.info.total) ". Filter by status, intake or name to see the rest; the CSV has them all." }
             }
             @if rows.is_empty() { p { "No applications match." } } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Applications" tabindex="0" { table {
                     thead { tr { th { "Applicant" } th { "Intake" } th { "Received" } th { "Status" } } }
                     tbody {
                         @for a in &rows {

@@ -151,7 +151,7 @@ pub async fn accounts(
         html! {
             h1 { "Accounts" }
             p class="hint" { "Create accounts with " code { "convene user add" } " and API tokens with " code { "convene token create" } "." }
-            div class="table-wrap" {
+            div class="table-wrap" role="region" aria-label="Accounts" tabindex="0" {
                 table {
                     thead { tr { th { "Name" } th { "Email" } th { "Role" } th { "Status" } th { "API tokens" } th { span class="visually-hidden" { "Actions" } } } }
                     tbody {

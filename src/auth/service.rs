@@ -151,7 +151,7 @@ pub async fn authenticate(
     let by_account = account_failures > MAX_FAILURES_PER_ACCOUNT;
     if by_account || address_failures > MAX_FAILURES_PER_ADDRESS {
         let detail = if by_account { "account" } else { "address" };
-        audit::settle_login_attempt(db, attempt, "login.throttled", None, Some(detail)).await?;
+        audit::settle_attempt(db, attempt, "login.throttled", None, Some(detail)).await?;
         return Ok(LoginOutcome::Throttled { retry_after_secs: THROTTLE_WINDOW.num_seconds().unsigned_abs() });
     }
 
@@ -163,7 +163,7 @@ pub async fn authenticate(
     let password_ok = password::verify(password, stored).await;
     match found {
         Some(account) if password_ok && account.disabled_at.is_none() => {
-            audit::settle_login_attempt(db, attempt, "login.success", Some(account.id), None).await?;
+            audit::settle_attempt(db, attempt, "login.success", Some(account.id), None).await?;
             Ok(LoginOutcome::SignedIn(account.into()))
         }
         other => {
@@ -173,8 +173,7 @@ pub async fn authenticate(
                 Some(account) if account.password_hash.is_none() => "no password set",
                 Some(_) => "wrong password",
             };
-            audit::settle_login_attempt(db, attempt, "login.failure", other.as_ref().map(|a| a.id), Some(detail))
-                .await?;
+            audit::settle_attempt(db, attempt, "login.failure", other.as_ref().map(|a| a.id), Some(detail)).await?;
             Ok(LoginOutcome::Refused)
         }
     }

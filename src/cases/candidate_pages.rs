@@ -69,20 +69,20 @@ fn candidates_page(ctx: &PageContext, reference: &str, case: i64, found: &Candid
             @if found.candidates.is_empty() {
                 p { "No slot and facilitator pair meets every rule before the deadline." }
             } @else {
-                table {
+                div class="table-wrap" role="region" aria-label="Ranked candidates" tabindex="0" { table {
                     caption { "Ranked candidates, best first" }
                     thead { tr { th scope="col" { "Slot" } th scope="col" { "Lead" } th scope="col" { "Second facilitator" } th scope="col" { "Score" } th scope="col" { span class="visually-hidden" { "Action" } } } }
                     tbody { @for c in &found.candidates { (candidate_row(case, c, ctx)) } }
-                }
+                } }
             }
             h2 { "Ruled out" }
             @if found.ruled_out.is_empty() {
                 p { "Nobody is ruled out." }
             } @else {
-                table {
+                div class="table-wrap" role="region" aria-label="Ruled out" tabindex="0" { table {
                     thead { tr { th scope="col" { "Volunteer" } th scope="col" { "Why" } } }
                     tbody { @for r in &found.ruled_out { tr { td { (r.name) } td { (r.reason) } } } }
-                }
+                } }
             }
         },
     )

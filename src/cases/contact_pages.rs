@@ -37,7 +37,7 @@ pub fn section(
     html! {
         h2 id="contacts" { "Preparation contacts" }
         @if records.is_empty() { p { "No preparation meeting or call logged yet." } } @else {
-            div class="table-wrap" { table {
+            div class="table-wrap" role="region" aria-label="Preparation contacts" tabindex="0" { table {
                 thead { tr {
                     th scope="col" { "Date" } th scope="col" { "What" } th scope="col" { "Facilitator" }
                     th scope="col" { "Minutes" } th scope="col" { "Miles" } th scope="col" { "Notes" }

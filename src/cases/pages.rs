@@ -90,7 +90,7 @@ pub async fn list(
             @if cases.is_empty() {
                 p { @if coordinating { "No cases here." } @else { "You are not facilitating any case at the moment." } }
             } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Cases" tabindex="0" { table {
                     thead { tr { th scope="col" { "Reference" } th scope="col" { "Status" } th scope="col" { "Establishment" } th scope="col" { "Deadline" } } }
                     tbody {
                         @for c in &cases {
@@ -389,7 +389,7 @@ async fn case_page(
 
             h2 id="parties" { "Parties" }
             @if parties.is_empty() { p { "No parties recorded yet." } } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Parties" tabindex="0" { table {
                     thead { tr {
                         th scope="col" { "Role" } th scope="col" { "Name and contact" } th scope="col" { "Consent" }
                     } }

@@ -41,7 +41,7 @@ fn field_errors(error: AppError) -> AppResult<FieldErrors> {
 
 fn due_table(rows: &[Due], date_heading: &str) -> Markup {
     html! {
-        div class="table-wrap" { table {
+        div class="table-wrap" role="region" aria-label={ "Checks by " (date_heading) } tabindex="0" { table {
             thead { tr { th { "Volunteer" } th { "Check" } th { (date_heading) } } }
             tbody {
                 @for row in rows {
@@ -134,7 +134,7 @@ async fn checks_page(
             h1 { "Checks: " (checks.volunteer.name) }
             h2 { "DBS checks" }
             @if checks.dbs.is_empty() { p { "No DBS check recorded." } } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="DBS checks" tabindex="0" { table {
                     thead { tr {
                         th { "Level" } th { "Status" }
                         @if checks.full_details { th { "Certificate number" } th { "Issued" } }
@@ -163,7 +163,7 @@ async fn checks_page(
             }
             h2 { "Prison vetting" }
             @if checks.vetting.is_empty() { p { "No prison vetting recorded." } } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Prison vetting" tabindex="0" { table {
                     thead { tr { th { "Establishment" } th { "Level" } th { "Status" } th { "Cleared" } th { "Valid until (inclusive)" } } }
                     tbody {
                         @for (v, place) in &checks.vetting {

@@ -58,7 +58,7 @@ async fn establishment_page(state: &AppState, ctx: &PageContext, id: i64, forms:
             }
             h2 id="closures" { "Closures" }
             @if closures.is_empty() { p { "No closed dates." } } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Closures" tabindex="0" { table {
                     thead { tr { th scope="col" { "From" } th scope="col" { "To (inclusive)" } th scope="col" { "Reason" } } }
                     tbody { @for c in &closures { tr { td { (short_date(c.from_date)) } td { (short_date(c.to_date)) } td { (c.reason) } } } }
                 } }
@@ -155,7 +155,7 @@ async fn establishments_page(
         html! {
             h1 { "Establishments" }
             @if all.is_empty() { p { "No establishments yet." } } @else {
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Establishments" tabindex="0" { table {
                     thead { tr { th { "Name" } th { "Kind" } th { "Address" } th { "Rooms" } th { "Prison vetting" } } }
                     tbody {
                         @for e in &all {

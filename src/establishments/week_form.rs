@@ -118,7 +118,7 @@ impl WeekForm {
                 legend { (legend) }
                 p class="hint" { "UK time (24-hour clock). Leave a pair blank for no window; touching windows are fine, overlapping ones are not." }
                 @if let Some(message) = errors.get("windows") { p class="field-error" { span class="visually-hidden" { "Error: " } (message) } }
-                div class="table-wrap" { table {
+                div class="table-wrap" role="region" aria-label="Weekly windows" tabindex="0" { table {
                     tbody {
                         @for (i, day) in DAYS.iter().enumerate() {
                             @let slots = (self.filled(day) + 1).clamp(SLOTS, MAX_SLOTS);

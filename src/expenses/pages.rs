@@ -32,7 +32,7 @@ fn status_tag(status: ExpenseStatus) -> Markup {
 
 fn claims_table(claims: &[ClaimView], show_volunteer: bool) -> Markup {
     html! {
-        table {
+        div class="table-wrap" role="region" aria-label="Claims" tabindex="0" { table {
             thead { tr { th { "Claim" } @if show_volunteer { th { "Volunteer" } } th { "For" } th { "Status" } th { "Total" } } }
             tbody {
                 @for v in claims {
@@ -45,7 +45,7 @@ fn claims_table(claims: &[ClaimView], show_volunteer: bool) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -186,7 +186,7 @@ async fn claim_page(
             @if user.role.is_coordinator() { p { "Volunteer: " (v.volunteer_name) } }
             @if let Some(reason) = &c.decision_reason { p { "Reason: " (reason) } }
             @if v.items.is_empty() { p { "No items yet." } } @else {
-                table {
+                div class="table-wrap" role="region" aria-label="Items" tabindex="0" { table {
                     thead { tr { th { "Date" } th { "Kind" } th { "Description" } th { "Details" } th { "Amount" } @if editable { th { span class="visually-hidden" { "Actions" } } } } }
                     tbody {
                         @for i in &v.items {
@@ -213,7 +213,7 @@ async fn claim_page(
                         }
                     }
                     tfoot { tr { th colspan="4" { "Total" } td { (v.total) @if v.total_is_estimate { " (estimate: mileage is priced when the claim is approved)" } } } }
-                }
+                } }
             }
             h2 { "Receipts" }
             @if v.receipts.is_empty() { p { "No receipts attached." } }

@@ -49,7 +49,7 @@ pub async fn list(
             @if volunteers.is_empty() {
                 p { "No volunteers yet. Accepted applicants appear here." }
             } @else {
-                div class="table-wrap" {
+                div class="table-wrap" role="region" aria-label="Volunteers" tabindex="0" {
                     table {
                         thead { tr { th { "Name" } th { "Email" } th { "Status" } th { "Level" } th { "Checks" } } }
                         tbody {

@@ -96,14 +96,14 @@ async fn course_page(
             h1 { (course.name) }
             p { span class="tag" { (course.kind.code()) " training" } }
             @if sessions.is_empty() { p { "No sessions yet." } } @else {
-                table {
+                div class="table-wrap" role="region" aria-label="Sessions" tabindex="0" { table {
                     thead { tr { th { "Session" } th { "Date" } th { "Time" } th { "Venue" } } }
                     tbody {
                         @for s in &sessions {
                             tr { td { a href={ "/sessions/" (s.id) } { "Session " (s.number) } @if s.cancelled_at.is_some() { " " span class="tag" { "cancelled" } } } td { (long_date(s.date)) } td { (s.starts_at.format("%H:%M")) "–" (s.ends_at.format("%H:%M")) } td { (s.venue) } }
                         }
                     }
-                }
+                } }
             }
             @if !still_needed.is_empty() {
                 h2 { "Who still needs which session" }

@@ -36,7 +36,7 @@ try {
 
   await page.getByRole('heading', { name: 'Application sent' }).waitFor({ timeout: 10000 });
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-  console.log('confirmation shown');
+  console.log(JSON.stringify({ confirmation: true }));
 } finally {
   await browser.close();
 }

@@ -7,8 +7,6 @@
 //! closes the case and reads the completion report.
 
 use entity::Code;
-use std::path::Path;
-use std::process::Command;
 
 use chrono::Duration;
 use entity::case::{self, CaseStatus};
@@ -18,7 +16,7 @@ use entity::volunteer::FacilitationLevel;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, browser_script};
 use crate::scenario::{facilitator, prison};
 
 async fn person(app: &TestApp, volunteer_id: i64) -> Value {
@@ -27,30 +25,8 @@ async fn person(app: &TestApp, volunteer_id: i64) -> Value {
     json!({"email": account.email, "password": PASSWORD, "name": account.name, "user_id": account.id})
 }
 
-fn run(script_dir: &Path, args: &Value) -> Value {
-    let output = Command::new("node")
-        .arg("casework.mjs")
-        .arg(args.to_string())
-        .current_dir(script_dir)
-        .output()
-        .expect("run node");
-    assert!(
-        output.status.success(),
-        "the casework walk-through failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("the script's JSON")
-}
-
 #[tokio::test]
 async fn a_case_is_worked_from_referral_to_closure_through_the_pages() {
-    let script_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    assert!(
-        script_dir.join("node_modules/playwright-core").exists() && Path::new("/usr/bin/chromium").exists(),
-        "the browser test needs Debian's chromium and tests/browser/node_modules: run .ci/test-tools first"
-    );
     let app = TestApp::spawn().await;
     let coordinator = app.create_user(Role::Coordinator).await;
     let token = app.token_for(&coordinator).await;
@@ -69,9 +45,7 @@ async fn a_case_is_worked_from_referral_to_closure_through_the_pages() {
         "due": (crate::helpers::today() + Duration::days(30)).to_string(),
     });
 
-    let dir = script_dir.clone();
-    let phase1 = args.clone();
-    let first = tokio::task::spawn_blocking(move || run(&dir, &phase1)).await.unwrap();
+    let first = browser_script("casework.mjs", vec![args.to_string()], Vec::new()).await;
     let reference = first["reference"].as_str().unwrap().to_owned();
     let found =
         case::Entity::find().filter(case::Column::Reference.eq(&reference)).one(&app.db).await.unwrap().unwrap();
@@ -125,8 +99,7 @@ async fn a_case_is_worked_from_referral_to_closure_through_the_pages() {
 
     args["phase"] = json!(2);
     args["reference"] = json!(reference);
-    let dir = script_dir.clone();
-    let second = tokio::task::spawn_blocking(move || run(&dir, &args)).await.unwrap();
+    let second = browser_script("casework.mjs", vec![args.to_string()], Vec::new()).await;
     let found = case::Entity::find_by_id(found.id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(found.status, CaseStatus::Closed);
     let held = conference::Entity::find_by_id(booked.id).one(&app.db).await.unwrap().unwrap();

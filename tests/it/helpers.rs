@@ -393,3 +393,28 @@ pub fn assessment_json(kind: &str, outcome: &str) -> serde_json::Value {
             .collect(),
     )
 }
+
+/// Runs one of the headless-Chromium scripts in tests/browser with its arguments (and
+/// environment), fails the test with its output if it fails, and returns its last line of
+/// output parsed as JSON (`null` when it prints none).
+pub async fn browser_script(script: &str, args: Vec<String>, env: Vec<(&'static str, String)>) -> serde_json::Value {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        dir.join("node_modules/playwright-core").exists() && std::path::Path::new("/usr/bin/chromium").exists(),
+        "the browser tests need Debian's chromium and tests/browser/node_modules: run .ci/test-tools first"
+    );
+    let script = script.to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node").arg(&script).args(args).envs(env).current_dir(dir).output()
+    })
+    .await
+    .expect("the browser task")
+    .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the browser script failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout.lines().last().map_or(serde_json::Value::Null, |line| serde_json::from_str(line).expect("the script's JSON"))
+}

@@ -17,6 +17,7 @@ mod cli;
 mod csrf;
 mod demo;
 mod digest;
+mod every_page;
 mod expenses;
 mod feed_cache;
 mod guards;

@@ -5,7 +5,11 @@ use entity::user::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp};
+use convene::notifications::smtp::Mailer;
+use convene::notifications::worker::Worker;
+
+use crate::helpers::{PASSWORD, TestApp, browser_script};
+use crate::smtp_sink::SmtpSink;
 
 async fn resets(app: &TestApp) -> Vec<outbox_message::Model> {
     outbox_message::Entity::find().filter(outbox_message::Column::Kind.eq("password.reset")).all(&app.db).await.unwrap()
@@ -60,4 +64,61 @@ async fn changing_a_password_needs_the_current_one() {
         b.open("/account/password").await
     };
     assert_ne!(status, 200, "the other browser session has ended");
+}
+
+#[tokio::test]
+async fn five_wrong_current_passwords_in_an_hour_stop_further_changes() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Volunteer).await;
+    let token = app.token_for(&user).await;
+    let change = |current: &'static str| {
+        let body = json!({"current": current, "new": "a much longer passphrase"});
+        let api = app.api(&token);
+        async move { api.post("/api/v1/me/password", &body).await.status() }
+    };
+    for _ in 0..5 {
+        assert_eq!(change("a wrong guess").await, 422);
+    }
+    assert_eq!(change(PASSWORD).await, 429, "even the right password waits once five were wrong");
+    assert_eq!(app.audit_count("password.change_refused").await, 5);
+    assert_eq!(app.audit_count("password.changed").await, 0);
+    app.signed_in(&user).await; // the old password still signs in
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_in_a_browser_through_the_emailed_link() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(Role::Coordinator).await;
+    let sink = SmtpSink::start().await;
+    let base = app.url("");
+    let phase = |phase: &str, extra: Value| {
+        let mut args = json!({"phase": phase, "base": base, "email": user.email});
+        args.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        browser_script("reset.mjs", vec![args.to_string()], Vec::new())
+    };
+    let asked = phase("ask", json!({})).await;
+    assert_eq!(asked["problems"], json!([]), "the forgot page passes axe and fits a phone");
+
+    let mailer = Mailer::new(&sink.url(), "Convene <convene@example.org>", &url::Url::parse(&base).unwrap()).unwrap();
+    let report = Worker::new(app.db.clone(), mailer).run_once(crate::helpers::now()).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let received = sink.messages();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, vec![user.email.clone()]);
+    let email = mail_parser::MessageParser::default().parse(&received[0].data).expect("a parsable email");
+    let text = email.body_text(0).expect("a text part").into_owned();
+    let path = text
+        .split_whitespace()
+        .find_map(|word| word.find("/password/reset/").map(|at| word[at..].trim_end_matches('.').to_owned()))
+        .unwrap_or_else(|| panic!("a reset link in: {text}"));
+
+    let new_password = "a new and longer passphrase";
+    let reset = phase("reset", json!({"link": app.url(&path), "password": new_password})).await;
+    assert_eq!(reset["problems"], json!([]), "the reset page passes axe and fits a phone");
+    assert!(reset["heading"].as_str().is_some_and(|h| !h.is_empty()), "signed in with the new password: {reset}");
+    assert_eq!(app.audit_count("password.reset").await, 1);
+    let mut old = app.browser();
+    old.open("/login").await;
+    let refused = old.post_form("/login", &[("email", &user.email), ("password", PASSWORD)]).await;
+    assert_ne!(refused.status(), 303, "the old password no longer signs in");
 }

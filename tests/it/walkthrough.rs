@@ -3,28 +3,19 @@
 //! candidates and books one with the demo volunteer; the volunteer signs in, accepts it,
 //! sees it on the dashboard and in their calendar feed.
 
-use std::path::Path;
-use std::process::Command;
-
 use convene::demo::{self, Outcome};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, Response};
 use entity::user::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, browser_script};
 
 const VOLUNTEER_NAME: &str = "Val Okafor";
 
 #[tokio::test]
 async fn the_demo_walked_through_in_a_browser_books_accepts_and_shows_the_conference_in_the_feed() {
-    let script_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    assert!(
-        script_dir.join("node_modules/playwright-core").exists() && Path::new("/usr/bin/chromium").exists(),
-        "the browser test needs Debian's chromium and tests/browser/node_modules: run .ci/test-tools first"
-    );
     let app = TestApp::spawn().await;
     let base = url::Url::parse(&app.url("/")).unwrap();
     let Outcome::Loaded(logins) = demo::load(&app.db, &base).await.expect("the demo loads") else {
@@ -41,20 +32,7 @@ async fn the_demo_walked_through_in_a_browser_books_accepts_and_shows_the_confer
         volunteer.password.clone(),
         VOLUNTEER_NAME.to_owned(),
     ];
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg("walkthrough.mjs").args(args).current_dir(&script_dir).output()
-    })
-    .await
-    .unwrap()
-    .expect("run node");
-    assert!(
-        output.status.success(),
-        "browser walk-through failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let result: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("the script's JSON");
+    let result = browser_script("walkthrough.mjs", args.to_vec(), Vec::new()).await;
     let reference = result["reference"].as_str().unwrap();
     let feed = result["feed"].as_str().unwrap();
 
