@@ -2,8 +2,10 @@
 //! audit trail, counted inside the transaction that records the attempt.
 
 use chrono::Duration;
+use entity::Code;
+use entity::user::Role;
 use entity::{session, user};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use url::Url;
 
 use crate::audit::{self, AuditEntry};
@@ -125,6 +127,116 @@ pub async fn change_password(
     }
     others.exec(&txn).await?;
     audit::settle_attempt(&txn, attempt, "password.changed", Some(user.id), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// An account to make for someone: no password, but an emailed single-use link to set one.
+pub struct Invite {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The roles `actor` may give an account: an admin any, a coordinator volunteers and
+/// coordinators (never more than their own).
+pub fn grantable(actor: Role) -> &'static [Role] {
+    match actor {
+        Role::Admin => &[Role::Volunteer, Role::Coordinator, Role::Admin],
+        Role::Coordinator => &[Role::Volunteer, Role::Coordinator],
+        Role::Volunteer => &[],
+    }
+}
+
+/// The role in words, as an email or page says it.
+pub fn role_words(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "an admin",
+        Role::Coordinator => "a coordinator",
+        Role::Volunteer => "a volunteer",
+    }
+}
+
+/// Makes an account for `invite` and emails it a link to set its password, in one
+/// transaction. An address already in use is a field error on `email`.
+pub async fn invite(db: &impl Db, base_url: &Url, actor: &AuthUser, invite: Invite) -> AppResult<user::Model> {
+    if !grantable(actor.role).contains(&invite.role) {
+        return Err(AppError::field("role", "Choose one of the roles you can give."));
+    }
+    let txn = begin_write(db).await?;
+    let (account, _) = accounts::insert_account(&txn, &invite.email, &invite.name, invite.role, None).await?;
+    let (link_id, token) = invitations::create(&txn, account.id).await?;
+    let url = Links::new(base_url).invitation(&token);
+    outbox::enqueue(
+        &txn,
+        Outgoing {
+            key: format!("account.invitation:{link_id}"),
+            kind: "account.invitation",
+            to: account.email.clone(),
+            message: messages::account_invitation(&account.name, role_words(invite.role), &actor.name, &url),
+            send_after: crate::clock::now(),
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: "account.invited",
+            target_type: Some("user"),
+            target_id: Some(account.id.to_string()),
+            detail: Some(invite.role.code()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(account)
+}
+
+/// An admin gives a staff account another staff role. A volunteer's account carries their
+/// volunteer record, so it keeps its role (a volunteer who joins the staff gets a second
+/// account); nobody changes their own role, so the service always keeps an admin.
+pub async fn change_role(db: &impl Db, admin: &AuthUser, user_id: i64, role: Role) -> AppResult<()> {
+    if admin.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    if admin.id == user_id {
+        return Err(AppError::Conflict("You cannot change your own role.".into()));
+    }
+    let txn = begin_write(db).await?;
+    let found = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if found.role == role {
+        return Ok(());
+    }
+    if found.role == Role::Volunteer || role == Role::Volunteer {
+        return Err(AppError::Conflict(
+            "A volunteer's account holds their volunteer record, so it keeps its role. Invite a separate account for a staff role."
+                .into(),
+        ));
+    }
+    user::ActiveModel {
+        id: Set(found.id),
+        role: Set(role),
+        updated_at: Set(crate::clock::now()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(admin.id),
+            actor: &admin.email,
+            action: "account.role_changed",
+            target_type: Some("user"),
+            target_id: Some(user_id.to_string()),
+            detail: Some(format!("{} to {}", found.role.code(), role.code())),
+            ..Default::default()
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

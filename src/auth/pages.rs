@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use entity::Code;
+use entity::user::Role;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -150,7 +151,8 @@ pub async fn accounts(
         "Accounts",
         html! {
             h1 { "Accounts" }
-            p class="hint" { "Create accounts with " code { "convene user add" } " and API tokens with " code { "convene token create" } "." }
+            p { a class="button" href="/accounts/new" { "Invite someone" } }
+            p class="hint" { "Staff roles can be changed here; a volunteer's account keeps its role. API tokens are made with " code { "convene token create" } "." }
             div class="table-wrap" role="region" aria-label="Accounts" tabindex="0" {
                 table {
                     thead { tr { th { "Name" } th { "Email" } th { "Role" } th { "Status" } th { "API tokens" } th { span class="visually-hidden" { "Actions" } } } }
@@ -159,7 +161,21 @@ pub async fn accounts(
                             tr {
                                 td { (account.name) }
                                 td { (account.email) }
-                                td { (account.role.code()) }
+                                td {
+                                    @let me = ctx.user.as_ref().is_some_and(|me| me.id == account.id);
+                                    @if account.role == Role::Volunteer || me { (account.role.code()) } @else {
+                                        form class="role-form" method="post" action={ "/admin/accounts/" (account.id) "/role" } {
+                                            (csrf_field(&ctx))
+                                            label class="visually-hidden" for={ "role-" (account.id) } { "Role of " (account.email) }
+                                            select id={ "role-" (account.id) } name="role" {
+                                                @for role in [Role::Coordinator, Role::Admin] {
+                                                    option value=(role.code()) selected[account.role == role] { (role.code()) }
+                                                }
+                                            }
+                                            button type="submit" class="secondary" { "Change" span class="visually-hidden" { " the role of " (account.email) } }
+                                        }
+                                    }
+                                }
                                 td { @if account.disabled_at.is_some() { span class="tag" { "disabled" } } @else { "active" } }
                                 td {
                                     @if tokens.is_empty() { "none" }

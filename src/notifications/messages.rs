@@ -187,6 +187,19 @@ pub fn password_invitation(name: &str, url: &str) -> Message {
     )
 }
 
+pub fn account_invitation(name: &str, role: &str, inviter: &str, url: &str) -> Message {
+    compose(
+        "Your Convene account".into(),
+        &format!("Dear {name},"),
+        &[
+            format!("{inviter} has made you a Convene account, as {role}. Set a password to sign in."),
+            "The link works once, for 14 days. If you were not expecting this, ignore this email.".into(),
+        ],
+        Some(Action { label: "Set your password", url }),
+        WHY_ACCOUNT,
+    )
+}
+
 pub fn password_reset(name: &str, url: &str) -> Message {
     compose(
         "Choose a new Convene password".into(),

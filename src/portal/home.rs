@@ -29,6 +29,7 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<
                     li { a href="/cases" { "Cases" } " and " a href="/cases/new" { "take a referral" } }
                     li { a href="/meetings" { "Volunteer meetings" } }
                     li { a href="/volunteers" { "See the volunteers" } }
+                    li { a href="/accounts/new" { "Invite someone" } }
                 },
                 Role::Admin => ul {
                     li { a href="/applications" { "Review applications" } }

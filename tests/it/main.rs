@@ -22,6 +22,7 @@ mod expenses;
 mod feed_cache;
 mod guards;
 mod invitations;
+mod invites;
 mod layering;
 mod mail;
 mod ops;

@@ -94,7 +94,7 @@ async fn a_forgotten_password_is_reset_in_a_browser_through_the_emailed_link() {
     let phase = |phase: &str, extra: Value| {
         let mut args = json!({"phase": phase, "base": base, "email": user.email});
         args.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        browser_script("reset.mjs", vec![args.to_string()], Vec::new())
+        browser_script("accounts.mjs", vec![args.to_string()], Vec::new())
     };
     let asked = phase("ask", json!({})).await;
     assert_eq!(asked["problems"], json!([]), "the forgot page passes axe and fits a phone");
@@ -113,7 +113,9 @@ async fn a_forgotten_password_is_reset_in_a_browser_through_the_emailed_link() {
         .unwrap_or_else(|| panic!("a reset link in: {text}"));
 
     let new_password = "a new and longer passphrase";
-    let reset = phase("reset", json!({"link": app.url(&path), "password": new_password})).await;
+    let reset =
+        phase("set", json!({"link": app.url(&path), "heading": "Choose a new password", "password": new_password}))
+            .await;
     assert_eq!(reset["problems"], json!([]), "the reset page passes axe and fits a phone");
     assert!(reset["heading"].as_str().is_some_and(|h| !h.is_empty()), "signed in with the new password: {reset}");
     assert_eq!(app.audit_count("password.reset").await, 1);
