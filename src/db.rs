@@ -251,3 +251,19 @@ where
         },
     })
 }
+
+/// How many rows of `query` have each value of `column`, in one grouped query.
+pub async fn count_by<E, V>(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<E>,
+    column: E::Column,
+) -> Result<std::collections::HashMap<V, i64>, DbErr>
+where
+    E: EntityTrait,
+    V: sea_orm::TryGetable + Eq + std::hash::Hash,
+{
+    use sea_orm::{ColumnTrait, QuerySelect};
+    let rows: Vec<(V, i64)> =
+        query.select_only().column(column).column_as(column.count(), "n").group_by(column).into_tuple().all(db).await?;
+    Ok(rows.into_iter().collect())
+}

@@ -612,3 +612,33 @@ async fn apply(
     .await?;
     Ok(updated)
 }
+
+/// The stages where an application waits for a coordinator, in order.
+pub const WAITING: [ApplicationStatus; 5] = [
+    ApplicationStatus::Submitted,
+    ApplicationStatus::Shortlisted,
+    ApplicationStatus::Interview,
+    ApplicationStatus::Offered,
+    ApplicationStatus::Waitlisted,
+];
+
+/// How many applications wait at each of the [`WAITING`] stages (stages with none left out).
+pub async fn waiting_by_stage(db: &impl ConnectionTrait) -> Result<Vec<(ApplicationStatus, i64)>, DbErr> {
+    let waiting = application::Entity::find().filter(application::Column::Status.is_in(WAITING));
+    let counts = crate::db::count_by::<_, ApplicationStatus>(db, waiting, application::Column::Status).await?;
+    Ok(WAITING.iter().filter_map(|s| counts.get(s).map(|n| (*s, *n))).collect())
+}
+
+/// Interviews arranged to start in `[from, to)`.
+pub async fn interviews_between(
+    db: &impl ConnectionTrait,
+    from: chrono::DateTime<Utc>,
+    to: chrono::DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    application::Entity::find()
+        .filter(application::Column::Status.eq(ApplicationStatus::Interview))
+        .filter(application::Column::InterviewAt.gte(from))
+        .filter(application::Column::InterviewAt.lt(to))
+        .count(db)
+        .await
+}

@@ -16,6 +16,7 @@ pub mod contacts;
 pub mod guards;
 pub mod outcome_pages;
 pub mod pages;
+pub mod queue;
 pub mod reason_pages;
 pub mod reasons;
 pub mod report;

@@ -17,7 +17,7 @@ use entity::party::{self, Consent, PartyRole};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::service::{self, AssessmentInput, CaseInput, CasePatch, PartyInput};
+use super::service::{self, AssessmentInput, CaseInput, CaseOrder, CasePatch, PartyInput};
 use crate::auth::RequireUser;
 use crate::domain::time::{london_display, long_date, short_date};
 use crate::error::{AppError, AppResult};
@@ -54,6 +54,8 @@ fn coordinator(user: &AuthUser) -> AppResult<()> {
 #[serde(default)]
 pub struct ListQuery {
     pub status: String,
+    /// `deadline`: nearest deadline first; otherwise newest first.
+    pub sort: String,
 }
 
 pub async fn list(
@@ -64,7 +66,8 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Markup> {
     let status = CaseStatus::from_code(query.status.trim());
-    let cases = service::list_with_status(&state.db, &viewer, status, ip.0.as_deref()).await?;
+    let order = if query.sort == "deadline" { CaseOrder::Deadline } else { CaseOrder::Newest };
+    let cases = service::list_with_status(&state.db, &viewer, status, order, ip.0.as_deref()).await?;
     let places: HashMap<i64, String> =
         crate::establishments::service::establishments(&state.db).await?.into_iter().map(|e| (e.id, e.name)).collect();
     let coordinating = viewer.role.is_coordinator();
@@ -82,6 +85,13 @@ pub async fn list(
                         select id="status" name="status" {
                             option value="" { "All" }
                             @for s in CaseStatus::ALL { option value=(s.code()) selected[status == Some(s)] { (words(&s.code())) } }
+                        }
+                    }
+                    div class="field" {
+                        label for="sort" { "Order" }
+                        select id="sort" name="sort" {
+                            option value="" { "Newest first" }
+                            option value="deadline" selected[order == CaseOrder::Deadline] { "Nearest deadline first" }
                         }
                     }
                     button type="submit" class="secondary" { "Filter" }

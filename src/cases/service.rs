@@ -217,32 +217,46 @@ pub async fn list(
     paging: Paging,
     ip: Option<&str>,
 ) -> AppResult<Page<case::Model>> {
-    let listed = crate::db::page(db, visible(db, viewer, None).await?, paging).await?;
+    let listed = crate::db::page(db, visible(db, viewer, None, CaseOrder::Newest).await?, paging).await?;
     audit_listed(db, viewer, &listed.items, ip).await?;
     Ok(listed)
 }
 
-/// Every case `viewer` may see, newest first, only those in `status` when one is given
+/// How a list of cases is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    #[default]
+    Newest,
+    /// Nearest deadline first.
+    Deadline,
+}
+
+/// Every case `viewer` may see, only those in `status` when one is given, in `order`
 /// (each listed case's read is audited).
 pub async fn list_with_status(
     db: &impl ConnectionTrait,
     viewer: &AuthUser,
     status: Option<CaseStatus>,
+    order: CaseOrder,
     ip: Option<&str>,
 ) -> AppResult<Vec<case::Model>> {
-    let cases = visible(db, viewer, status).await?.all(db).await?;
+    let cases = visible(db, viewer, status, order).await?.all(db).await?;
     audit_listed(db, viewer, &cases, ip).await?;
     Ok(cases)
 }
 
-/// The cases `viewer` may see, newest first: every case for coordinators, their assigned
+/// The cases `viewer` may see, in `order`: every case for coordinators, their assigned
 /// cases for facilitators.
 async fn visible(
     db: &impl ConnectionTrait,
     viewer: &AuthUser,
     status: Option<CaseStatus>,
+    order: CaseOrder,
 ) -> AppResult<Select<case::Entity>> {
-    let mut query = case::Entity::find().order_by_desc(case::Column::Id);
+    let mut query = match order {
+        CaseOrder::Newest => case::Entity::find().order_by_desc(case::Column::Id),
+        CaseOrder::Deadline => case::Entity::find().order_by_asc(case::Column::Deadline).order_by_asc(case::Column::Id),
+    };
     if let Some(status) = status {
         query = query.filter(case::Column::Status.eq(status));
     }
@@ -252,7 +266,7 @@ async fn visible(
     Ok(query)
 }
 
-async fn audit_listed(
+pub(crate) async fn audit_listed(
     db: &impl ConnectionTrait,
     viewer: &AuthUser,
     cases: &[case::Model],

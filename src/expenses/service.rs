@@ -861,6 +861,11 @@ pub async fn approved_for_payment(db: &impl ConnectionTrait) -> Result<Vec<Claim
     Ok(views)
 }
 
+/// How many submitted claims wait for a coordinator's decision.
+pub async fn awaiting_decision(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    expense_claim::Entity::find().filter(expense_claim::Column::Status.eq(ExpenseStatus::Submitted)).count(db).await
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;

@@ -4,13 +4,10 @@
 
 use chrono::{DateTime, Datelike, Days, Utc, Weekday};
 use entity::application::{self, ApplicationStatus};
-use entity::expense_claim::{self, ExpenseStatus};
 use entity::outbox_message;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::reminders::{
-    PREFERENCES_PATH, WEEKLY_DIGEST, coordinators, overdue_supervision, send_time, unbooked_cases, url,
-};
+use super::reminders::{PREFERENCES_PATH, WEEKLY_DIGEST, coordinators, send_time, unbooked_cases, url};
 use crate::config::Settings;
 use crate::domain::time::{london_today, long_date};
 use crate::notifications::messages::{Item, weekly_digest as message};
@@ -43,16 +40,13 @@ pub async fn gather(db: &impl ConnectionTrait, today: chrono::NaiveDate) -> Resu
         .count(db)
         .await?;
     let checks = crate::checks::service::overview(db, today).await?;
-    let claims = expense_claim::Entity::find()
-        .filter(expense_claim::Column::Status.eq(ExpenseStatus::Submitted))
-        .count(db)
-        .await?;
+    let claims = crate::expenses::service::awaiting_decision(db).await?;
     let horizon = today.checked_add_days(Days::new(DEADLINE_WITHIN_DAYS)).unwrap_or(today);
     let cases = unbooked_cases(db, None, horizon).await?;
     Ok(Digest {
         applications_waiting: usize::try_from(applications_waiting).unwrap_or(usize::MAX),
         checks_due: checks.overdue.len() + checks.due_soon.len(),
-        supervision_overdue: overdue_supervision(db, today).await?.len(),
+        supervision_overdue: crate::supervision::service::overdue(db, today).await?.len(),
         unbooked_cases: cases.into_iter().map(|c| (c.id, c.reference, c.deadline)).collect(),
         claims_awaiting_approval: usize::try_from(claims).unwrap_or(usize::MAX),
     })

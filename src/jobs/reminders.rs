@@ -344,25 +344,6 @@ pub async fn check_renewal(db: &impl ConnectionTrait, settings: &Settings, now: 
     Ok(queued)
 }
 
-/// Volunteers whose one-to-one supervision is overdue on `today`, with when it was due.
-pub(super) async fn overdue_supervision(
-    db: &impl ConnectionTrait,
-    today: NaiveDate,
-) -> Result<Vec<(volunteer::Model, crate::supervision::service::SupervisionDue)>, DbErr> {
-    use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
-    let interval = number(db, &SUPERVISION_INTERVAL_WEEKS).await?;
-    let trained = volunteer::Entity::find().filter(volunteer::Column::TrainedOn.is_not_null()).all(db).await?;
-    let mut overdue = Vec::new();
-    for record in trained {
-        let held: Vec<NaiveDate> =
-            crate::supervision::service::list(db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
-        if let Some(due) = crate::supervision::service::due(&record, &held, today, interval).filter(|d| d.overdue) {
-            overdue.push((record, due));
-        }
-    }
-    Ok(overdue)
-}
-
 /// From 08:00 London the day after a volunteer's supervision due date (the logic of
 /// `supervision::service::due`), to the volunteer and every coordinator; keyed per volunteer
 /// + due date, so a new one-to-one (a new due date) starts afresh.
@@ -372,7 +353,7 @@ pub async fn supervision_overdue(
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
     let mut queued = 0;
-    for (record, due) in overdue_supervision(db, london_today(now)).await? {
+    for (record, due) in crate::supervision::service::overdue(db, london_today(now)).await? {
         if !due.due_on.succ_opt().is_some_and(|day| is_due(day, 0, now)) {
             continue;
         }

@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::outbox_message::{self, OutboxStatus};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, Set, TryInsertResult};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TryInsertResult,
+};
 
 use super::messages::Message;
 use crate::db::{Page, Paging};
@@ -81,4 +84,9 @@ pub async fn page(db: &impl ConnectionTrait, paging: Paging) -> Result<Page<outb
 /// The newest messages first.
 pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<outbox_message::Model>, DbErr> {
     outbox_message::Entity::find().order_by_desc(outbox_message::Column::Id).limit(limit).all(db).await
+}
+
+/// How many emails failed for good (an admin should look).
+pub async fn failed_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    outbox_message::Entity::find().filter(outbox_message::Column::Status.eq(OutboxStatus::Failed)).count(db).await
 }

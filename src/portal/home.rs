@@ -6,9 +6,14 @@ use maud::{Markup, html};
 
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::identity::ClientIp;
 use crate::web::layout::{PageContext, page};
 
-pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<Markup> {
+pub async fn home(
+    State(state): State<AppState>,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    ctx: PageContext,
+) -> AppResult<Markup> {
     if let Some(user) = ctx.user.as_ref().filter(|u| u.role == Role::Volunteer) {
         let dashboard = super::dashboard::render(&state, &ctx, user).await?;
         let calendar = subscribe_card(&state, user.id).await?;
@@ -22,23 +27,19 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext) -> AppResult<
         },
         Some(user) => html! {
             h1 { "Welcome, " (user.name) }
-            @match user.role {
-                Role::Volunteer => p { "Your dashboard" },
-                Role::Coordinator => ul {
-                    li { a href="/applications" { "Review applications" } }
-                    li { a href="/cases" { "Cases" } " and " a href="/cases/new" { "take a referral" } }
-                    li { a href="/meetings" { "Volunteer meetings" } }
-                    li { a href="/volunteers" { "See the volunteers" } }
+            (super::queue::render(&state, user, ip.0.as_deref()).await?)
+            section aria-labelledby="shortcuts" {
+                h2 id="shortcuts" { "Shortcuts" }
+                ul {
+                    li { a href="/cases/new" { "Take a referral" } }
                     li { a href="/accounts/new" { "Invite someone" } }
-                },
-                Role::Admin => ul {
-                    li { a href="/applications" { "Review applications" } }
-                    li { a href="/cases" { "Cases" } }
-                    li { a href="/volunteers" { "See the volunteers" } }
-                    li { a href="/admin/accounts" { "Manage accounts and API tokens" } }
-                    li { a href="/admin/outbox" { "See the email outbox" } }
-                    li { a href="/admin/reasons" { "Keep the lists of reasons (not proceeding, not held)" } }
-                },
+                    li { a href="/meetings" { "Volunteer meetings" } }
+                    @if user.role == Role::Admin {
+                        li { a href="/admin/accounts" { "Manage accounts and API tokens" } }
+                        li { a href="/admin/reasons" { "Keep the lists of reasons (not proceeding, not held)" } }
+                        li { a href="/admin/audit" { "Read the audit log" } }
+                    }
+                }
             }
         },
     };

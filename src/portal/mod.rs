@@ -1,8 +1,10 @@
-//! Pages that summarise several domains: the home page and a volunteer's dashboard, and the
+//! Pages that summarise several domains: the home page (a coordinator's work queue) and a
+//! volunteer's dashboard, and the
 //! coordinators' volunteer list and record.
 
 pub mod dashboard;
 pub mod home;
+pub mod queue;
 pub mod volunteers;
 
 use axum::Router;

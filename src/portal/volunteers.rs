@@ -25,12 +25,39 @@ fn words(text: &str) -> String {
     text.replace('_', " ")
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Part of a name or email address.
+    pub q: String,
+    pub status: String,
+    /// `overdue`: only volunteers whose supervision is overdue.
+    pub supervision: String,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     RequireCoordinator(_): RequireCoordinator,
     ctx: PageContext,
+    axum::extract::Query(query): axum::extract::Query<ListQuery>,
 ) -> AppResult<Markup> {
-    let volunteers = service::list(&state.db).await?;
+    let everyone = service::list(&state.db).await?;
+    let total = everyone.len();
+    let status = VolunteerStatus::from_code(query.status.trim());
+    let overdue_only = query.supervision == "overdue";
+    let overdue: std::collections::HashSet<i64> = if overdue_only {
+        supervision::service::overdue(&state.db, crate::clock::today()).await?.into_iter().map(|(v, _)| v.id).collect()
+    } else {
+        Default::default()
+    };
+    let needle = query.q.trim().to_lowercase();
+    let volunteers: Vec<_> = everyone
+        .into_iter()
+        .filter(|v| status.is_none_or(|s| v.status == s))
+        .filter(|v| !overdue_only || overdue.contains(&v.id))
+        .filter(|v| needle.is_empty() || v.name.to_lowercase().contains(&needle) || v.email.contains(&needle))
+        .collect();
+    let filtered = volunteers.len() < total;
     let ready = commitment::service::ready_for_lead(&state.db).await?;
     let names = service::names(&state.db, &ready.iter().map(|(v, _)| v.id).collect::<Vec<_>>()).await?;
     Ok(page(
@@ -46,8 +73,27 @@ pub async fn list(
                     } }
                 }
             }
+            form method="get" action="/volunteers" class="filters" {
+                div class="field" {
+                    label for="q" { "Name or email" }
+                    input id="q" name="q" type="search" value=(query.q);
+                }
+                div class="field" {
+                    label for="status" { "Status" }
+                    select id="status" name="status" {
+                        option value="" { "Any" }
+                        @for s in <VolunteerStatus as sea_orm::Iterable>::iter() { option value=(s.code()) selected[status == Some(s)] { (words(&s.code())) } }
+                    }
+                }
+                div class="field choice" {
+                    input type="checkbox" id="supervision" name="supervision" value="overdue" checked[overdue_only];
+                    label for="supervision" { "Supervision overdue" }
+                }
+                button type="submit" class="secondary" { "Filter" }
+            }
+            @if filtered { p { (volunteers.len()) " of " (total) " volunteers. " a href="/volunteers" { "Show everyone" } } }
             @if volunteers.is_empty() {
-                p { "No volunteers yet. Accepted applicants appear here." }
+                p { @if filtered { "Nobody matches." } @else { "No volunteers yet. Accepted applicants appear here." } }
             } @else {
                 div class="table-wrap" role="region" aria-label="Volunteers" tabindex="0" {
                     table {

@@ -395,6 +395,24 @@ pub async fn meetings_for(
         .await
 }
 
+/// Volunteers whose one-to-one supervision is overdue on `today`, with when it was due.
+pub async fn overdue(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+) -> Result<Vec<(volunteer::Model, SupervisionDue)>, DbErr> {
+    use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
+    let interval = number(db, &SUPERVISION_INTERVAL_WEEKS).await?;
+    let trained = volunteer::Entity::find().filter(volunteer::Column::TrainedOn.is_not_null()).all(db).await?;
+    let mut overdue = Vec::new();
+    for record in trained {
+        let held: Vec<NaiveDate> = list(db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
+        if let Some(due) = due(&record, &held, today, interval).filter(|d| d.overdue) {
+            overdue.push((record, due));
+        }
+    }
+    Ok(overdue)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

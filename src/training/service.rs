@@ -520,6 +520,24 @@ pub async fn enrolled(db: &impl ConnectionTrait, course_id: i64) -> Result<Vec<(
     Ok(ids.into_iter().map(|id| (id, names.get(&id).cloned().unwrap_or_default())).collect())
 }
 
+/// Sessions not cancelled on days in `[from, to)`, in order, each with its course.
+pub async fn sessions_between(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(course_session::Model, course::Model)>, DbErr> {
+    let found = course_session::Entity::find()
+        .filter(course_session::Column::Date.gte(from))
+        .filter(course_session::Column::Date.lt(to))
+        .filter(course_session::Column::CancelledAt.is_null())
+        .order_by_asc(course_session::Column::Date)
+        .order_by_asc(course_session::Column::StartsAt)
+        .find_also_related(course::Entity)
+        .all(db)
+        .await?;
+    Ok(found.into_iter().filter_map(|(session, course)| course.map(|c| (session, c))).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

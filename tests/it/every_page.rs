@@ -1,7 +1,6 @@
 //! Every page of the demo, for a visitor and for each role, in headless Chromium at 390×844:
 //! axe-core reports no serious or critical violation and no page scrolls sideways.
 
-use convene::demo::{self, Outcome};
 use entity::Code;
 use serde_json::json;
 
@@ -10,10 +9,7 @@ use crate::helpers::{TestApp, browser_script};
 #[tokio::test]
 async fn every_demo_page_for_every_role_passes_axe_and_fits_a_phone() {
     let app = TestApp::spawn().await;
-    let base = url::Url::parse(&app.url("/")).unwrap();
-    let Outcome::Loaded(logins) = demo::load(&app.db, &base).await.expect("the demo loads") else {
-        panic!("a fresh database is empty");
-    };
+    let logins = app.load_demo().await;
     let logins: Vec<_> = logins
         .iter()
         .map(|login| json!({"role": login.role.code(), "email": login.email, "password": login.password}))

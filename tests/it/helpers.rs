@@ -418,3 +418,15 @@ pub async fn browser_script(script: &str, args: Vec<String>, env: Vec<(&'static 
     );
     stdout.lines().last().map_or(serde_json::Value::Null, |line| serde_json::from_str(line).expect("the script's JSON"))
 }
+
+impl TestApp {
+    /// Loads the demo into this app's empty database; its sign-ins (admin, coordinator,
+    /// volunteer).
+    pub async fn load_demo(&self) -> Vec<convene::demo::Login> {
+        let base = url::Url::parse(&self.url("/")).expect("the app's address");
+        match convene::demo::load(&self.db, &base).await.expect("the demo loads") {
+            convene::demo::Outcome::Loaded(logins) => logins,
+            _ => panic!("a fresh database is empty"),
+        }
+    }
+}

@@ -21,6 +21,7 @@ mod every_page;
 mod expenses;
 mod feed_cache;
 mod guards;
+mod home_queue;
 mod invitations;
 mod invites;
 mod layering;

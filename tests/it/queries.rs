@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use chrono::Duration;
-use convene::demo::{self, Outcome};
+use convene::demo;
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, FacilitatorRole, Response};
@@ -34,10 +34,7 @@ async fn statements_for(app: &TestApp, browser: &Browser, path: &str) -> usize {
 #[tokio::test]
 async fn a_kept_calendar_feed_costs_one_statement_fresh_or_revalidated() {
     let app = TestApp::spawn().await;
-    let base = url::Url::parse(&app.url("/")).unwrap();
-    let Outcome::Loaded(logins) = demo::load(&app.db, &base).await.expect("the demo loads") else {
-        panic!("a fresh database is empty");
-    };
+    let logins = app.load_demo().await;
     let volunteer = logins.iter().find(|l| l.role == Role::Volunteer).expect("the demo volunteer");
     let account = entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq(&volunteer.email))
@@ -213,10 +210,7 @@ async fn page_costs(app: &TestApp, volunteer: &Browser, coordinator: &Browser, c
 #[tokio::test]
 async fn the_dashboard_a_case_page_and_the_candidate_search_cost_a_fixed_few_statements() {
     let app = TestApp::spawn().await;
-    let base = url::Url::parse(&app.url("/")).unwrap();
-    let Outcome::Loaded(logins) = demo::load(&app.db, &base).await.expect("the demo loads") else {
-        panic!("a fresh database is empty");
-    };
+    let logins = app.load_demo().await;
     let sign_in = |role: Role| {
         let who = logins.iter().find(|l| l.role == role).expect("a demo sign-in").clone();
         let mut browser = app.browser();

@@ -3,7 +3,6 @@
 //! candidates and books one with the demo volunteer; the volunteer signs in, accepts it,
 //! sees it on the dashboard and in their calendar feed.
 
-use convene::demo::{self, Outcome};
 use entity::case::{self, CaseStatus};
 use entity::conference::{self, ConferenceStatus};
 use entity::conference_facilitator::{self, Response};
@@ -17,10 +16,7 @@ const VOLUNTEER_NAME: &str = "Val Okafor";
 #[tokio::test]
 async fn the_demo_walked_through_in_a_browser_books_accepts_and_shows_the_conference_in_the_feed() {
     let app = TestApp::spawn().await;
-    let base = url::Url::parse(&app.url("/")).unwrap();
-    let Outcome::Loaded(logins) = demo::load(&app.db, &base).await.expect("the demo loads") else {
-        panic!("a fresh database is empty");
-    };
+    let logins = app.load_demo().await;
     let login = |role| logins.iter().find(|l| l.role == role).expect("a demo sign-in");
     let (coordinator, volunteer) = (login(Role::Coordinator), login(Role::Volunteer));
 
