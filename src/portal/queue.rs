@@ -204,13 +204,12 @@ pub async fn render(state: &AppState, user: &AuthUser, ip: Option<&str>) -> AppR
             h2 id="q-deadlines" { "Nearest deadlines" }
             @if nearest.is_empty() { p { "No open case is waiting to be held." } } @else {
                 div class="table-wrap" role="region" aria-label="Nearest deadlines" tabindex="0" { table {
-                    thead { tr { th scope="col" { "Case" } th scope="col" { "Stage" } th scope="col" { "Establishment" } th scope="col" { "Deadline" } } }
+                    thead { tr { th scope="col" { "Case" } th scope="col" { "Stage" } th scope="col" { "Deadline" } } }
                     tbody { @for c in &nearest {
                         tr {
-                            td { a href={ "/cases/" (c.id) } { (c.reference) } }
+                            td { a class="nowrap" href={ "/cases/" (c.id) } { (c.reference) } br; span class="hint" { (places.get(&c.establishment_id).cloned().unwrap_or_default()) } }
                             td { (words(&c.status.code())) }
-                            td { (places.get(&c.establishment_id).cloned().unwrap_or_default()) }
-                            td { (short_date(c.deadline)) br; span class="hint" { (days_left(c.deadline, today)) } }
+                            td { span class="nowrap" { (short_date(c.deadline)) } br; span class="hint" { (days_left(c.deadline, today)) } }
                         }
                     } }
                 } }
