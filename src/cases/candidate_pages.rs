@@ -1,6 +1,7 @@
-//! The coordinator's candidates page for one case: the matcher's ranked slots with their
-//! facilitators and score, a "Book" button on each (a plain form, no script needed), and
-//! every volunteer ruled out with the reason.
+//! The coordinator's candidates page for one case: the matcher's distinct options (a few
+//! days per pair of facilitators) grouped by day, each with why it ranks where it does in
+//! words and a "Book" button (a plain form, no script needed), and every volunteer ruled
+//! out with the reason.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -28,36 +29,47 @@ pub(super) fn wall_clock(text: &str) -> String {
         .map_or_else(|_| text.to_owned(), |t| t.format("%A %-d %B %Y, %H:%M").to_string())
 }
 
-fn candidate_row(case: i64, c: &CandidateSlot, ctx: &PageContext) -> Markup {
-    let s = &c.score;
+/// "09:00 to 11:00" from the matcher's wall-clock start and end.
+fn times(c: &CandidateSlot) -> String {
+    format!("{} to {}", c.start.get(11..).unwrap_or(&c.start), c.end.get(11..).unwrap_or(&c.end))
+}
+
+/// "Tuesday 16 December 2026" from the matcher's "YYYY-MM-DDTHH:MM".
+fn day_heading(start: &str) -> String {
+    NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M")
+        .map_or_else(|_| start.to_owned(), |t| t.format("%A %-d %B %Y").to_string())
+}
+
+fn option(case: i64, c: &CandidateSlot, best: bool, ctx: &PageContext) -> Markup {
     html! {
-        tr {
-            td { (wall_clock(&c.start)) " to " (c.end.get(11..).unwrap_or(&c.end)) }
-            td { (c.lead.name) }
-            td { (c.second.name) }
-            td {
-                strong { (s.total) }
-                " (base " (s.base) ", continuity " (s.continuity) ", deadline " (s.days_to_deadline)
-                ", travel " (s.travel) ", recent conferences " (s.recent) ")"
+        li class="option" {
+            div {
+                p class="when" { strong { (times(c)) } @if best { " " span class="tag best" { "Best match" } } }
+                p { (c.lead.name) " (lead) and " (c.second.name) }
+                p class="hint" { (c.score.in_words().join("; ")) }
             }
-            td {
-                form method="post" action={ "/cases/" (case) "/candidates/book" } {
-                    (csrf_field(ctx))
-                    input type="hidden" name="start" value=(c.start);
-                    input type="hidden" name="lead_id" value=(c.lead.volunteer_id);
-                    input type="hidden" name="second_id" value=(c.second.volunteer_id);
-                    button type="submit" aria-label={ "Book " (wall_clock(&c.start)) " with " (c.lead.name) " and " (c.second.name) } { "Book" }
-                }
+            form method="post" action={ "/cases/" (case) "/candidates/book" } {
+                (csrf_field(ctx))
+                input type="hidden" name="start" value=(c.start);
+                input type="hidden" name="lead_id" value=(c.lead.volunteer_id);
+                input type="hidden" name="second_id" value=(c.second.volunteer_id);
+                button type="submit" aria-label={ "Book " (wall_clock(&c.start)) " with " (c.lead.name) " and " (c.second.name) } { "Book" }
             }
         }
     }
 }
 
 fn candidates_page(ctx: &PageContext, reference: &str, case: i64, found: &Candidates, problem: Option<&str>) -> Markup {
+    // The ranked options grouped by day, days in order, each day's best first.
+    let mut days: std::collections::BTreeMap<&str, Vec<(usize, &CandidateSlot)>> = Default::default();
+    for (rank, c) in found.candidates.iter().enumerate() {
+        days.entry(c.start.get(..10).unwrap_or(&c.start)).or_default().push((rank, c));
+    }
     page(
         ctx,
         &format!("Candidates for {reference}"),
         html! {
+            p { a href={ "/cases/" (case) } { "Back to case " (reference) } }
             h1 { "Conference candidates for " (reference) }
             @if let Some(problem) = problem {
                 div class="error-summary" role="alert" tabindex="-1" {
@@ -65,24 +77,24 @@ fn candidates_page(ctx: &PageContext, reference: &str, case: i64, found: &Candid
                     p { (problem) }
                 }
             }
-            p { "Times are UK time. Booking asks both facilitators to accept." }
+            p { "Times are UK time. Each pair is offered on a few different days; booking asks both facilitators to accept." }
             @if found.candidates.is_empty() {
                 p { "No slot and facilitator pair meets every rule before the deadline." }
             } @else {
-                div class="table-wrap" role="region" aria-label="Ranked candidates" tabindex="0" { table {
-                    caption { "Ranked candidates, best first" }
-                    thead { tr { th scope="col" { "Slot" } th scope="col" { "Lead" } th scope="col" { "Second facilitator" } th scope="col" { "Score" } th scope="col" { span class="visually-hidden" { "Action" } } } }
-                    tbody { @for c in &found.candidates { (candidate_row(case, c, ctx)) } }
-                } }
+                @for (day, options) in &days {
+                    section class="day" aria-labelledby={ "day-" (day) } {
+                        h2 id={ "day-" (day) } { (day_heading(&options[0].1.start)) }
+                        ul class="options" { @for (rank, c) in options { (option(case, c, *rank == 0, ctx)) } }
+                    }
+                }
             }
             h2 { "Ruled out" }
             @if found.ruled_out.is_empty() {
                 p { "Nobody is ruled out." }
             } @else {
-                div class="table-wrap" role="region" aria-label="Ruled out" tabindex="0" { table {
-                    thead { tr { th scope="col" { "Volunteer" } th scope="col" { "Why" } } }
-                    tbody { @for r in &found.ruled_out { tr { td { (r.name) } td { (r.reason) } } } }
-                } }
+                ul class="ruled-out" {
+                    @for r in &found.ruled_out { li { strong { (r.name) } ": " (r.reason) } }
+                }
             }
         },
     )

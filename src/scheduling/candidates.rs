@@ -59,6 +59,39 @@ pub struct Candidates {
     pub ruled_out: Vec<RuledOut>,
 }
 
+impl Score {
+    /// Why this option ranks where it does, as a coordinator would say it: "both already
+    /// allocated to the case", "40 days before the deadline", "12 miles' travel between
+    /// them", "2 recent conferences between them".
+    pub fn in_words(&self) -> Vec<String> {
+        use matcher::score::{CONTINUITY_PER_FACILITATOR, PER_DAY_TO_DEADLINE, PER_RECENT_CONFERENCE};
+        let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut words = Vec::new();
+        match self.continuity / CONTINUITY_PER_FACILITATOR {
+            0 => {}
+            1 => words.push("one already allocated to the case".to_owned()),
+            _ => words.push("both already allocated to the case".to_owned()),
+        }
+        let days = self.days_to_deadline / PER_DAY_TO_DEADLINE;
+        words.push(if days < 0 {
+            format!("{} after the deadline", plural(-days, "day", "days"))
+        } else {
+            format!("{} before the deadline", plural(days, "day", "days"))
+        });
+        let km = -self.travel;
+        if km > 0 {
+            // Whole kilometres from the matcher, said in miles as people here travel them.
+            let miles = (km as f64 / 1.609_344).round() as i64;
+            words.push(format!("{} travel between them", plural(miles.max(1), "mile's", "miles'")));
+        }
+        match -self.recent / PER_RECENT_CONFERENCE {
+            0 => words.push("no recent conferences".to_owned()),
+            n => words.push(format!("{} between them", plural(n, "recent conference", "recent conferences"))),
+        }
+        words
+    }
+}
+
 fn score(b: &ScoreBreakdown) -> Score {
     Score {
         total: b.total(),
@@ -248,4 +281,36 @@ pub async fn slots_for_pair(
             score: score(&c.breakdown),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Score;
+
+    fn score(continuity: i64, days_to_deadline: i64, travel: i64, recent: i64) -> Score {
+        Score { total: 0, base: 1000, continuity, days_to_deadline, travel, recent }
+    }
+
+    #[test]
+    fn a_score_is_said_in_words() {
+        assert_eq!(
+            score(80, 80, -20, -10).in_words(),
+            [
+                "both already allocated to the case",
+                "40 days before the deadline",
+                "12 miles' travel between them",
+                "2 recent conferences between them"
+            ]
+        );
+        assert_eq!(
+            score(40, 2, -1, -5).in_words(),
+            [
+                "one already allocated to the case",
+                "1 day before the deadline",
+                "1 mile's travel between them",
+                "1 recent conference between them"
+            ]
+        );
+        assert_eq!(score(0, -6, 0, 0).in_words(), ["3 days after the deadline", "no recent conferences"]);
+    }
 }

@@ -49,7 +49,7 @@ try {
     await link.click();
     await coordinator.getByRole('heading', { name: `Case ${candidate}` }).waitFor();
     await coordinator.getByRole('link', { name: 'Find conference candidates' }).click();
-    await coordinator.getByRole('table', { name: /Ranked candidates/ }).waitFor({ timeout: 10000 }).catch(() => {});
+    await coordinator.getByRole('heading', { name: /Conference candidates for/ }).waitFor();
     const book = coordinator.getByRole('button', { name: new RegExp(`^Book .*${escape(volunteerName)}`) }).first();
     if (await book.count() === 0) continue;
     await shot(coordinator, 'candidates');

@@ -74,3 +74,55 @@ async fn the_candidates_page_books_a_candidate_and_shows_why_a_second_booking_fa
     assert_eq!(bad.status(), 422);
     assert!(bad.text().await.unwrap().contains("Choose a candidate"));
 }
+
+#[tokio::test]
+async fn candidates_are_grouped_by_day_with_each_pair_on_a_few_different_days_and_the_score_in_words() {
+    let app = TestApp::spawn().await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let mut browser = app.signed_in(&world.coordinator).await;
+    let (status, body) = browser.open(&format!("/cases/{}/candidates", world.case())).await;
+    assert_eq!(status, 200);
+    let document = scraper::Html::parse_document(&body);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let mut days = Vec::new();
+    let mut pairs_per_day = Vec::new();
+    for day in document.select(&select("section.day")) {
+        days.push(day.value().attr("aria-labelledby").unwrap().to_owned());
+        let pairs: Vec<(String, String)> = day
+            .select(&select("li.option form"))
+            .map(|form| {
+                let field = |name: &str| {
+                    form.select(&select(&format!(r#"input[name="{name}"]"#)))
+                        .next()
+                        .unwrap()
+                        .attr("value")
+                        .unwrap()
+                        .to_owned()
+                };
+                (field("lead_id"), field("second_id"))
+            })
+            .collect();
+        pairs_per_day.push(pairs);
+    }
+    assert!(days.len() >= 2, "options spread over several days: {days:?}");
+    let mut sorted = days.clone();
+    sorted.sort();
+    assert_eq!(days, sorted, "days in order");
+    for pairs in &pairs_per_day {
+        let mut unique = pairs.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), pairs.len(), "a pair at most once a day");
+    }
+    let all: Vec<_> = pairs_per_day.concat();
+    for pair in &all {
+        assert!(all.iter().filter(|p| *p == pair).count() <= 3, "a pair on at most three days");
+    }
+    assert_eq!(document.select(&select(".tag.best")).count(), 1, "one best match");
+    let reasons: Vec<String> = document.select(&select("li.option .hint")).map(|p| p.text().collect()).collect();
+    assert!(
+        reasons.iter().all(|r| r.contains("before the deadline") && r.contains("recent conference")),
+        "{reasons:?}"
+    );
+    assert!(!body.contains("base 1000"), "no raw score");
+}
