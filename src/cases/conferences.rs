@@ -476,6 +476,18 @@ pub async fn record_outcome(
         .await?;
     }
     set_case_status(&txn, found.case_id, if input.held { CaseStatus::Held } else { CaseStatus::Ready }).await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(viewer.id),
+            actor: &viewer.email,
+            action: if input.held { "conference.held" } else { "conference.not_held" },
+            target_type: Some("conference"),
+            target_id: Some(id.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
     // Lead progression counts held conferences: the co-facilitator may now be ready.
     txn.commit().await?;
     Ok(updated)

@@ -68,16 +68,18 @@ pub fn section(
             } }
         }
         @if facilitator.is_some() {
-            h3 id="log-contact" { "Log a meeting or call" }
-            (error_summary(errors))
-            form method="post" action={ "/cases/" (case_id) "/contacts" } novalidate {
-                (csrf_field(ctx))
-                (select("kind", "What", &KINDS, &input.kind, errors))
-                (Input { kind: "date", value: &input.contact_on, hint: Some("Leave blank for today."), ..Input::new("contact_on", "Date") }.render(errors))
-                (Input { kind: "number", value: &input.minutes, required: true, ..Input::new("minutes", "Minutes") }.render(errors))
-                (Input { value: &input.miles, hint: Some("Miles driven, for example 12.5. Leave blank for none."), ..Input::new("miles", "Miles") }.render(errors))
-                (textarea("notes", "Notes", &input.notes, errors))
-                button type="submit" class="secondary" { "Log contact" }
+            details class="disclosure" id="log-contact" open[!errors.is_empty()] {
+                summary { "Log a meeting or call" }
+                (error_summary(errors))
+                form method="post" action={ "/cases/" (case_id) "/contacts" } novalidate {
+                    (csrf_field(ctx))
+                    (select("kind", "What", &KINDS, &input.kind, errors))
+                    (Input { kind: "date", value: &input.contact_on, hint: Some("Leave blank for today."), ..Input::new("contact_on", "Date") }.render(errors))
+                    (Input { kind: "number", value: &input.minutes, required: true, ..Input::new("minutes", "Minutes") }.render(errors))
+                    (Input { value: &input.miles, hint: Some("Miles driven, for example 12.5. Leave blank for none."), ..Input::new("miles", "Miles") }.render(errors))
+                    (textarea("notes", "Notes", &input.notes, errors))
+                    button type="submit" class="secondary" { "Log contact" }
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ pub mod reasons;
 pub mod report;
 pub mod response_pages;
 pub mod service;
+pub mod timeline;
 pub mod workspace_pages;
 
 use axum::Router;

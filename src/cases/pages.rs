@@ -13,13 +13,14 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use entity::appointment;
 use entity::case::{self, CaseStatus, ReferralSource};
+use entity::conference::ConferenceStatus;
 use entity::party::{self, Consent, PartyRole};
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::service::{self, AssessmentInput, CaseInput, CaseOrder, CasePatch, PartyInput};
 use crate::auth::RequireUser;
-use crate::domain::time::{london_display, long_date, short_date};
+use crate::domain::time::{days_left, london_display, long_date, short_date};
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
 use crate::state::AppState;
@@ -311,6 +312,62 @@ fn conferences_section(
     }
 }
 
+/// What the case needs next, in words, with where to do it when the viewer can.
+fn next_step(
+    found: &case::Model,
+    ready: &Result<(), String>,
+    allocated: bool,
+    conferences: &[service::ConferenceRecord],
+    full: bool,
+) -> (String, Option<String>) {
+    use entity::conference_facilitator::Response;
+    let id = found.id;
+    let here = |anchor: &str| Some(format!("#{anchor}"));
+    let coordinating = |path: String| full.then_some(path);
+    let live = conferences
+        .iter()
+        .filter(|r| matches!(r.conference.status, ConferenceStatus::Proposed | ConferenceStatus::Confirmed))
+        .min_by_key(|r| r.conference.starts_at);
+    let open_actions = conferences
+        .iter()
+        .flat_map(|r| &r.actions)
+        .filter(|a| a.completed_on.is_none() && a.not_completed_on.is_none())
+        .count();
+    match found.status {
+        CaseStatus::Referred if !allocated => {
+            ("Allocate two facilitators".into(), coordinating(format!("/cases/{id}/allocate")))
+        }
+        CaseStatus::Referred => ("Assess the case: risk and appropriateness".into(), here("assessments")),
+        CaseStatus::Assessing => match ready {
+            Err(missing) => (format!("Before it can be booked: {missing}"), here("assessments")),
+            Ok(()) => ("Mark the case ready to book".into(), here("case-status")),
+        },
+        CaseStatus::Ready => {
+            ("Find conference candidates and book".into(), coordinating(format!("/cases/{id}/candidates")))
+        }
+        CaseStatus::Booked => match live {
+            Some(r) if r.facilitators.iter().any(|f| f.response == Response::Asked) => (
+                format!(
+                    "Waiting for the facilitators to accept the conference on {}",
+                    london_display(r.conference.starts_at)
+                ),
+                Some(format!("/conferences/{}", r.conference.id)),
+            ),
+            Some(r) => (
+                format!("Hold the conference on {}", london_display(r.conference.starts_at)),
+                Some(format!("/conferences/{}", r.conference.id)),
+            ),
+            None => ("Book a conference".into(), coordinating(format!("/cases/{id}/candidates"))),
+        },
+        CaseStatus::Held | CaseStatus::FollowUp if open_actions > 0 => {
+            (format!("Follow up the agreement: {open_actions} open"), here("conferences"))
+        }
+        CaseStatus::Held | CaseStatus::FollowUp => ("Close the case".into(), coordinating("#case-status".into())),
+        CaseStatus::Closed => ("None: the case is closed".into(), Some(format!("/cases/{id}/report"))),
+        CaseStatus::NotProceeding => ("None: the case is not proceeding".into(), None),
+    }
+}
+
 async fn case_page(
     state: &AppState,
     ctx: &PageContext,
@@ -359,17 +416,46 @@ async fn case_page(
         Some(code) => Some(super::reasons::label(&state.db, super::reasons::Kind::NotProceeding, code).await?),
         None => None,
     };
+    let conference_ids: Vec<i64> = conferences.iter().map(|r| r.conference.id).collect();
+    let history = super::timeline::for_case(&state.db, &found, &conference_ids).await?;
+    let is_open = !matches!(found.status, CaseStatus::Closed | CaseStatus::NotProceeding);
+    let next = next_step(&found, &ready, !allocated.is_empty(), &conferences, full);
     Ok(page(
         ctx,
         &format!("Case {}", found.reference),
         html! {
             p { a href="/cases" { @if full { "All cases" } @else { "My cases" } } }
             h1 { "Case " (found.reference) }
-            p { span class="tag" { (words(&found.status.code())) } }
             @if let Some(problem) = &forms.problem {
                 div class="error-summary" role="alert" tabindex="-1" { h2 { "That could not be done" } p { (problem) } }
             }
-            dl {
+            dl class="summary" {
+                div { dt { "Stage" } dd { span class="tag" { (words(&found.status.code())) } } }
+                div { dt { "Deadline" } dd { (long_date(found.deadline)) @if is_open { " (" (days_left(found.deadline, crate::clock::today())) ")" } } }
+                div { dt { "Facilitators" } dd {
+                    @if allocated.is_empty() { "None allocated yet" }
+                    @for (n, a) in allocated.iter().enumerate() {
+                        @if n > 0 { ", " }
+                        (names.get(&a.volunteer_id).cloned().unwrap_or_default())
+                        @if a.role == entity::case_facilitator::FacilitatorRole::Lead { " (lead)" }
+                    }
+                } }
+                div { dt { "Next step" } dd {
+                    @match &next.1 { Some(href) => a href=(href) { (next.0) }, None => (next.0) }
+                } }
+            }
+            nav class="contents" aria-label="On this page" {
+                ul {
+                    li { a href="#parties" { "Parties" } }
+                    li { a href="#assessments" { "Assessments" } }
+                    li { a href="#contacts" { "Preparation" } }
+                    li { a href="#conferences" { "Conferences" } }
+                    li { a href="#history" { "History" } }
+                    @if full { li { a href="#case-status" { "Status" } } }
+                }
+            }
+            h2 id="details" { "Details" }
+            dl class="details" {
                 dt { "Establishment" } dd { (place.map(|p| p.name).unwrap_or_default()) }
                 dt { "Deadline" } dd { (long_date(found.deadline)) }
                 dt { "Conference length" } dd { (found.duration_minutes) " minutes" }
@@ -433,19 +519,21 @@ async fn case_page(
                 } }
             }
             @if full {
-                h3 id="add-party" { "Add a party" }
-                (error_summary(&forms.party_errors))
-                @let roles: Vec<(String, String)> = PartyRole::ALL.iter().map(|r| (r.code(), r.code())).collect();
-                @let consents: Vec<(String, String)> = Consent::ALL.iter().map(|c| (c.code(), c.code())).collect();
-                form method="post" action={ "/cases/" (id) "/parties" } novalidate {
-                    (csrf_field(ctx))
-                    (select("role", "Role", &roles, &forms.party.role, &forms.party_errors))
-                    (Input { value: &forms.party.name, required: true, ..Input::new("name", "Name") }.render(&forms.party_errors))
-                    (Input { kind: "email", value: &forms.party.email, ..Input::new("email", "Email (optional)") }.render(&forms.party_errors))
-                    (Input { kind: "tel", value: &forms.party.phone, ..Input::new("phone", "Phone (optional)") }.render(&forms.party_errors))
-                    (textarea("address", "Address (optional)", &forms.party.address, &forms.party_errors))
-                    (select("consent", "Consent", &consents, &forms.party.consent, &forms.party_errors))
-                    button type="submit" class="secondary" { "Add party" }
+                details class="disclosure" id="add-party" open[!forms.party_errors.is_empty()] {
+                    summary { "Add a party" }
+                    (error_summary(&forms.party_errors))
+                    @let roles: Vec<(String, String)> = PartyRole::ALL.iter().map(|r| (r.code(), r.code())).collect();
+                    @let consents: Vec<(String, String)> = Consent::ALL.iter().map(|c| (c.code(), c.code())).collect();
+                    form method="post" action={ "/cases/" (id) "/parties" } novalidate {
+                        (csrf_field(ctx))
+                        (select("role", "Role", &roles, &forms.party.role, &forms.party_errors))
+                        (Input { value: &forms.party.name, required: true, ..Input::new("name", "Name") }.render(&forms.party_errors))
+                        (Input { kind: "email", value: &forms.party.email, ..Input::new("email", "Email (optional)") }.render(&forms.party_errors))
+                        (Input { kind: "tel", value: &forms.party.phone, ..Input::new("phone", "Phone (optional)") }.render(&forms.party_errors))
+                        (textarea("address", "Address (optional)", &forms.party.address, &forms.party_errors))
+                        (select("consent", "Consent", &consents, &forms.party.consent, &forms.party_errors))
+                        button type="submit" class="secondary" { "Add party" }
+                    }
                 }
 
                 h3 id="appointments" { "The harmer's appointments" }
@@ -460,15 +548,18 @@ async fn case_page(
                     @let harmers: Vec<(&str, &str)> = harmers.iter().map(|(k, t)| (k.as_str(), *t)).collect();
                     @let a = &forms.appointment;
                     @let errors = &forms.appointment_errors;
-                    (error_summary(errors))
-                    form method="post" action={ "/cases/" (id) "/appointments" } novalidate {
-                        (csrf_field(ctx))
-                        (select("appointment_party", "Harmer", &harmers, &a.appointment_party, errors))
-                        (Input { value: &a.appointment_kind, hint: Some("For example “probation”."), ..Input::new("appointment_kind", "Appointment") }.render(errors))
-                        (Input { kind: "datetime-local", value: &a.appointment_starts_at, hint: Some("UK time."), ..Input::new("appointment_starts_at", "Starts") }.render(errors))
-                        (Input { kind: "datetime-local", value: &a.appointment_ends_at, hint: Some("UK time."), ..Input::new("appointment_ends_at", "Ends") }.render(errors))
-                        (Input { value: &a.appointment_note, ..Input::new("appointment_note", "Note (optional)") }.render(errors))
-                        button type="submit" class="secondary" { "Add appointment" }
+                    details class="disclosure" id="add-appointment" open[!errors.is_empty()] {
+                        summary { "Add an appointment" }
+                        (error_summary(errors))
+                        form method="post" action={ "/cases/" (id) "/appointments" } novalidate {
+                            (csrf_field(ctx))
+                            (select("appointment_party", "Harmer", &harmers, &a.appointment_party, errors))
+                            (Input { value: &a.appointment_kind, hint: Some("For example “probation”."), ..Input::new("appointment_kind", "Appointment") }.render(errors))
+                            (Input { kind: "datetime-local", value: &a.appointment_starts_at, hint: Some("UK time."), ..Input::new("appointment_starts_at", "Starts") }.render(errors))
+                            (Input { kind: "datetime-local", value: &a.appointment_ends_at, hint: Some("UK time."), ..Input::new("appointment_ends_at", "Ends") }.render(errors))
+                            (Input { value: &a.appointment_note, ..Input::new("appointment_note", "Note (optional)") }.render(errors))
+                            button type="submit" class="secondary" { "Add appointment" }
+                        }
                     }
                 }
 
@@ -483,18 +574,30 @@ async fn case_page(
 
             (super::contact_pages::section(ctx, id, &contacts, contact_names, own.as_ref(), &forms.contact, &forms.contact_errors))
 
+            h2 id="history" { "History" }
+            @if history.is_empty() { p { "Nothing recorded yet." } } @else {
+                ol class="timeline" {
+                    @for event in &history {
+                        li { span class="when" { (london_display(event.at)) } " " span class="what" { (event.what) } " " span class="who" { "— " (event.who) } }
+                    }
+                }
+            }
+
             @if full {
                 h2 id="case-status" { "Status" }
                 @if let Err(missing) = &ready { @if found.status == CaseStatus::Assessing { p class="hint" { "Not ready to book yet: " (missing) } } }
-                (error_summary(&forms.status_errors))
-                @let statuses: Vec<(String, String)> = MOVABLE.iter().map(|s| (s.code(), words(&s.code()))).collect();
-                form method="post" action={ "/cases/" (id) "/status" } novalidate {
-                    (csrf_field(ctx))
-                    (select("status", "Move the case to", &statuses, &forms.status.status, &forms.status_errors))
-                    @let codes: Vec<(&str, &str)> = stop_codes.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
-                    (select("not_proceeding_code", "Reason, when the case is not proceeding", &codes, &forms.status.not_proceeding_code, &forms.status_errors))
-                    (Input { value: &forms.status.not_proceeding_reason, hint: Some("Needed with “Other”."), ..Input::new("not_proceeding_reason", "The reason in words") }.render(&forms.status_errors))
-                    button type="submit" class="secondary" { "Move case" }
+                details class="disclosure" id="move-case" open[!forms.status_errors.is_empty()] {
+                    summary { "Move the case" }
+                    (error_summary(&forms.status_errors))
+                    @let statuses: Vec<(String, String)> = MOVABLE.iter().map(|s| (s.code(), words(&s.code()))).collect();
+                    form method="post" action={ "/cases/" (id) "/status" } novalidate {
+                        (csrf_field(ctx))
+                        (select("status", "Move the case to", &statuses, &forms.status.status, &forms.status_errors))
+                        @let codes: Vec<(&str, &str)> = stop_codes.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
+                        (select("not_proceeding_code", "Reason, when the case is not proceeding", &codes, &forms.status.not_proceeding_code, &forms.status_errors))
+                        (Input { value: &forms.status.not_proceeding_reason, hint: Some("Needed with “Other”."), ..Input::new("not_proceeding_reason", "The reason in words") }.render(&forms.status_errors))
+                        button type="submit" class="secondary" { "Move case" }
+                    }
                 }
             }
         },

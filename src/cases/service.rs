@@ -303,6 +303,27 @@ pub struct CasePatch {
     pub notes: Option<String>,
 }
 
+impl CasePatch {
+    /// What the patch changes, for the audit trail: the new status and deadline, and only
+    /// the names of the free-text fields (their words stay out of the log).
+    fn changed_fields(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(status) = self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            parts.push(format!("status {status}"));
+        }
+        if let Some(code) = self.not_proceeding_code.as_deref().filter(|c| !c.trim().is_empty()) {
+            parts.push(format!("reason {}", code.trim()));
+        }
+        if let Some(deadline) = self.deadline.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            parts.push(format!("deadline {deadline}"));
+        }
+        if self.notes.is_some() {
+            parts.push("notes".into());
+        }
+        parts.join(", ")
+    }
+}
+
 /// Coordinators change a case; a status change must follow the case's state machine.
 /// A case that stops proceeding stops its live bookings in the same transaction.
 pub async fn update(
@@ -387,6 +408,7 @@ pub async fn update(
             action: "case.updated",
             target_type: Some("case"),
             target_id: Some(found.reference.clone()),
+            detail: Some(patch.changed_fields()),
             ..Default::default()
         },
     )
@@ -939,6 +961,20 @@ pub async fn add_assessment(
         )
         .await?;
     }
+    let reference = case::Entity::find_by_id(case_id).one(&txn).await?.map(|c| c.reference);
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_user_id: Some(actor.id),
+            actor: &actor.email,
+            action: "case.assessed",
+            target_type: Some("case"),
+            target_id: reference,
+            detail: Some(format!("{} {}", kind.code(), outcome.code())),
+            ..Default::default()
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }

@@ -78,32 +78,34 @@ pub fn assessments_section(
                 }
             }
         }
-        h3 { "Record an assessment" }
-        p class="hint" { "Fill in the risk questions for a risk assessment, the appropriateness questions for an appropriateness assessment." }
-        (error_summary(errors))
-        form method="post" action={ "/cases/" (id) "/assessments" } novalidate {
-            (csrf_field(ctx))
-            (select("assessment_kind", "Assessment", &kinds, &form.kind, errors))
-            fieldset {
-                legend { "Risk" }
-                (select("risk_to_harmed", "Risk to the harmed person", &levels, &form.risk_to_harmed, errors))
-                (select("risk_to_harmer", "Risk to the harmer", &levels, &form.risk_to_harmer, errors))
-                (select("risk_to_facilitators", "Risk to the facilitators", &levels, &form.risk_to_facilitators, errors))
-                (textarea("safeguarding", "Safeguarding concerns and what is done about them", &form.safeguarding, errors))
+        details class="disclosure" id="record-assessment" open[!errors.is_empty()] {
+            summary { "Record an assessment" }
+            p class="hint" { "Fill in the risk questions for a risk assessment, the appropriateness questions for an appropriateness assessment." }
+            (error_summary(errors))
+            form method="post" action={ "/cases/" (id) "/assessments" } novalidate {
+                (csrf_field(ctx))
+                (select("assessment_kind", "Assessment", &kinds, &form.kind, errors))
+                fieldset {
+                    legend { "Risk" }
+                    (select("risk_to_harmed", "Risk to the harmed person", &levels, &form.risk_to_harmed, errors))
+                    (select("risk_to_harmer", "Risk to the harmer", &levels, &form.risk_to_harmer, errors))
+                    (select("risk_to_facilitators", "Risk to the facilitators", &levels, &form.risk_to_facilitators, errors))
+                    (textarea("safeguarding", "Safeguarding concerns and what is done about them", &form.safeguarding, errors))
+                }
+                fieldset {
+                    legend { "Appropriateness" }
+                    (select("accepts_responsibility", "Does the harmer accept responsibility?", &answers, answer_text(form.accepts_responsibility.as_ref()), errors))
+                    (select("harmed_capacity", "Does the harmed person have capacity to take part?", &answers, answer_text(form.harmed_capacity.as_ref()), errors))
+                    (select("harmed_voluntary", "Is the harmed person taking part voluntarily?", &answers, answer_text(form.harmed_voluntary.as_ref()), errors))
+                    (select("harmer_capacity", "Does the harmer have capacity to take part?", &answers, answer_text(form.harmer_capacity.as_ref()), errors))
+                    (select("harmer_voluntary", "Is the harmer taking part voluntarily?", &answers, answer_text(form.harmer_voluntary.as_ref()), errors))
+                }
+                (select("outcome", "Outcome", &outcomes, &form.outcome, errors))
+                (Input { kind: "date", value: &form.review_on, hint: Some("Needed with “review needed”."), ..Input::new("review_on", "Review by") }.render(errors))
+                (Input { kind: "date", value: &form.assessed_on, hint: Some("Leave blank for today."), ..Input::new("assessed_on", "Assessed on") }.render(errors))
+                (textarea("assessment_notes", "Assessment notes", &form.notes, errors))
+                button type="submit" class="secondary" { "Record assessment" }
             }
-            fieldset {
-                legend { "Appropriateness" }
-                (select("accepts_responsibility", "Does the harmer accept responsibility?", &answers, answer_text(form.accepts_responsibility.as_ref()), errors))
-                (select("harmed_capacity", "Does the harmed person have capacity to take part?", &answers, answer_text(form.harmed_capacity.as_ref()), errors))
-                (select("harmed_voluntary", "Is the harmed person taking part voluntarily?", &answers, answer_text(form.harmed_voluntary.as_ref()), errors))
-                (select("harmer_capacity", "Does the harmer have capacity to take part?", &answers, answer_text(form.harmer_capacity.as_ref()), errors))
-                (select("harmer_voluntary", "Is the harmer taking part voluntarily?", &answers, answer_text(form.harmer_voluntary.as_ref()), errors))
-            }
-            (select("outcome", "Outcome", &outcomes, &form.outcome, errors))
-            (Input { kind: "date", value: &form.review_on, hint: Some("Needed with “review needed”."), ..Input::new("review_on", "Review by") }.render(errors))
-            (Input { kind: "date", value: &form.assessed_on, hint: Some("Leave blank for today."), ..Input::new("assessed_on", "Assessed on") }.render(errors))
-            (textarea("assessment_notes", "Assessment notes", &form.notes, errors))
-            button type="submit" class="secondary" { "Record assessment" }
         }
     }
 }

@@ -33,6 +33,17 @@ pub fn short_date(date: NaiveDate) -> String {
     date.format("%-d %b %Y").to_string()
 }
 
+/// How far `deadline` is from `today`, in words: "3 days left", "due today", "1 day overdue".
+pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> String {
+    match (deadline - today).num_days() {
+        0 => "due today".into(),
+        1 => "1 day left".into(),
+        n if n > 0 => format!("{n} days left"),
+        -1 => "1 day overdue".into(),
+        n => format!("{} days overdue", -n),
+    }
+}
+
 /// Whole years from `born` to `on`; -1 when `born` is later than `on`.
 pub fn age_on(born: NaiveDate, on: NaiveDate) -> i32 {
     on.years_since(born).map_or(-1, |years| i32::try_from(years).unwrap_or(i32::MAX))

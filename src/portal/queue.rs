@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use crate::cases::queue::{self as cases, ActionDue, Listed};
 use crate::checks::service::DUE_WITHIN_DAYS;
-use crate::domain::time::{london_display, london_to_utc, london_today, long_date, short_date};
+use crate::domain::time::{days_left, london_display, london_to_utc, london_today, long_date, short_date};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::identity::AuthUser;
@@ -65,16 +65,6 @@ fn week_of(today: NaiveDate) -> (NaiveDate, NaiveDate, DateTime<Utc>, DateTime<U
     let next = monday + Days::new(7);
     let at = |day: NaiveDate| london_to_utc(day.and_time(chrono::NaiveTime::MIN)).unwrap_or_default();
     (monday, next, at(monday), at(next))
-}
-
-fn days_left(deadline: NaiveDate, today: NaiveDate) -> String {
-    match (deadline - today).num_days() {
-        0 => "due today".into(),
-        1 => "1 day left".into(),
-        n if n > 0 => format!("{n} days left"),
-        -1 => "1 day overdue".into(),
-        n => format!("{} days overdue", -n),
-    }
 }
 
 fn counts(heading: &str, id: &str, items: &[Count]) -> Markup {

@@ -40,6 +40,14 @@ async function expectFlash(page, text) {
   }
 }
 
+// The case page folds its forms into <details> (no script needed): opens the one holding
+// `selector` unless it is open already, and returns the form.
+async function unfold(page, selector) {
+  const details = page.locator(`details:has(${selector})`);
+  if (await details.count() && (await details.getAttribute('open')) === null) await details.locator('summary').click();
+  return page.locator(selector);
+}
+
 async function openCase(page, reference) {
   await page.getByRole('link', { name: /^(My cases|Cases)$/ }).first().click();
   await page.getByRole('link', { name: reference }).click();
@@ -47,7 +55,7 @@ async function openCase(page, reference) {
 }
 
 async function assess(page, kind) {
-  const form = page.locator('form[action$="/assessments"]');
+  const form = await unfold(page, 'form[action$="/assessments"]');
   await form.getByLabel('Assessment', { exact: true }).selectOption(kind);
   if (kind === 'risk') {
     for (const label of ['Risk to the harmed person', 'Risk to the harmer', 'Risk to the facilitators']) {
@@ -66,7 +74,7 @@ async function assess(page, kind) {
 }
 
 async function logContact(page, kind, minutes) {
-  const form = page.locator('form[action$="/contacts"]');
+  const form = await unfold(page, 'form[action$="/contacts"]');
   await form.getByLabel('What').selectOption(kind);
   await form.getByLabel('Minutes').fill(String(minutes));
   await form.getByRole('button', { name: 'Log contact' }).click();
@@ -74,7 +82,7 @@ async function logContact(page, kind, minutes) {
 }
 
 async function moveCase(page, status) {
-  const form = page.locator('form[action$="/status"]');
+  const form = await unfold(page, 'form[action$="/status"]');
   await form.getByLabel('Move the case to').selectOption(status);
   await form.getByRole('button', { name: 'Move case' }).click();
   await expectFlash(page, 'is now');
@@ -92,7 +100,7 @@ try {
     const heading = await c.getByRole('heading', { level: 1, name: /^Case RJ-/ }).textContent();
     const reference = heading.replace('Case ', '').trim();
     for (const [role, name] of [['harmed', 'Hannah Harmed'], ['harmer', 'Harry Harmer']]) {
-      const form = c.locator('form[action$="/parties"]');
+      const form = await unfold(c, 'form[action$="/parties"]');
       await form.getByLabel('Role').selectOption(role);
       await form.getByLabel('Name').fill(name);
       await form.getByLabel('Consent').selectOption('pending');
@@ -133,7 +141,7 @@ try {
     // The coordinator confirms it is ready and books the allocated pair.
     await openCase(c, reference);
     await moveCase(c, 'ready');
-    await c.getByRole('link', { name: 'Find conference candidates' }).click();
+    await c.getByRole('link', { name: 'Find conference candidates', exact: true }).click();
     await c.getByRole('button', { name: new RegExp(`^Book .* with ${lead.name} and ${co.name}$`) }).first().click();
     await c.getByText(/booked/i).first().waitFor();
 

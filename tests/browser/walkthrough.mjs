@@ -48,7 +48,7 @@ try {
     const candidate = (await link.textContent()).trim();
     await link.click();
     await coordinator.getByRole('heading', { name: `Case ${candidate}` }).waitFor();
-    await coordinator.getByRole('link', { name: 'Find conference candidates' }).click();
+    await coordinator.getByRole('link', { name: 'Find conference candidates', exact: true }).click();
     await coordinator.getByRole('heading', { name: /Conference candidates for/ }).waitFor();
     const book = coordinator.getByRole('button', { name: new RegExp(`^Book .*${escape(volunteerName)}`) }).first();
     if (await book.count() === 0) continue;

@@ -637,3 +637,50 @@ async fn a_decline_from_the_dashboard_cancels_the_conference_and_the_case_is_rea
     assert_eq!(case.status, entity::case::CaseStatus::Ready);
     assert_eq!(app.audit_count("conference.declined").await, 1);
 }
+
+#[tokio::test]
+async fn the_case_page_opens_with_a_summary_and_next_step_folds_its_forms_and_dates_its_history() {
+    let app = TestApp::spawn().await;
+    let world = app.scenario().prison().lead().co().ready_case().build().await;
+    let case = world.case();
+    let mut coordinator = app.signed_in(&world.coordinator).await;
+    let path = format!("/cases/{case}");
+    coordinator.open(&path).await;
+    let (status, body) = coordinator.open(&path).await;
+    assert_eq!(status, 200);
+    let document = scraper::Html::parse_document(&body);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    let summary: String = document.select(&select("dl.summary")).next().expect("a summary").text().collect();
+    for part in ["Stage", "ready", "Deadline", "days left", "Facilitators", "None allocated yet", "Next step"] {
+        assert!(summary.contains(part), "{part} in {summary}");
+    }
+    let next = document.select(&select("dl.summary a")).next().expect("the next step links to where it is done");
+    assert_eq!(next.value().attr("href"), Some(format!("/cases/{case}/candidates").as_str()));
+    assert_eq!(next.text().collect::<String>(), "Find conference candidates and book");
+
+    let folded: Vec<_> = document.select(&select("details.disclosure")).collect();
+    assert!(folded.len() >= 4, "the forms open from a button");
+    assert!(folded.iter().all(|d| d.value().attr("open").is_none()), "folded until asked for");
+
+    let history: Vec<String> = document.select(&select("ol.timeline li .what")).map(|e| e.text().collect()).collect();
+    assert_eq!(
+        history,
+        [
+            "Referral taken",
+            "Risk assessment recorded: suitable",
+            "Appropriateness assessment recorded: suitable",
+            "Moved to assessing",
+            "Moved to ready",
+        ],
+        "what happened, oldest first; opening the page twice is not history"
+    );
+    assert!(body.contains("— Test coordinator"), "who did it, by name");
+
+    let refused = coordinator.post_form(&format!("{path}/parties"), &[("role", "harmed"), ("name", "")]).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    let document = scraper::Html::parse_document(&page);
+    let open = document.select(&select("details#add-party")).next().unwrap();
+    assert!(open.value().attr("open").is_some(), "a form sent back with a problem is open, with its message");
+    assert!(open.text().collect::<String>().contains("There is a problem"));
+}
