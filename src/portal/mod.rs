@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/volunteers", get(volunteers::list))
         .route("/volunteers/{id}", get(volunteers::show))
+        .route("/volunteers/{id}/details", get(volunteers::details_form).post(volunteers::change_details))
         .route("/volunteers/{id}/commitment/extend", post(volunteers::extend))
         .route("/volunteers/{id}/commitment/pause", post(volunteers::pause))
         .route("/volunteers/{id}/commitment/resume", post(volunteers::resume))

@@ -2,7 +2,8 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use entity::Code;
 use entity::volunteer::VolunteerStatus;
 use maud::{Markup, html};
@@ -18,6 +19,7 @@ use crate::state::AppState;
 use crate::supervision;
 use crate::training::service::{progress, refresh_standing};
 use crate::volunteers::service;
+use crate::web::components::{FieldErrors, Input, error_summary};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
@@ -152,7 +154,7 @@ pub async fn show(
             @if !reasons.is_empty() {
                 div class="flash info" { p { strong { "Not active:" } } ul { @for r in &reasons { li { (r) } } } }
             }
-            p { a href={ "/volunteers/" (id) "/availability" } { "Availability, unavailable dates and conflicts of interest" } }
+            p { a href={ "/volunteers/" (id) "/availability" } { "Availability, unavailable dates and conflicts of interest" } " · " a href={ "/volunteers/" (id) "/details" } { "Change name or email" } }
             h2 { "Core training" }
             @if training.needed.is_empty() { p { "Not enrolled on a core training course." } } @else {
                 ul {
@@ -311,4 +313,57 @@ pub async fn lead_sign_off(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     back(id, commitment::service::sign_off_lead(&state.db, &actor, id).await, "Signed off as lead facilitator.")
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DetailsForm {
+    pub name: String,
+    pub email: String,
+}
+
+fn details_page(ctx: &PageContext, id: i64, form: &DetailsForm, errors: &FieldErrors) -> Markup {
+    page(
+        ctx,
+        "Change name or email",
+        html! {
+            p { a href={ "/volunteers/" (id) } { "Back to " (form.name) } }
+            h1 { "Change name or email" }
+            p { "The email address is the one they sign in with and are emailed at." }
+            (error_summary(errors))
+            form method="post" action={ "/volunteers/" (id) "/details" } novalidate {
+                (csrf_field(ctx))
+                (Input { value: &form.name, autocomplete: Some("off"), required: true, ..Input::new("name", "Full name") }.render(errors))
+                (Input { kind: "email", value: &form.email, autocomplete: Some("off"), required: true, ..Input::new("email", "Email address") }.render(errors))
+                button type="submit" { "Save" }
+            }
+        },
+    )
+}
+
+pub async fn details_form(
+    State(state): State<AppState>,
+    RequireCoordinator(viewer): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    let found = service::find_visible(&state.db, &viewer, id).await?.ok_or(AppError::NotFound)?;
+    Ok(details_page(&ctx, id, &DetailsForm { name: found.name, email: found.email }, &FieldErrors::new()))
+}
+
+pub async fn change_details(
+    State(state): State<AppState>,
+    RequireCoordinator(viewer): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(form): Form<DetailsForm>,
+) -> AppResult<Response> {
+    let patch = service::VolunteerPatch { name: Some(form.name.clone()), email: Some(form.email.clone()) };
+    match service::update_details(&state.db, &viewer, id, &patch).await {
+        Ok(_) => Ok(flash::redirect(&format!("/volunteers/{id}"), FlashKind::Success, "Details saved.")),
+        Err(AppError::Validation { fields, .. }) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, details_page(&ctx, id, &form, &fields)).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }

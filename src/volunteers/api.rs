@@ -6,11 +6,12 @@ use entity::volunteer::{FacilitationLevel, VolunteerStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::service::{self, VolunteerSummary};
+use super::service::{self, VolunteerPatch, VolunteerSummary};
 use crate::auth::{RequireCoordinator, RequireUser};
 use crate::db::{PageInfo, PageQuery};
 use crate::error::{AppError, AppResult, ErrorResponse};
 use crate::state::AppState;
+use crate::web::json::ApiJson;
 
 /// A volunteer facilitator.
 #[derive(Debug, Serialize, ToSchema)]
@@ -74,4 +75,26 @@ pub async fn get(
 ) -> AppResult<Json<Volunteer>> {
     let found = service::find_visible(&state.db, &viewer, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(found.into()))
+}
+
+/// Change a volunteer's name or email address. Their status and level change through the
+/// lifecycle (training, pause, leaving, lead sign-off), not here.
+#[utoipa::path(patch, path = "/api/v1/volunteers/{id}", tag = "volunteers",
+    params(("id" = i64, Path, description = "Volunteer id")),
+    request_body = VolunteerPatch,
+    responses(
+        (status = 200, description = "The volunteer as changed", body = Volunteer),
+        (status = 401, description = "No or bad token", body = ErrorResponse),
+        (status = 403, description = "Not a coordinator", body = ErrorResponse),
+        (status = 404, description = "No such volunteer", body = ErrorResponse),
+        (status = 422, description = "A bad name or email, or an email another account uses", body = ErrorResponse),
+    ),
+    security(("bearer" = [])))]
+pub async fn update(
+    State(state): State<AppState>,
+    RequireCoordinator(actor): RequireCoordinator,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<VolunteerPatch>,
+) -> AppResult<Json<Volunteer>> {
+    Ok(Json(service::update_details(&state.db, &actor, id, &patch).await?.into()))
 }

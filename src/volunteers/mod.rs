@@ -10,5 +10,5 @@ use utoipa_axum::routes;
 
 /// The JSON API of this part, each route declared with its OpenAPI operation.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api::list)).routes(routes!(api::get))
+    OpenApiRouter::new().routes(routes!(api::list)).routes(routes!(api::get, api::update))
 }

@@ -21,6 +21,7 @@ async fn the_openapi_document_is_3_1_and_describes_the_api() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc["paths"]["/api/v1/volunteers"]["get"].is_object());
     assert!(doc["paths"]["/api/v1/volunteers/{id}"]["get"].is_object());
+    assert!(doc["paths"]["/api/v1/volunteers/{id}"]["patch"].is_object(), "the PATCH API.md lists");
     assert!(doc["paths"]["/healthz"]["get"].is_object());
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["ErrorResponse"].is_object());

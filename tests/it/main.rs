@@ -45,5 +45,6 @@ mod scheduling_pages;
 mod schema;
 mod shell;
 mod smtp_sink;
+mod volunteer_details;
 mod walkthrough;
 mod workspace_pages;
