@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/establishments/{id}", get(pages::show))
         .route("/establishments/{id}/regime", post(pages::save_regime))
         .route("/establishments/{id}/closures", post(pages::add_closure))
+        .route("/establishments/{id}/closures/{closure_id}/remove", post(pages::remove_closure))
 }
 
 /// The JSON API of this part, each route declared with its OpenAPI operation.

@@ -59,8 +59,14 @@ async fn establishment_page(state: &AppState, ctx: &PageContext, id: i64, forms:
             h2 id="closures" { "Closures" }
             @if closures.is_empty() { p { "No closed dates." } } @else {
                 div class="table-wrap" role="region" aria-label="Closures" tabindex="0" { table {
-                    thead { tr { th scope="col" { "From" } th scope="col" { "To (inclusive)" } th scope="col" { "Reason" } } }
-                    tbody { @for c in &closures { tr { td { (short_date(c.from_date)) } td { (short_date(c.to_date)) } td { (c.reason) } } } }
+                    thead { tr { th scope="col" { "From" } th scope="col" { "To (inclusive)" } th scope="col" { "Reason" } th scope="col" { span class="visually-hidden" { "Remove" } } } }
+                    tbody { @for c in &closures { tr {
+                        td { (short_date(c.from_date)) } td { (short_date(c.to_date)) } td { (c.reason) }
+                        td { form method="post" action={ "/establishments/" (id) "/closures/" (c.id) "/remove" } {
+                            (csrf_field(ctx))
+                            button type="submit" class="secondary" aria-label={ "Remove the closure from " (short_date(c.from_date)) } { "Remove" }
+                        } }
+                    } } }
                 } }
             }
             h3 { "Add a closure" }
@@ -217,4 +223,13 @@ pub async fn establishments_create(
                 .into_response())
         }
     }
+}
+
+pub async fn remove_closure(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    Path((id, closure_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    establishments::remove_closure(&state.db, id, closure_id).await?;
+    Ok(flash::redirect(&format!("/establishments/{id}"), FlashKind::Success, "Closure removed."))
 }

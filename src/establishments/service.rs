@@ -225,6 +225,20 @@ pub async fn add_closure(
     Ok((closure, stopped))
 }
 
+/// Removes a closure of `establishment_id` (conferences it stopped stay cancelled; the days
+/// are offered again).
+pub async fn remove_closure(db: &impl ConnectionTrait, establishment_id: i64, closure_id: i64) -> AppResult<()> {
+    let gone = closure::Entity::delete_many()
+        .filter(closure::Column::Id.eq(closure_id))
+        .filter(closure::Column::EstablishmentId.eq(establishment_id))
+        .exec(db)
+        .await?;
+    if gone.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
 /// The closure row alone, without the guard on live bookings: for places with nothing booked
 /// yet (the demo loads its closures first).
 pub async fn insert_closure(

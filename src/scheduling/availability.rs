@@ -137,6 +137,19 @@ pub async fn add_unavailable(
     Ok(Unavailable { id: row.id, from: row.starts_at, to: row.ends_at, reason: row.reason })
 }
 
+/// Removes one of `record`'s unavailable spans; another volunteer's span is not found.
+pub async fn remove_unavailable(db: &impl ConnectionTrait, record: &volunteer::Model, span_id: i64) -> AppResult<()> {
+    let gone = unavailability::Entity::delete_many()
+        .filter(unavailability::Column::Id.eq(span_id))
+        .filter(unavailability::Column::VolunteerId.eq(record.id))
+        .exec(db)
+        .await?;
+    if gone.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ConflictInput {

@@ -104,7 +104,15 @@ async fn availability_page(
             }
             h2 id="unavailable" { "Unavailable" }
             @if spans.is_empty() { p { "No unavailable dates." } } @else {
-                ul { @for s in &spans { li { (london_display(s.from)) " to " (london_display(s.to)) @if !s.reason.is_empty() { " — " (s.reason) } } } }
+                ul class="ruled-out" { @for s in &spans {
+                    li class="removable" {
+                        span { (london_display(s.from)) " to " (london_display(s.to)) @if !s.reason.is_empty() { " — " (s.reason) } }
+                        form method="post" action={ (base) "/unavailable/" (s.id) "/remove" } {
+                            (csrf_field(ctx))
+                            button type="submit" class="secondary" aria-label={ "Remove unavailable " (london_display(s.from)) " to " (london_display(s.to)) } { "Remove" }
+                        }
+                    }
+                } }
             }
             (error_summary(&forms.unavailable_errors))
             form method="post" action={ (base) "/unavailable" } novalidate {
@@ -181,6 +189,28 @@ async fn add_unavailable(
                 .into_response())
         }
     }
+}
+
+async fn remove_unavailable(state: AppState, viewer: AuthUser, whose: Whose, span_id: i64) -> AppResult<Response> {
+    let (record, _) = record(&state, &viewer, whose).await?;
+    availability::remove_unavailable(&state.db, &record, span_id).await?;
+    Ok(flash::redirect(&whose.base(), FlashKind::Success, "Unavailable dates removed."))
+}
+
+pub async fn my_remove_unavailable(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    Path(span_id): Path<i64>,
+) -> AppResult<Response> {
+    remove_unavailable(state, viewer, Whose::Mine, span_id).await
+}
+
+pub async fn volunteer_remove_unavailable(
+    State(state): State<AppState>,
+    RequireUser(viewer): RequireUser,
+    Path((id, span_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    remove_unavailable(state, viewer, Whose::Volunteer(id), span_id).await
 }
 
 async fn declare(

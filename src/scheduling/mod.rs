@@ -24,6 +24,14 @@ pub fn routes() -> Router<AppState> {
         .route("/me/availability/unavailable", axum::routing::post(availability_pages::my_unavailable))
         .route("/me/availability/conflicts", axum::routing::post(availability_pages::my_conflict))
         .route(
+            "/me/availability/unavailable/{span_id}/remove",
+            axum::routing::post(availability_pages::my_remove_unavailable),
+        )
+        .route(
+            "/volunteers/{id}/availability/unavailable/{span_id}/remove",
+            axum::routing::post(availability_pages::volunteer_remove_unavailable),
+        )
+        .route(
             "/volunteers/{id}/availability",
             get(availability_pages::volunteer_page).post(availability_pages::volunteer_save),
         )

@@ -459,6 +459,17 @@ async fn a_coordinator_edits_an_establishments_regime_and_closures() {
     let (_, body) = browser.open(&path).await;
     assert!(body.contains("Closure added") && body.contains("10 Mar 2027") && body.contains("staff training"));
     assert_eq!(browser.open("/establishments/999999").await.0, 404);
+
+    let closure = entity::closure::Entity::find().one(&app.db).await.unwrap().expect("the closure");
+    let remove = format!("{path}/closures/{}/remove", closure.id);
+    assert_eq!(
+        browser.post_form(&format!("/establishments/999999/closures/{}/remove", closure.id), &[]).await.status(),
+        404
+    );
+    let removed = browser.post_form(&remove, &[]).await;
+    assert_eq!(removed.status(), 303);
+    assert!(entity::closure::Entity::find().all(&app.db).await.unwrap().is_empty(), "the closure is removed");
+    assert_eq!(browser.post_form(&remove, &[]).await.status(), 404, "and is not there to remove twice");
 }
 
 #[tokio::test]
@@ -519,6 +530,11 @@ async fn volunteers_keep_their_availability_and_coordinators_can_for_them() {
     assert_eq!(away.status(), 303);
     let span = entity::unavailability::Entity::find().one(&app.db).await.unwrap().unwrap();
     assert_eq!(span.starts_at.to_rfc3339(), "2027-07-01T08:00:00+00:00", "UK summer time stored as UTC");
+    let outsider = app.create_user(Role::Volunteer).await;
+    let stranger = app.signed_in(&outsider).await;
+    let theirs = stranger.post_form(&format!("/me/availability/unavailable/{}/remove", span.id), &[]).await;
+    assert_eq!(theirs.status(), 404, "another volunteer's span is not theirs to remove");
+    assert!(entity::unavailability::Entity::find_by_id(span.id).one(&app.db).await.unwrap().is_some());
 
     let unknown = browser
         .post_form("/me/availability/conflicts", &[("reference", "RJ-1999-0001"), ("note", "my neighbour")])
@@ -559,6 +575,9 @@ async fn volunteers_keep_their_availability_and_coordinators_can_for_them() {
     assert_eq!(saved.headers()["location"], theirs.as_str());
     let record = entity::volunteer::Entity::find_by_id(volunteer).one(&app.db).await.unwrap().unwrap();
     assert_eq!(record.max_conferences_per_month, 2);
+    let removed = coordinating.post_form(&format!("{theirs}/unavailable/{}/remove", span.id), &[]).await;
+    assert_eq!(removed.status(), 303, "a coordinator removes a volunteer's unavailable dates");
+    assert!(entity::unavailability::Entity::find().all(&app.db).await.unwrap().is_empty());
 }
 
 #[tokio::test]
