@@ -16,6 +16,7 @@ pub mod contacts;
 pub mod guards;
 pub mod outcome_pages;
 pub mod pages;
+pub mod plan_pages;
 pub mod queue;
 pub mod reason_pages;
 pub mod reasons;
@@ -34,6 +35,7 @@ use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/plan", get(plan_pages::show).post(plan_pages::book))
         .route("/cases", get(pages::list))
         .route("/cases/new", get(pages::new_form).post(pages::create))
         .route("/cases/{id}", get(pages::show))

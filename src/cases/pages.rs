@@ -79,7 +79,7 @@ pub async fn list(
         html! {
             h1 { (title) }
             @if coordinating {
-                p { a class="button" href="/cases/new" { "Take a referral" } }
+                p { a class="button" href="/cases/new" { "Take a referral" } " " a href="/plan" { "Plan the ready cases" } }
                 form method="get" action="/cases" class="inline-form" {
                     div class="field" {
                         label for="status" { "Status" }

@@ -32,6 +32,7 @@ pub async fn home(
                 h2 id="shortcuts" { "Shortcuts" }
                 ul {
                     li { a href="/cases/new" { "Take a referral" } }
+                    li { a href="/plan" { "Plan the ready cases" } }
                     li { a href="/accounts/new" { "Invite someone" } }
                     li { a href="/meetings" { "Volunteer meetings" } }
                     @if user.role == Role::Admin {

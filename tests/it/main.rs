@@ -29,6 +29,7 @@ mod mail;
 mod ops;
 mod paging;
 mod passwords;
+mod plan_pages;
 mod planning;
 mod privacy;
 mod proxies;
