@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::settings;
 use crate::state::AppState;
 use crate::web::components::field_errors;
-use crate::web::components::{FieldErrors, Input, error_summary};
+use crate::web::components::{FieldErrors, Input, PageAt, error_summary, page_number, pager};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::ClientIp;
 use crate::web::layout::{PageContext, csrf_field, page};
@@ -364,9 +364,10 @@ pub async fn queue(
     RequireCoordinator(_): RequireCoordinator,
     ctx: PageContext,
     Query(filter): Query<QueueFilter>,
+    Query(at): Query<PageAt>,
 ) -> AppResult<Markup> {
-    let first = Paging { page: 1, per_page: service::PAGE_ROWS };
-    let (listed, counts) = service::queue(&state.db, &filter, first).await?;
+    let paging = Paging { page: page_number(&at.page), per_page: service::PAGE_ROWS };
+    let (listed, counts) = service::queue(&state.db, &filter, paging).await?;
     let rows = listed.items;
     let all_intakes = intakes::all(&state.db).await?;
     let intake_name = |id: i64| all_intakes.iter().find(|i| i.id == id).map_or("", |i| i.name.as_str());
@@ -378,6 +379,7 @@ pub async fn queue(
         ("status", filter.status.clone().unwrap_or_default()),
         ("intake_id", filter.intake_id.clone()),
         ("q", filter.q.clone().unwrap_or_default()),
+        ("sort", filter.sort.clone().unwrap_or_default()),
     ])
     .unwrap_or_default();
     Ok(page(
@@ -414,12 +416,16 @@ pub async fn queue(
                         @for i in &all_intakes { option value=(i.id) selected[filter.intake_id == i.id.to_string()] { (i.name) } }
                     }
                 }
+                div class="field" {
+                    label for="sort" { "Order" }
+                    select id="sort" name="sort" {
+                        option value="" { "Oldest first" }
+                        option value="newest" selected[filter.sort.as_deref() == Some("newest")] { "Newest first" }
+                    }
+                }
                 button type="submit" class="secondary" { "Filter" }
             }
             p { a href={ "/applications.csv?" (PreEscaped(&query)) } { "Download these as CSV" } }
-            @if listed.info.total > rows.len() as u64 {
-                p class="flash info" { "Showing the oldest " (rows.len()) " of " (listed.info.total) ". Filter by status, intake or name to see the rest; the CSV has them all." }
-            }
             @if rows.is_empty() { p { "No applications match." } } @else {
                 div class="table-wrap" role="region" aria-label="Applications" tabindex="0" { table {
                     thead { tr { th { "Applicant" } th { "Intake" } th { "Received" } th { "Status" } } }
@@ -434,6 +440,7 @@ pub async fn queue(
                         }
                     }
                 } }
+                (pager("/applications", &query, &listed.info))
             }
         },
     ))

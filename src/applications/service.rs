@@ -10,7 +10,7 @@ use entity::{application_note, equality_monitoring, intake, user};
 use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    QueryFilter, QueryOrder, Select, Set,
 };
 use serde::Deserialize;
 use url::Url;
@@ -151,14 +151,18 @@ pub struct QueueFilter {
     #[serde(default, deserialize_with = "lenient_string")]
     pub intake_id: String,
     pub q: Option<String>,
+    /// `newest`: newest first; otherwise oldest first (the order they are worked in).
+    pub sort: Option<String>,
 }
 
 impl QueueFilter {
-    fn oldest_first(&self) -> Select<application::Entity> {
-        application::Entity::find()
-            .filter(self.condition())
-            .order_by_asc(application::Column::CreatedAt)
-            .order_by_asc(application::Column::Id)
+    fn ordered(&self) -> Select<application::Entity> {
+        let found = application::Entity::find().filter(self.condition());
+        if self.sort.as_deref() == Some("newest") {
+            found.order_by_desc(application::Column::CreatedAt).order_by_desc(application::Column::Id)
+        } else {
+            found.order_by_asc(application::Column::CreatedAt).order_by_asc(application::Column::Id)
+        }
     }
 
     fn condition(&self) -> Condition {
@@ -189,7 +193,7 @@ impl QueueFilter {
 }
 
 /// Applications shown on one page of the queue.
-pub const PAGE_ROWS: u64 = 500;
+pub const PAGE_ROWS: u64 = 50;
 
 /// One page of the review queue (oldest first) under a filter, and the count of every
 /// status over the same intake and search.
@@ -198,30 +202,20 @@ pub async fn queue(
     filter: &QueueFilter,
     paging: Paging,
 ) -> Result<(Page<application::Model>, Vec<(ApplicationStatus, u64)>), DbErr> {
-    let rows = crate::db::page(db, filter.oldest_first(), paging).await?;
+    let rows = crate::db::page(db, filter.ordered(), paging).await?;
     let without_status = QueueFilter { status: None, ..filter.clone() };
-    let counted: Vec<(ApplicationStatus, i64)> = application::Entity::find()
-        .select_only()
-        .column(application::Column::Status)
-        .column_as(application::Column::Id.count(), "n")
-        .filter(without_status.condition())
-        .group_by(application::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let any_status = application::Entity::find().filter(without_status.condition());
+    let counted = crate::db::count_by::<_, ApplicationStatus>(db, any_status, application::Column::Status).await?;
     let counts = ApplicationStatus::ALL
         .into_iter()
-        .map(|status| {
-            let n = counted.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n);
-            (status, u64::try_from(n).unwrap_or(0))
-        })
+        .map(|status| (status, counted.get(&status).map_or(0, |n| u64::try_from(*n).unwrap_or(0))))
         .collect();
     Ok((rows, counts))
 }
 
-/// Every application under a filter, oldest first (for the CSV).
+/// Every application under a filter, in its order (for the CSV).
 pub async fn queue_all(db: &impl ConnectionTrait, filter: &QueueFilter) -> Result<Vec<application::Model>, DbErr> {
-    filter.oldest_first().all(db).await
+    filter.ordered().all(db).await
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<application::Model>, DbErr> {

@@ -24,10 +24,15 @@ use crate::domain::time::{days_left, london_display, long_date, short_date};
 use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
 use crate::state::AppState;
-use crate::web::components::{FieldErrors, Input, error_summary, field_errors, renamed, select, textarea};
+use crate::web::components::{
+    FieldErrors, Input, error_summary, field_errors, page_number, pager, renamed, select, textarea,
+};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::{AuthUser, ClientIp};
 use crate::web::layout::{PageContext, csrf_field, page};
+
+/// Cases a list page shows at once.
+const PAGE_ROWS: u64 = 50;
 
 fn words(text: &str) -> String {
     text.replace('_', " ")
@@ -55,6 +60,10 @@ fn coordinator(user: &AuthUser) -> AppResult<()> {
 #[serde(default)]
 pub struct ListQuery {
     pub status: String,
+    /// Part of a case reference.
+    pub q: String,
+    #[serde(deserialize_with = "crate::domain::lenient_string")]
+    pub page: String,
     /// `deadline`: nearest deadline first; otherwise newest first.
     pub sort: String,
 }
@@ -68,7 +77,16 @@ pub async fn list(
 ) -> AppResult<Markup> {
     let status = CaseStatus::from_code(query.status.trim());
     let order = if query.sort == "deadline" { CaseOrder::Deadline } else { CaseOrder::Newest };
-    let cases = service::list_with_status(&state.db, &viewer, status, order, ip.0.as_deref()).await?;
+    let paging = crate::db::Paging { page: page_number(&query.page), per_page: PAGE_ROWS };
+    let listed =
+        service::list_with_status(&state.db, &viewer, status, &query.q, order, paging, ip.0.as_deref()).await?;
+    let cases = &listed.items;
+    let kept = serde_urlencoded::to_string([
+        ("status", query.status.trim()),
+        ("q", query.q.trim()),
+        ("sort", query.sort.trim()),
+    ])
+    .unwrap_or_default();
     let places: HashMap<i64, String> =
         crate::establishments::service::establishments(&state.db).await?.into_iter().map(|e| (e.id, e.name)).collect();
     let coordinating = viewer.role.is_coordinator();
@@ -81,6 +99,10 @@ pub async fn list(
             @if coordinating {
                 p { a class="button" href="/cases/new" { "Take a referral" } " " a href="/plan" { "Plan the ready cases" } }
                 form method="get" action="/cases" class="inline-form" {
+                    div class="field" {
+                        label for="q" { "Reference" }
+                        input type="search" id="q" name="q" value=(query.q);
+                    }
                     div class="field" {
                         label for="status" { "Status" }
                         select id="status" name="status" {
@@ -104,7 +126,7 @@ pub async fn list(
                 div class="table-wrap" role="region" aria-label="Cases" tabindex="0" { table {
                     thead { tr { th scope="col" { "Reference" } th scope="col" { "Status" } th scope="col" { "Establishment" } th scope="col" { "Deadline" } } }
                     tbody {
-                        @for c in &cases {
+                        @for c in cases {
                             tr {
                                 td { a href={ "/cases/" (c.id) } { (c.reference) } }
                                 td { (words(&c.status.code())) }
@@ -114,6 +136,7 @@ pub async fn list(
                         }
                     }
                 } }
+                (pager("/cases", &kept, &listed.info))
             }
         },
     ))

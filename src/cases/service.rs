@@ -231,18 +231,26 @@ pub enum CaseOrder {
     Deadline,
 }
 
-/// Every case `viewer` may see, only those in `status` when one is given, in `order`
-/// (each listed case's read is audited).
+/// One page of the cases `viewer` may see, only those in `status` when one is given and
+/// whose reference contains `reference` when one is given, in `order` (each listed case's
+/// read is audited).
 pub async fn list_with_status(
     db: &impl ConnectionTrait,
     viewer: &AuthUser,
     status: Option<CaseStatus>,
+    reference: &str,
     order: CaseOrder,
+    paging: Paging,
     ip: Option<&str>,
-) -> AppResult<Vec<case::Model>> {
-    let cases = visible(db, viewer, status, order).await?.all(db).await?;
-    audit_listed(db, viewer, &cases, ip).await?;
-    Ok(cases)
+) -> AppResult<Page<case::Model>> {
+    let mut query = visible(db, viewer, status, order).await?;
+    let reference = reference.trim().to_uppercase();
+    if !reference.is_empty() {
+        query = query.filter(case::Column::Reference.contains(&reference));
+    }
+    let listed = crate::db::page(db, query, paging).await?;
+    audit_listed(db, viewer, &listed.items, ip).await?;
+    Ok(listed)
 }
 
 /// The cases `viewer` may see, in `order`: every case for coordinators, their assigned

@@ -21,7 +21,7 @@ use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::components::field_errors;
-use crate::web::components::{FieldErrors, Input, error_summary, select};
+use crate::web::components::{FieldErrors, Input, PageAt, error_summary, page_number, pager, select};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
@@ -29,6 +29,9 @@ use crate::web::layout::{PageContext, csrf_field, page};
 fn status_tag(status: ExpenseStatus) -> Markup {
     html! { span class={ "tag status-" (status.code()) } { (status.code()) } }
 }
+
+/// Claims a list page shows at once.
+const PAGE_ROWS: u64 = 50;
 
 fn claims_table(claims: &[ClaimView], show_volunteer: bool) -> Markup {
     html! {
@@ -60,10 +63,18 @@ async fn list_page(
     ctx: &PageContext,
     user: &AuthUser,
     filter: &ListFilter,
+    page_at: u64,
     form: &NewClaimForm,
     errors: &FieldErrors,
 ) -> AppResult<Markup> {
-    let claims = service::list_visible(&state.db, user, filter).await?;
+    let paging = crate::db::Paging { page: page_at, per_page: PAGE_ROWS };
+    let listed = service::page_visible(&state.db, user, filter, paging).await?;
+    let claims = &listed.items;
+    let kept = serde_urlencoded::to_string([(
+        "status",
+        if filter.status.is_empty() { "all" } else { filter.status.as_str() },
+    )])
+    .unwrap_or_default();
     if user.role.is_coordinator() {
         return Ok(page(
             ctx,
@@ -79,7 +90,7 @@ async fn list_page(
                     }
                 }
                 p { a href="/expenses.csv" download { "Download approved claims for finance (CSV)" } }
-                @if claims.is_empty() { p { "No claims here." } } @else { (claims_table(&claims, true)) }
+                @if claims.is_empty() { p { "No claims here." } } @else { (claims_table(claims, true)) (pager("/expenses", &kept, &listed.info)) }
             },
         ));
     }
@@ -89,7 +100,7 @@ async fn list_page(
         html! {
             h1 { "My expenses" }
             p { "Claim what volunteering costs you: mileage at HMRC rates, fares, parking and subsistence. Attach receipts where you have them." }
-            @if claims.is_empty() { p { "You have no claims yet." } } @else { (claims_table(&claims, false)) }
+            @if claims.is_empty() { p { "You have no claims yet." } } @else { (claims_table(claims, false)) (pager("/expenses", "", &listed.info)) }
             h2 { "Start a claim" }
             (error_summary(errors))
             form method="post" action="/expenses" novalidate {
@@ -106,6 +117,7 @@ pub async fn list(
     RequireUser(user): RequireUser,
     ctx: PageContext,
     Query(mut filter): Query<ListFilter>,
+    Query(at): Query<PageAt>,
 ) -> AppResult<Markup> {
     // Coordinators land on the queue of claims waiting for a decision; `all` lists every one.
     if user.role.is_coordinator() {
@@ -115,7 +127,7 @@ pub async fn list(
             _ => {}
         }
     }
-    list_page(&state, &ctx, &user, &filter, &NewClaimForm::default(), &FieldErrors::new()).await
+    list_page(&state, &ctx, &user, &filter, page_number(&at.page), &NewClaimForm::default(), &FieldErrors::new()).await
 }
 
 pub async fn create(
@@ -128,7 +140,7 @@ pub async fn create(
         Ok(purpose) => purpose,
         Err(message) => {
             let errors = FieldErrors::from([("purpose".to_owned(), message.to_owned())]);
-            let markup = list_page(&state, &ctx, &user, &ListFilter::default(), &form, &errors).await?;
+            let markup = list_page(&state, &ctx, &user, &ListFilter::default(), 1, &form, &errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
         }
     };

@@ -263,18 +263,6 @@ pub struct ListFilter {
     pub status: String,
 }
 
-/// Claims `viewer` may see, newest first: a volunteer's own, or everyone's for coordinators.
-pub async fn list_visible(
-    db: &impl ConnectionTrait,
-    viewer: &AuthUser,
-    filter: &ListFilter,
-) -> AppResult<Vec<ClaimView>> {
-    let Some(query) = visible(db, viewer, filter).await? else {
-        return Ok(Vec::new());
-    };
-    Ok(views(db, query.all(db).await?).await?)
-}
-
 /// One page of the claims `viewer` may see under `filter`, newest first.
 pub async fn page_visible(
     db: &impl ConnectionTrait,

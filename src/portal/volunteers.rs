@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::supervision;
 use crate::training::service::{progress, refresh_standing};
 use crate::volunteers::service;
-use crate::web::components::{FieldErrors, Input, error_summary};
+use crate::web::components::{FieldErrors, Input, error_summary, page_number, pager};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
@@ -35,7 +35,12 @@ pub struct ListQuery {
     pub status: String,
     /// `overdue`: only volunteers whose supervision is overdue.
     pub supervision: String,
+    #[serde(deserialize_with = "crate::domain::lenient_string")]
+    pub page: String,
 }
+
+/// Volunteers the list shows at once.
+const PAGE_ROWS: usize = 50;
 
 pub async fn list(
     State(state): State<AppState>,
@@ -60,6 +65,22 @@ pub async fn list(
         .filter(|v| needle.is_empty() || v.name.to_lowercase().contains(&needle) || v.email.contains(&needle))
         .collect();
     let filtered = volunteers.len() < total;
+    let matching = volunteers.len();
+    let at = page_number(&query.page);
+    let info = crate::db::PageInfo {
+        page: at,
+        per_page: PAGE_ROWS as u64,
+        total: matching as u64,
+        pages: matching.div_ceil(PAGE_ROWS) as u64,
+    };
+    let skip = usize::try_from(at - 1).unwrap_or(usize::MAX).saturating_mul(PAGE_ROWS);
+    let volunteers: Vec<_> = volunteers.into_iter().skip(skip).take(PAGE_ROWS).collect();
+    let kept = serde_urlencoded::to_string([
+        ("q", query.q.trim()),
+        ("status", query.status.trim()),
+        ("supervision", query.supervision.trim()),
+    ])
+    .unwrap_or_default();
     let ready = commitment::service::ready_for_lead(&state.db).await?;
     let names = service::names(&state.db, &ready.iter().map(|(v, _)| v.id).collect::<Vec<_>>()).await?;
     Ok(page(
@@ -93,7 +114,7 @@ pub async fn list(
                 }
                 button type="submit" class="secondary" { "Filter" }
             }
-            @if filtered { p { (volunteers.len()) " of " (total) " volunteers. " a href="/volunteers" { "Show everyone" } } }
+            @if filtered { p { (matching) " of " (total) " volunteers. " a href="/volunteers" { "Show everyone" } } }
             @if volunteers.is_empty() {
                 p { @if filtered { "Nobody matches." } @else { "No volunteers yet. Accepted applicants appear here." } }
             } @else {
@@ -113,6 +134,7 @@ pub async fn list(
                         }
                     }
                 }
+                (pager("/volunteers", &kept, &info))
             }
         },
     ))

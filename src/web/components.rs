@@ -136,3 +136,34 @@ pub fn personal_data_panel(ctx: &crate::web::layout::PageContext, kind: &str, id
         }
     }
 }
+
+/// A list page's `?page=`, read leniently (see [`page_number`]).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PageAt {
+    #[serde(deserialize_with = "crate::domain::lenient_string")]
+    pub page: String,
+}
+
+/// The page number asked for in a page's `?page=`: anything that is not a whole number from
+/// 1 reads as the first page (a list page never fails on its pager).
+pub fn page_number(raw: &str) -> u64 {
+    raw.trim().parse::<u64>().ok().filter(|n| *n >= 1).unwrap_or(1)
+}
+
+/// "Page 2 of 5 (230 in all)" with links to the pages before and after, keeping the list's
+/// other query (`query`: already URL-encoded, without `page`).
+pub fn pager(path: &str, query: &str, info: &crate::db::PageInfo) -> Markup {
+    let href = |page: u64| {
+        if query.is_empty() { format!("{path}?page={page}") } else { format!("{path}?{query}&page={page}") }
+    };
+    html! {
+        @if info.pages > 1 {
+            nav class="pager" aria-label="Pages" {
+                @if info.page > 1 { a rel="prev" href=(href(info.page - 1)) { "Previous" span class="visually-hidden" { " page" } } }
+                span { "Page " (info.page) " of " (info.pages) " (" (info.total) " in all)" }
+                @if info.page < info.pages { a rel="next" href=(href(info.page + 1)) { "Next" span class="visually-hidden" { " page" } } }
+            }
+        }
+    }
+}

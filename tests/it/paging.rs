@@ -122,3 +122,35 @@ async fn a_page_of_cases_counts_and_audits_only_what_the_viewer_may_see() {
     assert_eq!(status, 200);
     assert_eq!(theirs, json!({"cases": [], "page": {"page": 1, "per_page": 2, "total": 0, "pages": 0}}));
 }
+
+#[tokio::test]
+async fn the_case_list_page_comes_in_pages_keeps_its_filter_and_finds_a_reference() {
+    let app = TestApp::spawn().await;
+    let world = app.scenario().prison().build().await;
+    let mut references = Vec::new();
+    for _ in 0..55 {
+        let case = crate::scenario::new_case(&app, &world.token, world.prison).await;
+        references.push(case["reference"].as_str().unwrap().to_owned());
+    }
+    let mut coordinator = app.signed_in(&world.coordinator).await;
+    let rows = |page: &str| page.matches(r#"<td><a href="/cases/"#).count();
+
+    let (status, first) = coordinator.open("/cases?status=referred").await;
+    assert_eq!(status, 200);
+    assert_eq!(rows(&first), 50);
+    assert!(first.contains("Page 1 of 2 (55 in all)"), "where the page sits");
+    assert!(first.contains(r#"href="/cases?status=referred&amp;q=&amp;sort=&amp;page=2""#), "next keeps the filter");
+    let (_, second) = coordinator.open("/cases?status=referred&page=2").await;
+    assert_eq!(rows(&second), 5);
+    assert!(second.contains("Previous") && !second.contains(">Next"));
+    let oldest = &references[0];
+    assert!(second.contains(oldest.as_str()), "newest first, so the oldest is on the last page");
+
+    let (_, found) = coordinator.open(&format!("/cases?q={}", oldest.to_lowercase())).await;
+    assert_eq!(rows(&found), 1, "a reference, in any case");
+    assert!(found.contains(oldest.as_str()) && !found.contains("Page 1 of"));
+    let (status, odd) = coordinator.open("/cases?page=nonsense").await;
+    assert_eq!((status, rows(&odd)), (200, 50), "a page that cannot be reads as the first");
+    let (_, beyond) = coordinator.open("/cases?page=9").await;
+    assert!(beyond.contains("No cases here."));
+}
