@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/establishments", get(pages::establishments_list).post(pages::establishments_create))
         .route("/establishments/{id}", get(pages::show))
+        .route("/establishments/{id}/details", get(pages::details_form).post(pages::save_details))
         .route("/establishments/{id}/regime", post(pages::save_regime))
         .route("/establishments/{id}/closures", post(pages::add_closure))
         .route("/establishments/{id}/closures/{closure_id}/remove", post(pages::remove_closure))

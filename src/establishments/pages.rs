@@ -48,6 +48,7 @@ async fn establishment_page(state: &AppState, ctx: &PageContext, id: i64, forms:
                 dt { "Rooms" } dd { (place.rooms) " (conferences that can run at once)" }
                 dt { "Prison vetting" } dd { @if place.requires_vetting { "required" } @else { "not required" } }
             }
+            p { a href={ "/establishments/" (id) "/details" } { "Change the details" } }
             h2 id="regime" { "Weekly regime" }
             p { "When a prisoner can be moved for a visit." }
             (error_summary(&forms.regime_errors))
@@ -147,6 +148,72 @@ fn checkbox(name: &str, label: &str, checked: bool) -> Markup {
     }
 }
 
+/// The fields of an establishment, for adding one and for changing its details.
+fn establishment_fields(input: &EstablishmentInput, errors: &FieldErrors) -> Markup {
+    let kinds: Vec<(String, &str)> = ESTABLISHMENT_KINDS.iter().map(|(k, text)| (k.code(), *text)).collect();
+    html! {
+        (Input { value: &input.name, required: true, ..Input::new("name", "Name, for example “HMP Gloucester”") }.render(errors))
+        (select("kind", "Kind", &kinds, &input.kind, errors))
+        (textarea("address", "Address", &input.address, errors))
+        (Input { value: &input.latitude, hint: Some("Optional, in degrees, for example 51.8642."), ..Input::new("latitude", "Latitude") }.render(errors))
+        (Input { value: &input.longitude, hint: Some("Optional, in degrees, for example -2.2380."), ..Input::new("longitude", "Longitude") }.render(errors))
+        (Input { kind: "number", value: &input.rooms, required: true, hint: Some("How many conferences can run at once."), ..Input::new("rooms", "Rooms") }.render(errors))
+        (checkbox("requires_vetting", "Facilitators need this establishment's own security vetting", crate::domain::yes(&input.requires_vetting)))
+    }
+}
+
+fn details_page(ctx: &PageContext, id: i64, input: &EstablishmentInput, errors: &FieldErrors) -> Markup {
+    page(
+        ctx,
+        "Change the establishment's details",
+        html! {
+            p { a href={ "/establishments/" (id) } { "Back to the establishment" } }
+            h1 { "Change the establishment's details" }
+            (error_summary(errors))
+            form method="post" action={ "/establishments/" (id) "/details" } novalidate {
+                (csrf_field(ctx))
+                (establishment_fields(input, errors))
+                button type="submit" { "Save details" }
+            }
+        },
+    )
+}
+
+pub async fn details_form(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+) -> AppResult<Markup> {
+    let place = establishments::find(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    Ok(details_page(&ctx, id, &establishments::input_of(&place), &FieldErrors::new()))
+}
+
+pub async fn save_details(
+    State(state): State<AppState>,
+    RequireCoordinator(_): RequireCoordinator,
+    ctx: PageContext,
+    Path(id): Path<i64>,
+    Form(input): Form<EstablishmentInput>,
+) -> AppResult<Response> {
+    let patch = establishments::EstablishmentPatch {
+        name: Some(input.name.clone()),
+        kind: Some(input.kind.clone()),
+        address: Some(input.address.clone()),
+        latitude: Some(input.latitude.clone()),
+        longitude: Some(input.longitude.clone()),
+        rooms: Some(input.rooms.clone()),
+        requires_vetting: Some(input.requires_vetting.clone()),
+    };
+    match establishments::update(&state.db, id, &patch).await {
+        Ok(_) => Ok(flash::redirect(&format!("/establishments/{id}"), FlashKind::Success, "Details saved.")),
+        Err(AppError::Validation { fields, .. }) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, details_page(&ctx, id, &input, &fields)).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
 async fn establishments_page(
     state: &AppState,
     ctx: &PageContext,
@@ -154,7 +221,6 @@ async fn establishments_page(
     errors: &FieldErrors,
 ) -> AppResult<Markup> {
     let all = establishments::establishments(&state.db).await?;
-    let kinds: Vec<(String, &str)> = ESTABLISHMENT_KINDS.iter().map(|(k, text)| (k.code(), *text)).collect();
     Ok(page(
         ctx,
         "Establishments",
@@ -180,13 +246,7 @@ async fn establishments_page(
             (error_summary(errors))
             form method="post" action="/establishments" {
                 (csrf_field(ctx))
-                (Input { value: &input.name, required: true, ..Input::new("name", "Name, for example “HMP Gloucester”") }.render(errors))
-                (select("kind", "Kind", &kinds, &input.kind, errors))
-                (textarea("address", "Address", &input.address, errors))
-                (Input { value: &input.latitude, hint: Some("Optional, in degrees, for example 51.8642."), ..Input::new("latitude", "Latitude") }.render(errors))
-                (Input { value: &input.longitude, hint: Some("Optional, in degrees, for example -2.2380."), ..Input::new("longitude", "Longitude") }.render(errors))
-                (Input { kind: "number", value: &input.rooms, required: true, hint: Some("How many conferences can run at once."), ..Input::new("rooms", "Rooms") }.render(errors))
-                (checkbox("requires_vetting", "Facilitators need this establishment's own security vetting", crate::domain::yes(&input.requires_vetting)))
+                (establishment_fields(input, errors))
                 button type="submit" { "Add establishment" }
             }
         },

@@ -308,20 +308,31 @@ fn yes(value: bool) -> String {
     if value { "yes".into() } else { String::new() }
 }
 
+/// An establishment as its form's fields hold it.
+pub fn input_of(current: &establishment::Model) -> EstablishmentInput {
+    EstablishmentInput {
+        name: current.name.clone(),
+        kind: current.kind.code(),
+        address: current.address.clone(),
+        latitude: current.latitude.map(|v| v.to_string()).unwrap_or_default(),
+        longitude: current.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        rooms: current.rooms.to_string(),
+        requires_vetting: yes(current.requires_vetting),
+    }
+}
+
 /// Applies a patch through the same parsing as creation, so the rules cannot drift.
 pub async fn update(db: &impl ConnectionTrait, id: i64, patch: &EstablishmentPatch) -> AppResult<establishment::Model> {
     let current = find(db, id).await?.ok_or(AppError::NotFound)?;
+    let now = input_of(&current);
     let merged = EstablishmentInput {
-        name: patch.name.clone().unwrap_or_else(|| current.name.clone()),
-        kind: patch.kind.clone().unwrap_or_else(|| current.kind.code()),
-        address: patch.address.clone().unwrap_or_else(|| current.address.clone()),
-        latitude: patch.latitude.clone().unwrap_or_else(|| current.latitude.map(|v| v.to_string()).unwrap_or_default()),
-        longitude: patch
-            .longitude
-            .clone()
-            .unwrap_or_else(|| current.longitude.map(|v| v.to_string()).unwrap_or_default()),
-        rooms: patch.rooms.clone().unwrap_or_else(|| current.rooms.to_string()),
-        requires_vetting: patch.requires_vetting.clone().unwrap_or_else(|| yes(current.requires_vetting)),
+        name: patch.name.clone().unwrap_or(now.name),
+        kind: patch.kind.clone().unwrap_or(now.kind),
+        address: patch.address.clone().unwrap_or(now.address),
+        latitude: patch.latitude.clone().unwrap_or(now.latitude),
+        longitude: patch.longitude.clone().unwrap_or(now.longitude),
+        rooms: patch.rooms.clone().unwrap_or(now.rooms),
+        requires_vetting: patch.requires_vetting.clone().unwrap_or(now.requires_vetting),
     };
     let new = merged.parse().map_err(AppError::fields)?;
     Ok(establishment::ActiveModel {

@@ -89,6 +89,21 @@ async fn list_page(
                         li { a href="/expenses?status=all" { "all" } }
                     }
                 }
+                form method="get" action="/expenses" class="filters" {
+                    input type="hidden" name="status" value=(if filter.status.is_empty() { "all" } else { filter.status.as_str() });
+                    div class="field" {
+                        label for="q" { "Claim or volunteer" }
+                        input type="search" id="q" name="q" value=(filter.q);
+                    }
+                    div class="field" {
+                        label for="sort" { "Order" }
+                        select id="sort" name="sort" {
+                            option value="" { "Newest first" }
+                            option value="oldest" selected[filter.sort == "oldest"] { "Oldest first" }
+                        }
+                    }
+                    button type="submit" class="secondary" { "Search" }
+                }
                 p { a href="/expenses.csv" download { "Download approved claims for finance (CSV)" } }
                 @if claims.is_empty() { p { "No claims here." } } @else { (claims_table(claims, true)) (pager("/expenses", &kept, &listed.info)) }
             },

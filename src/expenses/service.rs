@@ -261,6 +261,10 @@ pub async fn latest_priced(db: &impl ConnectionTrait, volunteer_id: i64, limit: 
 pub struct ListFilter {
     /// draft, submitted, approved, rejected or paid
     pub status: String,
+    /// A claim's name ("EXP-42") or part of a volunteer's name.
+    pub q: String,
+    /// `oldest`: oldest first; otherwise newest first.
+    pub sort: String,
 }
 
 /// One page of the claims `viewer` may see under `filter`, newest first.
@@ -299,7 +303,31 @@ async fn visible(
         };
         query = query.filter(expense_claim::Column::VolunteerId.eq(own.id));
     }
-    Ok(Some(query.order_by_desc(expense_claim::Column::Id)))
+    let q = filter.q.trim();
+    if !q.is_empty() {
+        let named = q.to_uppercase().strip_prefix("EXP-").and_then(|n| n.trim().parse::<i64>().ok());
+        query = match named {
+            Some(id) => query.filter(expense_claim::Column::Id.eq(id)),
+            None => {
+                let people: Vec<i64> = volunteer::Entity::find()
+                    .find_also_related(user::Entity)
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, account)| {
+                        account.as_ref().is_some_and(|a| a.name.to_lowercase().contains(&q.to_lowercase()))
+                    })
+                    .map(|(record, _)| record.id)
+                    .collect();
+                query.filter(expense_claim::Column::VolunteerId.is_in(people))
+            }
+        };
+    }
+    Ok(Some(if filter.sort == "oldest" {
+        query.order_by_asc(expense_claim::Column::Id)
+    } else {
+        query.order_by_desc(expense_claim::Column::Id)
+    }))
 }
 
 async fn insert_item(

@@ -37,6 +37,8 @@ pub struct ListQuery {
     pub supervision: String,
     #[serde(deserialize_with = "crate::domain::lenient_string")]
     pub page: String,
+    /// `status` or `level`; otherwise by name.
+    pub sort: String,
 }
 
 /// Volunteers the list shows at once.
@@ -64,6 +66,13 @@ pub async fn list(
         .filter(|v| !overdue_only || overdue.contains(&v.id))
         .filter(|v| needle.is_empty() || v.name.to_lowercase().contains(&needle) || v.email.contains(&needle))
         .collect();
+    let mut volunteers = volunteers;
+    // Stable: by name within each status or level, as the list comes by name.
+    match query.sort.as_str() {
+        "status" => volunteers.sort_by_key(|v| v.status.code()),
+        "level" => volunteers.sort_by_key(|v| v.level.code()),
+        _ => {}
+    }
     let filtered = volunteers.len() < total;
     let matching = volunteers.len();
     let at = page_number(&query.page);
@@ -79,6 +88,7 @@ pub async fn list(
         ("q", query.q.trim()),
         ("status", query.status.trim()),
         ("supervision", query.supervision.trim()),
+        ("sort", query.sort.trim()),
     ])
     .unwrap_or_default();
     let ready = commitment::service::ready_for_lead(&state.db).await?;
@@ -106,6 +116,14 @@ pub async fn list(
                     select id="status" name="status" {
                         option value="" { "Any" }
                         @for s in <VolunteerStatus as sea_orm::Iterable>::iter() { option value=(s.code()) selected[status == Some(s)] { (words(&s.code())) } }
+                    }
+                }
+                div class="field" {
+                    label for="sort" { "Order" }
+                    select id="sort" name="sort" {
+                        option value="" { "By name" }
+                        option value="status" selected[query.sort == "status"] { "By status" }
+                        option value="level" selected[query.sort == "level"] { "By level" }
                     }
                 }
                 div class="field choice" {

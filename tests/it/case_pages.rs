@@ -470,6 +470,26 @@ async fn a_coordinator_edits_an_establishments_regime_and_closures() {
     assert_eq!(removed.status(), 303);
     assert!(entity::closure::Entity::find().all(&app.db).await.unwrap().is_empty(), "the closure is removed");
     assert_eq!(browser.post_form(&remove, &[]).await.status(), 404, "and is not there to remove twice");
+
+    let details = format!("{path}/details");
+    let (status, form) = browser.open(&details).await;
+    assert_eq!(status, 200);
+    assert!(form.contains(r#"name="rooms""#));
+    let fields = |rooms: &'static str| {
+        [
+            ("name", "HMP Renamed"),
+            ("kind", "prison"),
+            ("address", "1 Gaol Lane"),
+            ("rooms", rooms),
+            ("requires_vetting", "yes"),
+        ]
+    };
+    let refused = browser.post_form(&details, &fields("0")).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains(r#"value="HMP Renamed""#), "the values are kept");
+    assert_eq!(browser.post_form(&details, &fields("2")).await.status(), 303);
+    let place: Value = app.api(&token).get(&format!("/api/v1/establishments/{prison}")).await.json().await.unwrap();
+    assert_eq!((place["name"].as_str(), place["rooms"].as_i64()), (Some("HMP Renamed"), Some(2)));
 }
 
 #[tokio::test]

@@ -532,3 +532,35 @@ async fn every_expenses_endpoint_is_in_the_openapi_document() {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
 }
+
+#[tokio::test]
+async fn the_claims_page_finds_a_claim_by_name_or_volunteer_and_orders_oldest_first() {
+    let app = TestApp::spawn().await;
+    let cast = cast(&app).await;
+    let other = app.create_user(Role::Volunteer).await;
+    let other_api = Api::new(&app, &other).await;
+    let first = cast.volunteer_api.claim(&app, json!([spent("parking", "2026-11-02", 300, "Car park")])).await;
+    let second = cast.volunteer_api.claim(&app, json!([spent("parking", "2026-11-03", 400, "Car park")])).await;
+    let theirs = other_api.claim(&app, json!([spent("parking", "2026-11-04", 500, "Car park")])).await;
+    let [first, second, theirs] = [&first, &second, &theirs].map(|c| c["id"].as_i64().unwrap());
+    let coordinator = app.create_user(Role::Coordinator).await;
+    let mut browser = app.signed_in(&coordinator).await;
+    let listed = |page: &str| -> Vec<i64> {
+        let document = scraper::Html::parse_document(page);
+        let links = scraper::Selector::parse(r#"tbody a[href^="/expenses/"]"#).unwrap();
+        document.select(&links).filter_map(|a| a.attr("href")?.strip_prefix("/expenses/")?.parse().ok()).collect()
+    };
+
+    let (_, all) = browser.open("/expenses?status=all").await;
+    assert_eq!(listed(&all), [theirs, second, first], "newest first");
+    let (_, oldest) = browser.open("/expenses?status=all&sort=oldest").await;
+    assert_eq!(listed(&oldest), [first, second, theirs]);
+    let (_, named) = browser.open(&format!("/expenses?status=all&q=exp-{second}")).await;
+    assert_eq!(listed(&named), [second], "a claim by its name");
+    let mut renamed: entity::user::ActiveModel =
+        entity::user::Entity::find_by_id(cast.volunteer.id).one(&app.db).await.unwrap().unwrap().into();
+    renamed.name = sea_orm::Set("Morwenna Price".into());
+    sea_orm::ActiveModelTrait::update(renamed, &app.db).await.unwrap();
+    let (_, by_person) = browser.open("/expenses?status=all&q=MORWENNA").await;
+    assert_eq!(listed(&by_person), [second, first], "a volunteer's claims by part of their name");
+}
