@@ -11,6 +11,7 @@ use entity::Code;
 use entity::dbs_check::{DbsLevel, DbsStatus};
 use entity::prison_vetting::VettingStatus;
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use super::clearance::renewal_due;
 use super::input::{DbsInput, VettingInput};
@@ -56,19 +57,61 @@ fn due_table(rows: &[Due], date_heading: &str) -> Markup {
     }
 }
 
+/// The overview's search: part of a volunteer's name, and which kind of check.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OverviewQuery {
+    pub q: String,
+    /// `dbs` or `vetting`; otherwise both.
+    pub kind: String,
+}
+
+impl OverviewQuery {
+    fn keeps(&self, name: &str, what: Option<&str>) -> bool {
+        let needle = self.q.trim().to_lowercase();
+        let named = needle.is_empty() || name.to_lowercase().contains(&needle);
+        let kind = match (self.kind.as_str(), what) {
+            ("dbs", Some(what)) => what.contains("DBS"),
+            ("vetting", Some(what)) => what.contains("vetting"),
+            ("vetting", None) => false,
+            _ => true,
+        };
+        named && kind
+    }
+}
+
 pub async fn overview(
     State(state): State<AppState>,
     RequireCoordinator(_): RequireCoordinator,
     ctx: PageContext,
+    axum::extract::Query(query): axum::extract::Query<OverviewQuery>,
 ) -> AppResult<Markup> {
     let today = crate::clock::today();
-    let overview = service::overview(&state.db, today).await?;
+    let mut overview = service::overview(&state.db, today).await?;
+    overview.overdue.retain(|d| query.keeps(&d.volunteer_name, Some(&d.what)));
+    overview.due_soon.retain(|d| query.keeps(&d.volunteer_name, Some(&d.what)));
+    overview.missing.retain(|v| query.keeps(&v.name, None));
     Ok(page(
         &ctx,
         "Checks",
         html! {
             h1 { "Background checks" }
             p { a href="/establishments" { "Establishments and their vetting" } }
+            form method="get" action="/checks" class="filters" {
+                div class="field" {
+                    label for="q" { "Volunteer" }
+                    input type="search" id="q" name="q" value=(query.q);
+                }
+                div class="field" {
+                    label for="kind" { "Check" }
+                    select id="kind" name="kind" {
+                        option value="" { "DBS and prison vetting" }
+                        option value="dbs" selected[query.kind == "dbs"] { "DBS" }
+                        option value="vetting" selected[query.kind == "vetting"] { "Prison vetting" }
+                    }
+                }
+                button type="submit" class="secondary" { "Filter" }
+            }
             section id="overdue" {
                 h2 { "Overdue" }
                 p class="hint" { "A DBS check whose renewal date has come, or prison vetting past its last valid day. These volunteers cannot be assigned." }

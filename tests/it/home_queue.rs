@@ -105,3 +105,28 @@ async fn a_coordinators_day_follows_checks_overdue_records_a_check_and_comes_bac
         .count();
     assert_eq!(recorded, 1, "the check the browser recorded, issued today");
 }
+
+#[tokio::test]
+async fn the_checks_overview_filters_by_volunteer_and_kind_of_check() {
+    let app = TestApp::spawn().await;
+    let logins = app.load_demo().await;
+    let coordinator = logins.iter().find(|l| l.role == Role::Coordinator).unwrap();
+    let mut browser = app.browser();
+    browser.open("/login").await;
+    let signed =
+        browser.post_form("/login", &[("email", &coordinator.email), ("password", &coordinator.password)]).await;
+    assert_eq!(signed.status(), 303);
+    let rows = |page: &str| page.matches(r#"<td><a href="/volunteers/"#).count();
+
+    let (_, all) = browser.open("/checks").await;
+    assert!(rows(&all) >= 2 && all.contains("Enhanced DBS renewal"), "the demo has DBS renewals due and overdue");
+    let (_, vetting) = browser.open("/checks?kind=vetting").await;
+    assert!(!vetting.contains("Enhanced DBS renewal"), "only prison vetting");
+    let first = scraper::Html::parse_document(&all);
+    let link = scraper::Selector::parse(r#"#overdue tbody a, #due tbody a"#).unwrap();
+    let name: String = first.select(&link).next().unwrap().text().collect();
+    let (_, one) = browser.open(&format!("/checks?q={}", name.to_uppercase().replace(' ', "+"))).await;
+    let found = scraper::Html::parse_document(&one);
+    let names: Vec<String> = found.select(&link).map(|a| a.text().collect()).collect();
+    assert!(!names.is_empty() && names.iter().all(|n| *n == name), "{name}: {names:?}");
+}
