@@ -363,7 +363,7 @@ fn next_step(
         CaseStatus::Referred => ("Assess the case: risk and appropriateness".into(), here("assessments")),
         CaseStatus::Assessing => match ready {
             Err(missing) => (format!("Before it can be booked: {missing}"), here("assessments")),
-            Ok(()) => ("Mark the case ready to book".into(), here("case-status")),
+            Ok(()) => ("Mark the case ready to book".into(), coordinating("#case-status".into())),
         },
         CaseStatus::Ready => {
             ("Find conference candidates and book".into(), coordinating(format!("/cases/{id}/candidates")))
