@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::service::{self, Invite};
 use crate::auth::{RequireAdmin, RequireCoordinator};
-use crate::domain::Email;
+use crate::domain::{Email, capitalised};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::components::{FieldErrors, Input, error_summary, select};
@@ -30,11 +30,6 @@ pub struct InviteForm {
 
 fn role_options(actor: Role) -> Vec<(String, String)> {
     service::grantable(actor).iter().map(|role| (role.code(), capitalised(service::role_words(*role)))).collect()
-}
-
-fn capitalised(words: &str) -> String {
-    let mut chars = words.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn invite_page(ctx: &PageContext, actor: &AuthUser, form: &InviteForm, errors: &FieldErrors) -> Markup {

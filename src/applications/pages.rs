@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::settings;
 use crate::state::AppState;
 use crate::web::components::field_errors;
-use crate::web::components::{FieldErrors, Input, PageAt, error_summary, page_number, pager};
+use crate::web::components::{FieldErrors, Input, PageAt, error_summary, page_number, pager, search_field};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::ClientIp;
 use crate::web::layout::{PageContext, csrf_field, page};
@@ -398,10 +398,7 @@ pub async fn queue(
                 }
             }
             form method="get" action="/applications" class="filters" {
-                div class="field" {
-                    label for="q" { "Search by name or email" }
-                    input type="search" id="q" name="q" value=(filter.q.clone().unwrap_or_default());
-                }
+                (search_field("q", "Search by name or email", filter.q.as_deref().unwrap_or_default()))
                 div class="field" {
                     label for="status" { "Status" }
                     select id="status" name="status" {

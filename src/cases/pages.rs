@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::settings::service::{CASE_TIMEFRAME_DAYS, number};
 use crate::state::AppState;
 use crate::web::components::{
-    FieldErrors, Input, error_summary, field_errors, page_number, pager, renamed, select, textarea,
+    FieldErrors, Input, error_summary, field_errors, page_number, pager, renamed, search_field, select, textarea,
 };
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::{AuthUser, ClientIp};
@@ -99,10 +99,7 @@ pub async fn list(
             @if coordinating {
                 p { a class="button" href="/cases/new" { "Take a referral" } " " a href="/plan" { "Plan the ready cases" } }
                 form method="get" action="/cases" class="inline-form" {
-                    div class="field" {
-                        label for="q" { "Reference" }
-                        input type="search" id="q" name="q" value=(query.q);
-                    }
+                    (search_field("q", "Reference", &query.q))
                     div class="field" {
                         label for="status" { "Status" }
                         select id="status" name="status" {

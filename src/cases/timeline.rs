@@ -8,6 +8,8 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use crate::domain::capitalised;
+
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -34,11 +36,7 @@ fn update_words(detail: Option<&str>) -> String {
             _ => part.to_owned(),
         })
         .collect();
-    let mut text = parts.join(", ");
-    if let Some(first) = text.get(..1) {
-        text = first.to_uppercase() + &text[1..];
-    }
-    text
+    capitalised(&parts.join(", "))
 }
 
 fn in_words(entry: &audit_log::Model) -> String {
@@ -74,11 +72,6 @@ fn in_words(entry: &audit_log::Model) -> String {
         "outcome_action.not_completed" => "Agreed action not completed".into(),
         other => other.replace(['.', '_'], " "),
     }
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// What happened to `found` and its conferences (`conference_ids`, as the caller has them),

@@ -19,7 +19,7 @@ use super::service::{self, DUE_WITHIN_DAYS, Due};
 use crate::auth::{RequireCoordinator, RequireUser};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::components::{FieldErrors, Input, error_summary, select, textarea};
+use crate::web::components::{FieldErrors, Input, error_summary, search_field, select, textarea};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
@@ -98,10 +98,7 @@ pub async fn overview(
             h1 { "Background checks" }
             p { a href="/establishments" { "Establishments and their vetting" } }
             form method="get" action="/checks" class="filters" {
-                div class="field" {
-                    label for="q" { "Volunteer" }
-                    input type="search" id="q" name="q" value=(query.q);
-                }
+                (search_field("q", "Volunteer", &query.q))
                 div class="field" {
                     label for="kind" { "Check" }
                     select id="kind" name="kind" {

@@ -27,6 +27,12 @@ pub fn lenient_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Resu
     })
 }
 
+/// `text` with its first letter in capitals: "a coordinator" → "A coordinator".
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// A checkbox or flag sent as text: yes, true, on or 1 (any case).
 pub fn yes(raw: &str) -> bool {
     matches!(raw.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1")

@@ -21,7 +21,7 @@ use crate::domain::time::{london_display, long_date};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::components::field_errors;
-use crate::web::components::{FieldErrors, Input, PageAt, error_summary, page_number, pager, select};
+use crate::web::components::{FieldErrors, Input, PageAt, error_summary, page_number, pager, search_field, select};
 use crate::web::flash::{self, FlashKind};
 use crate::web::identity::AuthUser;
 use crate::web::layout::{PageContext, csrf_field, page};
@@ -91,10 +91,7 @@ async fn list_page(
                 }
                 form method="get" action="/expenses" class="filters" {
                     input type="hidden" name="status" value=(if filter.status.is_empty() { "all" } else { filter.status.as_str() });
-                    div class="field" {
-                        label for="q" { "Claim or volunteer" }
-                        input type="search" id="q" name="q" value=(filter.q);
-                    }
+                    (search_field("q", "Claim or volunteer", &filter.q))
                     div class="field" {
                         label for="sort" { "Order" }
                         select id="sort" name="sort" {

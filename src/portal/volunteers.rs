@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::supervision;
 use crate::training::service::{progress, refresh_standing};
 use crate::volunteers::service;
-use crate::web::components::{FieldErrors, Input, error_summary, page_number, pager};
+use crate::web::components::{FieldErrors, Input, error_summary, page_number, pager, search_field};
 use crate::web::flash::{self, FlashKind};
 use crate::web::layout::{PageContext, csrf_field, page};
 
@@ -107,10 +107,7 @@ pub async fn list(
                 }
             }
             form method="get" action="/volunteers" class="filters" {
-                div class="field" {
-                    label for="q" { "Name or email" }
-                    input id="q" name="q" type="search" value=(query.q);
-                }
+                (search_field("q", "Name or email", &query.q))
                 div class="field" {
                     label for="status" { "Status" }
                     select id="status" name="status" {

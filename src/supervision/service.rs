@@ -403,14 +403,29 @@ pub async fn overdue(
     use crate::settings::service::{SUPERVISION_INTERVAL_WEEKS, number};
     let interval = number(db, &SUPERVISION_INTERVAL_WEEKS).await?;
     let trained = volunteer::Entity::find().filter(volunteer::Column::TrainedOn.is_not_null()).all(db).await?;
-    let mut overdue = Vec::new();
-    for record in trained {
-        let held: Vec<NaiveDate> = list(db, record.id).await?.into_iter().map(|(s, _)| s.held_on).collect();
-        if let Some(due) = due(&record, &held, today, interval).filter(|d| d.overdue) {
-            overdue.push((record, due));
-        }
+    // Every trained volunteer's one-to-ones in one query, not one per volunteer: the home page
+    // and the reminder sweep both ask.
+    let mut held: std::collections::HashMap<i64, Vec<NaiveDate>> = std::collections::HashMap::new();
+    for (volunteer_id, held_on) in supervision_session::Entity::find()
+        .select_only()
+        .column(supervision_session::Column::VolunteerId)
+        .column(supervision_session::Column::HeldOn)
+        .filter(supervision_session::Column::VolunteerId.is_in(trained.iter().map(|v| v.id).collect::<Vec<_>>()))
+        .filter(supervision_session::Column::CancelledAt.is_null())
+        .into_tuple::<(i64, NaiveDate)>()
+        .all(db)
+        .await?
+    {
+        held.entry(volunteer_id).or_default().push(held_on);
     }
-    Ok(overdue)
+    Ok(trained
+        .into_iter()
+        .filter_map(|record| {
+            let dates = held.get(&record.id).map_or(&[][..], Vec::as_slice);
+            let due = due(&record, dates, today, interval).filter(|d| d.overdue)?;
+            Some((record, due))
+        })
+        .collect())
 }
 
 #[cfg(test)]

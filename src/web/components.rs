@@ -104,6 +104,16 @@ pub fn select<K: AsRef<str>, T: AsRef<str>>(
     }
 }
 
+/// A list page's labelled search box (a GET filter form's `q`, say), holding what was sent.
+pub fn search_field(name: &str, label: &str, value: &str) -> Markup {
+    html! {
+        div class="field" {
+            label for=(name) { (label) }
+            input type="search" id=(name) name=(name) value=(value);
+        }
+    }
+}
+
 /// A labelled `<textarea>` with its message.
 pub fn textarea(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Markup {
     html! {
